@@ -1,0 +1,69 @@
+#include "identity/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+
+#include "identity/gen_command.h"
+#include "identity/serve_command.h"
+
+namespace idr::identity {
+
+int RunIdr(int argc, char** argv) {
+  CLI::App app{
+      "idr: unified customer identity resolution.\n"
+      "Links the records of one customer across web, app, store and call "
+      "center\nand keeps that customer's profile.",
+      "idr"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("idr 0.1.0 (API idr.v1)"));
+
+  ServerOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve",
+      "Run the gRPC identity service (idr.v1.IdentityService, gRPC health "
+      "checking and server reflection) on an embedded SQLite database. Stops "
+      "cleanly on SIGINT/SIGTERM. RPCs not yet implemented answer "
+      "UNIMPLEMENTED (docs/api.md).");
+  serve_cmd
+      ->add_option("--db", serve.db_path,
+                   "SQLite database file; created with its schema if absent "
+                   "(its directory must exist)")
+      ->required();
+  serve_cmd->add_option("--listen", serve.listen,
+                        "HOST:PORT to listen on; port 0 picks a free port")
+      ->capture_default_str();
+
+  GenCommandOptions gen;
+  CLI::App* gen_cmd = app.add_subcommand(
+      "gen",
+      "Write synthetic multi-channel customer records with ground truth "
+      "(record_id,truth_id,channel,...) as CSV; noise model in "
+      "docs/generator.md.");
+  gen_cmd->add_option("--records", gen.records, "number of records to write")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  gen_cmd->add_option("--out", gen.out_path,
+                      "output CSV file (written to a temporary file, then "
+                      "renamed); '-' for stdout")
+      ->required();
+  gen_cmd->add_option("--seed", gen.seed, "random seed; same seed, same file")
+      ->capture_default_str();
+  gen_cmd->add_option(
+      "--name-seeds", gen.name_seeds_dir,
+      "directory with faker_person_names.csv, faker_places.csv; default: "
+      "../shared/datasets/cjk_name_seeds if present, else built-in lists");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "idr: " << e.what() << " (see idr --help)\n";
+    return 2;
+  }
+  if (serve_cmd->parsed()) return RunServe(serve);
+  if (gen_cmd->parsed()) return RunGen(gen);
+  return 2;
+}
+
+}  // namespace idr::identity

@@ -1,0 +1,83 @@
+#include "identity/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace idr::identity {
+
+absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address '", text, "' is not HOST:PORT (e.g. 127.0.0.1:50051)"));
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.front() == '[') {
+    if (address.host.size() < 3 || address.host.back() != ']') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address '", text, "' has a malformed [IPv6] host"));
+    }
+  } else if (address.host.find(':') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address '", text, "': write IPv6 hosts as [ADDR]:PORT"));
+  }
+  const std::string port = text.substr(colon + 1);
+  if (!absl::SimpleAtoi(port, &address.port) || address.port < 0 ||
+      address.port > 65535 || port.empty() || port[0] == '+' || port[0] == '-') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address '", text, "' has no valid port (0-65535)"));
+  }
+  return address;
+}
+
+absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
+    const ServerOptions& options) {
+  absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
+  if (!listen.ok()) return listen.status();
+
+  std::unique_ptr<IdentityServer> server(new IdentityServer());
+  absl::StatusOr<std::unique_ptr<storage::Database>> db =
+      storage::Database::Open(options.db_path);
+  if (!db.ok()) return db.status();
+  server->db_ = std::move(*db);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, which would let a second server share
+  // a port that is already in use; a busy port must be an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int bound_port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &bound_port);
+  builder.RegisterService(&server->service_);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || bound_port == 0) {
+    if (server->server_ != nullptr) server->server_->Shutdown();
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        " (address in use, or not an address of this machine)"));
+  }
+  server->port_ = bound_port;
+  server->address_ = absl::StrCat(listen->host, ":", bound_port);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      IdentityServiceImpl::kServiceName, true);
+  return server;
+}
+
+void IdentityServer::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  server_.reset();
+}
+
+IdentityServer::~IdentityServer() { Shutdown(absl::ZeroDuration()); }
+
+}  // namespace idr::identity

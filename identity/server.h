@@ -1,0 +1,71 @@
+// IdentityServer: runs idr.v1.IdentityService on the embedded database, with
+// gRPC health checking (grpc.health.v1.Health) and server reflection
+// (grpc.reflection.v1alpha.ServerReflection).
+
+#ifndef IDR_IDENTITY_SERVER_H_
+#define IDR_IDENTITY_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "identity/service.h"
+#include "storage/database.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace idr::identity {
+
+struct ServerOptions {
+  // The SQLite database file; opened, or created (with its schema) if absent.
+  // Its directory must exist. Required.
+  std::string db_path;
+  // HOST:PORT to listen on ([::1]:PORT for IPv6). Port 0 picks a free port,
+  // reported by IdentityServer::port(). Default: 127.0.0.1:50051.
+  std::string listen = "127.0.0.1:50051";
+};
+
+// A host and port parsed from "HOST:PORT".
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+// Parses "HOST:PORT" / "[V6]:PORT"; INVALID_ARGUMENT names what is wrong.
+absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text);
+
+class IdentityServer {
+ public:
+  // Opens the database and starts serving. Errors: INVALID_ARGUMENT for a bad
+  // address; the database's own error (see storage::Database::Open);
+  // UNAVAILABLE when the port cannot be bound (e.g. already in use).
+  static absl::StatusOr<std::unique_ptr<IdentityServer>> Start(
+      const ServerOptions& options);
+
+  ~IdentityServer();
+
+  // The port actually bound (the chosen one when the options said 0).
+  int port() const { return port_; }
+  // HOST:PORT as bound, for clients.
+  const std::string& address() const { return address_; }
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`,
+  // cancels the rest, and returns when the server has stopped.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  IdentityServer() = default;
+
+  std::unique_ptr<storage::Database> db_;
+  IdentityServiceImpl service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string address_;
+};
+
+}  // namespace idr::identity
+
+#endif  // IDR_IDENTITY_SERVER_H_

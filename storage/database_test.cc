@@ -1,0 +1,91 @@
+#include "storage/database.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace idr::storage {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+TEST(DatabaseTest, CreatesFileInWalModeAtCurrentSchema) {
+  std::string path = TempPath("create.db");
+  std::remove(path.c_str());
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->SchemaVersion(), kSchemaVersion);
+  EXPECT_EQ(*(*db)->JournalMode(), "wal");
+  auto created = (*db)->GetMeta("created_at");
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->size(), 20u);  // 2026-11-25T12:00:00Z
+  struct stat st;
+  EXPECT_EQ(stat(path.c_str(), &st), 0);
+}
+
+TEST(DatabaseTest, ReopenKeepsDataAndDoesNotRemigrate) {
+  std::string path = TempPath("reopen.db");
+  std::remove(path.c_str());
+  std::string created;
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    created = *(*db)->GetMeta("created_at");
+    ASSERT_TRUE((*db)->Exec("INSERT INTO meta VALUES ('probe', 'kept')").ok());
+  }
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->GetMeta("created_at"), created);
+  EXPECT_EQ(*(*db)->GetMeta("probe"), "kept");
+}
+
+TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {
+  DatabaseOptions options;
+  options.create_if_missing = false;
+  auto db = Database::Open(TempPath("absent.db"), options);
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(DatabaseTest, EmptyPathIsInvalid) {
+  EXPECT_EQ(Database::Open("").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DatabaseTest, MissingDirectoryIsUnavailable) {
+  auto db = Database::Open(TempPath("no/such/dir/x.db"));
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(db.status().message().find("no/such/dir/x.db"),
+            absl::string_view::npos);
+}
+
+TEST(DatabaseTest, NonDatabaseFileIsRefused) {
+  std::string path = TempPath("text.db");
+  std::ofstream(path) << "this is a plain text file, not a database at all, "
+                         "long enough to fill a SQLite header page............";
+  auto db = Database::Open(path);
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition)
+      << db.status();
+}
+
+TEST(DatabaseTest, NewerSchemaIsRefused) {
+  std::string path = TempPath("newer.db");
+  std::remove(path.c_str());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 99").ok());
+  }
+  auto db = Database::Open(path);
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(db.status().message().find("99"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace idr::storage
