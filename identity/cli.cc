@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "identity/eval_command.h"
 #include "identity/gen_command.h"
 #include "identity/serve_command.h"
 
@@ -54,6 +55,29 @@ int RunIdr(int argc, char** argv) {
       "directory with faker_person_names.csv, faker_places.csv; default: "
       "../shared/datasets/cjk_name_seeds if present, else built-in lists");
 
+  EvalCommandOptions eval;
+  CLI::App* eval_cmd = app.add_subcommand(
+      "eval",
+      "Score a clustering against ground truth: pairwise precision, recall, "
+      "F1, cluster counts and sizes. Every record must be in both files.");
+  eval_cmd
+      ->add_option("--clusters", eval.clusters_path,
+                   "clusters CSV (idr dedup output: record_id,cluster_id)")
+      ->required();
+  eval_cmd
+      ->add_option("--truth", eval.truth_path,
+                   "CSV holding the id column and the truth column")
+      ->required();
+  eval_cmd->add_option("--truth-column", eval.truth_column, "truth column")
+      ->capture_default_str();
+  eval_cmd->add_option("--id-column", eval.id_column, "record id column")
+      ->capture_default_str();
+  eval_cmd
+      ->add_option("--cluster-column", eval.cluster_column,
+                   "cluster column of the clusters file")
+      ->capture_default_str();
+  eval_cmd->add_flag("--json", eval.json, "print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +87,7 @@ int RunIdr(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return RunServe(serve);
   if (gen_cmd->parsed()) return RunGen(gen);
+  if (eval_cmd->parsed()) return RunEval(eval);
   return 2;
 }
 
