@@ -1,0 +1,117 @@
+#include "matching/clustering.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace idr::matching {
+namespace {
+
+class DisjointSets {
+ public:
+  explicit DisjointSets(uint32_t n) : parent_(n), size_(n, 1), members_(n) {
+    std::iota(parent_.begin(), parent_.end(), 0);
+  }
+  uint32_t Find(uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  uint32_t Size(uint32_t root) const { return size_[root]; }
+  // Members of a root's set; singletons' lists stay empty to save memory.
+  void AppendMembers(uint32_t root, std::vector<uint32_t>* out) const {
+    if (members_[root].empty()) {
+      out->push_back(root);
+    } else {
+      out->insert(out->end(), members_[root].begin(), members_[root].end());
+    }
+  }
+  void Union(uint32_t big, uint32_t small) {
+    if (members_[big].empty()) members_[big].push_back(big);
+    AppendMembers(small, &members_[big]);
+    members_[small].clear();
+    members_[small].shrink_to_fit();
+    parent_[small] = big;
+    size_[big] += size_[small];
+  }
+
+ private:
+  std::vector<uint32_t> parent_;
+  std::vector<uint32_t> size_;
+  std::vector<std::vector<uint32_t>> members_;
+};
+
+}  // namespace
+
+std::vector<uint32_t> ClusterRecords(uint32_t num_records,
+                                     std::vector<Edge>& edges,
+                                     const ClusterOptions& options,
+                                     ClusterStats* stats) {
+  ClusterStats local;
+  local.edges = static_cast<int64_t>(edges.size());
+  // Adjacency (CSR) of all edges, for the link-fraction test.
+  std::vector<uint32_t> offsets(num_records + 1, 0);
+  for (const Edge& e : edges) {
+    ++offsets[e.a + 1];
+    ++offsets[e.b + 1];
+  }
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<uint32_t> neighbours(offsets.back());
+  {
+    std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+    for (const Edge& e : edges) {
+      neighbours[next[e.a]++] = e.b;
+      neighbours[next[e.b]++] = e.a;
+    }
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
+    if (x.weight != y.weight) return x.weight > y.weight;
+    if (x.a != y.a) return x.a < y.a;
+    return x.b < y.b;
+  });
+
+  DisjointSets sets(num_records);
+  std::vector<uint32_t> members;
+  for (const Edge& e : edges) {
+    uint32_t ra = sets.Find(e.a), rb = sets.Find(e.b);
+    if (ra == rb) continue;
+    if (sets.Size(ra) < sets.Size(rb)) std::swap(ra, rb);  // ra: larger.
+    uint32_t small = sets.Size(rb);
+    if (static_cast<int64_t>(sets.Size(ra)) + small > options.max_cluster_size) {
+      ++local.capped_merges;
+      continue;
+    }
+    if (small > 1 && options.min_link_fraction > 0) {
+      members.clear();
+      sets.AppendMembers(rb, &members);
+      uint32_t linked = 0;
+      for (uint32_t m : members) {
+        for (uint32_t k = offsets[m]; k < offsets[m + 1]; ++k) {
+          if (sets.Find(neighbours[k]) == ra) {
+            ++linked;
+            break;
+          }
+        }
+      }
+      if (linked < options.min_link_fraction * small) {
+        ++local.rejected_merges;
+        continue;
+      }
+    }
+    sets.Union(ra, rb);
+    ++local.merges;
+  }
+
+  std::vector<uint32_t> cluster(num_records);
+  std::vector<uint32_t> smallest(num_records, UINT32_MAX);
+  for (uint32_t i = 0; i < num_records; ++i) {
+    uint32_t root = sets.Find(i);
+    smallest[root] = std::min(smallest[root], i);
+  }
+  for (uint32_t i = 0; i < num_records; ++i) cluster[i] = smallest[sets.Find(i)];
+  if (stats != nullptr) *stats = local;
+  return cluster;
+}
+
+}  // namespace idr::matching
