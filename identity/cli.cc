@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "identity/dedup_command.h"
 #include "identity/eval_command.h"
 #include "identity/gen_command.h"
 #include "identity/serve_command.h"
@@ -55,6 +56,54 @@ int RunIdr(int argc, char** argv) {
       "directory with faker_person_names.csv, faker_places.csv; default: "
       "../shared/datasets/cjk_name_seeds if present, else built-in lists");
 
+  DedupCommandOptions dedup;
+  CLI::App* dedup_cmd = app.add_subcommand(
+      "dedup",
+      "Deduplicate (or, with --link-only, link) the records of a CSV file: "
+      "blocking, Fellegi-Sunter scoring with m/u learned by EM without labels, "
+      "term-frequency adjustment, clustering. Writes record_id,cluster_id for "
+      "every record. See docs/dedup.md.");
+  dedup_cmd->add_option("--input", dedup.input_path, "input CSV (header row)")
+      ->required();
+  dedup_cmd->add_option("--output", dedup.output_path, "clusters CSV to write")
+      ->required();
+  dedup_cmd->add_option("--id-column", dedup.id_column, "unique record id column")
+      ->capture_default_str();
+  dedup_cmd->add_option(
+      "--field", dedup.fields,
+      "COLUMN=TYPE, repeatable; TYPE one of given_name family_name full_name "
+      "birth_date gender email phone street city postcode country loyalty_id "
+      "login_id device_id national_id string exact. Without --field, columns "
+      "are mapped by name and the mapping is printed");
+  dedup_cmd->add_option("--ignore-column", dedup.ignore_columns,
+                        "column never mapped by name (repeatable)");
+  dedup_cmd->add_option("--source-column", dedup.source_column,
+                        "column naming each record's source");
+  dedup_cmd->add_flag("--link-only", dedup.link_only,
+                      "link records of different sources only");
+  dedup_cmd->add_option("--threshold", dedup.threshold,
+                        "match probability at or above which pairs link "
+                        "(default 0.9, or the loaded model's)");
+  dedup_cmd->add_option("--pairs", dedup.pairs_path,
+                        "write the linked pairs with probability and per-field "
+                        "levels and weights (the explanation)");
+  dedup_cmd->add_option("--save-model", dedup.save_model_path,
+                        "write the trained model (JSON)");
+  dedup_cmd->add_option("--model", dedup.model_path,
+                        "use this model instead of training");
+  dedup_cmd->add_option("--threads", dedup.threads, "worker threads (0 = all cores)")
+      ->capture_default_str();
+  dedup_cmd->add_option("--truth-column", dedup.truth_column,
+                        "ground-truth column: only reported as blocking "
+                        "recall, never used to train");
+  dedup_cmd->add_option("--phone-region", dedup.phone_region,
+                        "region for national phone numbers, e.g. CN, HK, AU")
+      ->capture_default_str();
+  dedup_cmd->add_option("--date-order", dedup.date_order,
+                        "reading of ambiguous dates: dmy or mdy")
+      ->capture_default_str();
+  dedup_cmd->add_flag("--quiet", dedup.quiet, "print no mapping and no summary");
+
   EvalCommandOptions eval;
   CLI::App* eval_cmd = app.add_subcommand(
       "eval",
@@ -88,6 +137,7 @@ int RunIdr(int argc, char** argv) {
   if (serve_cmd->parsed()) return RunServe(serve);
   if (gen_cmd->parsed()) return RunGen(gen);
   if (eval_cmd->parsed()) return RunEval(eval);
+  if (dedup_cmd->parsed()) return RunDedup(dedup);
   return 2;
 }
 

@@ -1,0 +1,398 @@
+#include "identity/dedup_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "identity/csv_reader.h"
+#include "identity/progress_bar.h"
+#include "matching/dedup.h"
+#include "matching/fellegi_sunter.h"
+#include "matching/model_file.h"
+#include "matching/names.h"
+#include "matching/prepare.h"
+
+namespace idr::identity {
+namespace {
+
+using matching::FieldType;
+
+struct Mapping {
+  int column;
+  std::string name;
+  FieldType type;
+};
+
+// Resolves --field flags, or guesses from column names when there are none.
+absl::StatusOr<std::vector<Mapping>> MapColumns(
+    const DedupCommandOptions& options, const CsvReader& reader,
+    const absl::flat_hash_set<std::string>& reserved) {
+  std::vector<Mapping> mappings;
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string& field : options.fields) {
+    std::vector<std::string> parts = absl::StrSplit(field, absl::MaxSplits('=', 1));
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--field '", field, "' is not COLUMN=TYPE"));
+    }
+    int index = reader.ColumnIndex(parts[0]);
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--field names column '", parts[0], "', which ",
+                       options.input_path, " does not have (columns: ",
+                       absl::StrJoin(reader.header(), ","), ")"));
+    }
+    absl::StatusOr<FieldType> type = matching::ParseFieldType(parts[1]);
+    if (!type.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--field ", field, ": ", type.status().message()));
+    }
+    if (!seen.insert(parts[0]).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("column '", parts[0], "' is mapped twice"));
+    }
+    mappings.push_back({index, parts[0], *type});
+  }
+  if (options.fields.empty()) {
+    for (size_t i = 0; i < reader.header().size(); ++i) {
+      const std::string& name = reader.header()[i];
+      FieldType type;
+      if (reserved.contains(name) || !matching::GuessFieldType(name, &type)) continue;
+      mappings.push_back({static_cast<int>(i), name, type});
+    }
+    if (mappings.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "no column of ", options.input_path,
+          " has a recognised name; map them with --field COLUMN=TYPE"));
+    }
+  }
+  if (mappings.size() > static_cast<size_t>(matching::kMaxComparisons)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at most ", matching::kMaxComparisons, " fields can be compared"));
+  }
+  return mappings;
+}
+
+// Writes `lines` produced by `write` to `path` atomically.
+template <typename WriteFn>
+absl::Status WriteFileAtomically(const std::string& path, WriteFn write) {
+  const std::string temp = absl::StrCat(path, ".tmp-", getpid());
+  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+  if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  write(out);
+  out.close();
+  if (!out) {
+    std::remove(temp.c_str());
+    return absl::DataLossError(absl::StrCat("writing ", path, " failed"));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+void AppendCsvField(absl::string_view value, std::string* out) {
+  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) {
+    out->append(value.data(), value.size());
+    return;
+  }
+  out->push_back('"');
+  for (char c : value) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+absl::Status Dedup(const DedupCommandOptions& options) {
+  const absl::Time start = absl::Now();
+  if (options.link_only && options.source_column.empty()) {
+    return absl::InvalidArgumentError("--link-only needs --source-column");
+  }
+  if (options.threshold >= 0 && !(options.threshold > 0 && options.threshold < 1)) {
+    return absl::InvalidArgumentError("--threshold must be in (0, 1)");
+  }
+  if (options.date_order != "dmy" && options.date_order != "mdy") {
+    return absl::InvalidArgumentError("--date-order must be dmy or mdy");
+  }
+  absl::StatusOr<std::unique_ptr<CsvReader>> opened = CsvReader::Open(options.input_path);
+  if (!opened.ok()) return opened.status();
+  CsvReader& reader = **opened;
+
+  int id_column = reader.ColumnIndex(options.id_column);
+  if (id_column < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options.input_path, " has no id column '", options.id_column,
+        "' (columns: ", absl::StrJoin(reader.header(), ","), "); set --id-column"));
+  }
+  auto optional_column = [&](const std::string& name, const char* flag) -> absl::StatusOr<int> {
+    if (name.empty()) return -1;
+    int index = reader.ColumnIndex(name);
+    if (index < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, " '", name, "' is not a column of ", options.input_path));
+    }
+    return index;
+  };
+  absl::StatusOr<int> source_column = optional_column(options.source_column, "--source-column");
+  if (!source_column.ok()) return source_column.status();
+  absl::StatusOr<int> truth_column = optional_column(options.truth_column, "--truth-column");
+  if (!truth_column.ok()) return truth_column.status();
+
+  absl::flat_hash_set<std::string> reserved = {options.id_column, "truth_id",
+                                               "record_id", "source", "channel"};
+  for (const std::string& c : options.ignore_columns) {
+    if (reader.ColumnIndex(c) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--ignore-column '", c, "' is not a column of ", options.input_path));
+    }
+    reserved.insert(c);
+  }
+  if (!options.source_column.empty()) reserved.insert(options.source_column);
+  if (!options.truth_column.empty()) reserved.insert(options.truth_column);
+  absl::StatusOr<std::vector<Mapping>> mappings = MapColumns(options, reader, reserved);
+  if (!mappings.ok()) return mappings.status();
+  for (const Mapping& m : *mappings) {
+    if (m.column == id_column) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the id column '", m.name, "' cannot be compared"));
+    }
+  }
+  if (!options.quiet) {
+    std::vector<std::string> shown;
+    for (const Mapping& m : *mappings) {
+      shown.push_back(absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
+    }
+    std::cerr << "idr dedup: fields " << absl::StrJoin(shown, " ") << "\n";
+  }
+
+  // Names need the Chinese-aware normaliser only when a name column is mapped.
+  std::unique_ptr<matching::NameNormalizer> names;
+  for (const Mapping& m : *mappings) {
+    if (m.type == FieldType::kGivenName || m.type == FieldType::kFamilyName ||
+        m.type == FieldType::kFullName) {
+      matching::NameNormalizerOptions name_options;
+      absl::StatusOr<std::unique_ptr<matching::NameNormalizer>> created =
+          matching::NameNormalizer::Create(name_options);
+      if (!created.ok()) return created.status();
+      names = std::move(*created);
+      break;
+    }
+  }
+  matching::PrepareOptions prepare;
+  prepare.phone_region = options.phone_region;
+  prepare.date_order = options.date_order == "mdy" ? matching::DateOrder::kMonthDayYear
+                                                   : matching::DateOrder::kDayMonthYear;
+  prepare.names = names.get();
+  std::vector<matching::ColumnPreparer> preparers;
+  for (const Mapping& m : *mappings) preparers.emplace_back(m.name, m.type, prepare);
+
+  // Read and normalise, one row at a time.
+  std::vector<std::string> ids;
+  absl::flat_hash_map<std::string, int64_t> id_lines;
+  absl::flat_hash_map<std::string, uint32_t> sources, truths;
+  std::vector<uint32_t> source, truth;
+  std::vector<absl::string_view> fields;
+  {
+    ProgressBar bar("reading", reader.bytes_total());
+    for (;;) {
+      absl::StatusOr<bool> more = reader.Next(&fields);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      absl::string_view id = fields[id_column];
+      if (id.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            options.input_path, ":", reader.line(), ": empty ", options.id_column));
+      }
+      auto [it, inserted] = id_lines.emplace(std::string(id), reader.line());
+      if (!inserted) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            options.input_path, ":", reader.line(), ": ", options.id_column, " '", id,
+            "' already appeared on line ", it->second));
+      }
+      if (ids.size() >= UINT32_MAX - 1) {
+        return absl::InvalidArgumentError("more than 4 billion records");
+      }
+      ids.emplace_back(id);
+      if (*source_column >= 0) {
+        source.push_back(sources.emplace(fields[*source_column], sources.size()).first->second);
+      }
+      if (*truth_column >= 0) {
+        truth.push_back(truths.emplace(fields[*truth_column], truths.size()).first->second);
+      }
+      for (size_t i = 0; i < mappings->size(); ++i) {
+        preparers[i].Add(fields[(*mappings)[i].column]);
+      }
+      if ((ids.size() & 0x3FFF) == 0) bar.Update(reader.bytes_read());
+    }
+    bar.Update(reader.bytes_total());
+  }
+  absl::flat_hash_map<std::string, int64_t>().swap(id_lines);
+  if (ids.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(options.input_path, " has no records"));
+  }
+  if (options.link_only && sources.size() < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--link-only: column '", options.source_column, "' has fewer than two sources"));
+  }
+  matching::PreparedColumns columns;
+  for (matching::ColumnPreparer& p : preparers) columns.push_back(p.Finish());
+  const double read_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+
+  // Model.
+  matching::DedupOptions dedup;
+  dedup.link_only = options.link_only;
+  dedup.threads = options.threads > 0
+                      ? options.threads
+                      : std::max(1u, std::thread::hardware_concurrency());
+  dedup.keep_pairs = !options.pairs_path.empty();
+  dedup.truth = truth.empty() ? nullptr : &truth;
+  std::unique_ptr<matching::DedupModel> loaded;
+  if (!options.model_path.empty()) {
+    double model_threshold = 0;
+    absl::StatusOr<matching::DedupModel> model =
+        matching::LoadModel(options.model_path, columns, &model_threshold);
+    if (!model.ok()) return model.status();
+    loaded = std::make_unique<matching::DedupModel>(std::move(*model));
+    if (model_threshold > 0 && model_threshold < 1) dedup.threshold = model_threshold;
+  }
+  if (options.threshold > 0) dedup.threshold = options.threshold;
+
+  std::unique_ptr<ProgressBar> bar;
+  std::string phase;
+  auto progress = [&](const char* name, int64_t done, int64_t total) {
+    if (phase != name) {
+      if (bar) bar->Finish();
+      phase = name;
+      bar = std::make_unique<ProgressBar>(phase, total);
+    }
+    bar->Update(done);
+  };
+  absl::StatusOr<matching::DedupResult> result = matching::Deduplicate(
+      columns, static_cast<uint32_t>(ids.size()), source, dedup, loaded.get(), progress);
+  if (bar) bar->Finish();
+  if (!result.ok()) return result.status();
+
+  absl::Status written = WriteFileAtomically(options.output_path, [&](std::ofstream& out) {
+    std::string line;
+    out << options.id_column << ",cluster_id\n";
+    for (size_t r = 0; r < ids.size(); ++r) {
+      line.clear();
+      AppendCsvField(ids[r], &line);
+      line.push_back(',');
+      AppendCsvField(ids[result->cluster[r]], &line);
+      line.push_back('\n');
+      out << line;
+    }
+  });
+  if (!written.ok()) return written;
+  const matching::DedupModel& model = result->model;
+  if (!options.pairs_path.empty()) {
+    written = WriteFileAtomically(options.pairs_path, [&](std::ofstream& out) {
+      out << options.id_column << "_l," << options.id_column
+          << "_r,match_probability,match_weight";
+      for (const auto& c : model.comparisons) out << ",gamma_" << c.name << ",bf_" << c.name;
+      out << "\n";
+      std::string line;
+      for (const matching::ScoredPair& p : result->pairs) {
+        line.clear();
+        AppendCsvField(ids[p.a], &line);
+        line.push_back(',');
+        AppendCsvField(ids[p.b], &line);
+        absl::StrAppendFormat(&line, ",%.6f,%.3f", matching::MatchProbability(p.weight),
+                              p.weight);
+        for (size_t k = 0; k < model.comparisons.size(); ++k) {
+          absl::StrAppendFormat(&line, ",%s,%.3f",
+                                model.comparisons[k].labels[matching::LevelOf(p.pattern, k)],
+                                matching::ComparisonWeight(model, columns, p.pattern,
+                                                           static_cast<int>(k), p.a, p.b));
+        }
+        line.push_back('\n');
+        out << line;
+      }
+    });
+    if (!written.ok()) return written;
+  }
+  if (!options.save_model_path.empty()) {
+    absl::Status saved = matching::SaveModel(model, dedup.threshold, result->rule_names,
+                                             options.save_model_path);
+    if (!saved.ok()) return saved;
+  }
+
+  if (!options.quiet) {
+    absl::flat_hash_set<uint32_t> clusters(result->cluster.begin(), result->cluster.end());
+    std::string recall;
+    if (!truth.empty()) {
+      absl::flat_hash_map<uint32_t, int64_t> sizes;
+      for (size_t r = 0; r < truth.size(); ++r) {
+        if (!options.link_only) ++sizes[truth[r]];
+      }
+      int64_t true_pairs = 0;
+      if (options.link_only) {
+        // True pairs across sources: Σ over entities of pairs in different sources.
+        absl::flat_hash_map<std::pair<uint32_t, uint32_t>, int64_t> per_source;
+        for (size_t r = 0; r < truth.size(); ++r) ++per_source[{truth[r], source[r]}];
+        absl::flat_hash_map<uint32_t, std::pair<int64_t, int64_t>> per_entity;
+        for (const auto& [key, n] : per_source) {
+          auto& [sum, sum_sq] = per_entity[key.first];
+          sum += n;
+          sum_sq += n * n;
+        }
+        for (const auto& [entity, s] : per_entity) true_pairs += (s.first * s.first - s.second) / 2;
+      } else {
+        for (const auto& [entity, n] : sizes) true_pairs += n * (n - 1) / 2;
+      }
+      recall = absl::StrFormat(", blocking recall %.4f (%d of %d true pairs)",
+                               true_pairs ? double(result->true_candidate_pairs) / true_pairs : 1.0,
+                               result->true_candidate_pairs, true_pairs);
+    }
+    std::string timings = absl::StrFormat("read %.2fs", read_seconds);
+    for (const auto& [name, seconds] : result->timings) {
+      absl::StrAppendFormat(&timings, " %s %.2fs", name, seconds);
+    }
+    std::cerr << absl::StrFormat(
+        "idr dedup: %d records, %d candidate pairs%s, %d linked at p >= %g, %d clusters; "
+        "%s; total %.2fs\n",
+        ids.size(), result->candidate_pairs, recall, result->linked_pairs, dedup.threshold,
+        clusters.size(), timings, absl::ToDoubleSeconds(absl::Now() - start));
+    int64_t skipped = 0;
+    for (const auto& s : result->blocking) skipped += s.skipped_blocks;
+    if (skipped > 0) {
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < result->blocking.size(); ++i) {
+        if (result->blocking[i].skipped_blocks == 0) continue;
+        parts.push_back(absl::StrFormat("%s: %d blocks (%d records)", result->rule_names[i],
+                                        result->blocking[i].skipped_blocks,
+                                        result->blocking[i].skipped_records));
+      }
+      std::cerr << "idr dedup: skipped oversized blocks (> " << dedup.max_block_size
+                << " records): " << absl::StrJoin(parts, "; ") << "\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+int RunDedup(const DedupCommandOptions& options) {
+  absl::Status status = Dedup(options);
+  if (!status.ok()) {
+    std::cerr << "idr dedup: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace idr::identity

@@ -1,0 +1,387 @@
+#include "matching/dedup.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace idr::matching {
+namespace {
+
+// Hash of a rule tag and up to two 64-bit parts; never 0.
+uint64_t MixKey(uint64_t tag, uint64_t x, uint64_t y = 0) {
+  uint64_t buffer[3] = {tag, x, y};
+  uint64_t key = XXH3_64bits(buffer, sizeof buffer);
+  return key == 0 ? 1 : key;
+}
+
+uint64_t HashText(absl::string_view text) {
+  return XXH3_64bits(text.data(), text.size());
+}
+
+int FindColumn(const PreparedColumns& columns, FieldType type) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].type == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool IsIdentifier(FieldType t) {
+  return t == FieldType::kEmail || t == FieldType::kPhone ||
+         t == FieldType::kLoyaltyId || t == FieldType::kLoginId ||
+         t == FieldType::kDeviceId || t == FieldType::kNationalId;
+}
+
+bool IsName(FieldType t) {
+  return t == FieldType::kGivenName || t == FieldType::kFamilyName ||
+         t == FieldType::kFullName;
+}
+
+// Adds a rule whose key is computed per record by `key` (0 = none).
+template <typename KeyFn>
+void AddRule(std::vector<BlockingRule>* rules, std::string name, uint32_t n,
+             KeyFn key) {
+  BlockingRule rule;
+  rule.name = std::move(name);
+  rule.keys.resize(n);
+  uint64_t tag = HashText(rule.name);
+  bool any = false;
+  for (uint32_t r = 0; r < n; ++r) {
+    uint64_t k = key(r);
+    rule.keys[r] = k == 0 ? 0 : MixKey(tag, k);
+    any |= k != 0;
+  }
+  if (any) rules->push_back(std::move(rule));
+}
+
+class Timer {
+ public:
+  explicit Timer(std::vector<std::pair<std::string, double>>* out) : out_(out) {}
+  void Lap(const std::string& phase) {
+    absl::Time now = absl::Now();
+    out_->emplace_back(phase, absl::ToDoubleSeconds(now - last_));
+    last_ = now;
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>>* out_;
+  absl::Time last_ = absl::Now();
+};
+
+// u per comparison level among random pairs (link-only: across sources).
+std::vector<std::vector<double>> EstimateU(
+    const std::vector<FieldComparison>& comparisons,
+    const PreparedColumns& columns, uint32_t n,
+    const std::vector<uint32_t>& source, const DedupOptions& options) {
+  std::vector<std::vector<double>> counts(comparisons.size());
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    counts[k].assign(comparisons[k].num_levels(), 0);
+  }
+  std::mt19937_64 rng(options.seed);
+  std::uniform_int_distribution<uint32_t> pick(0, n - 1);
+  int64_t samples = std::min<int64_t>(options.u_sample_pairs,
+                                      static_cast<int64_t>(n) * (n - 1) / 2);
+  for (int64_t i = 0, tries = 0; i < samples && tries < 20 * samples; ++tries) {
+    uint32_t a = pick(rng), b = pick(rng);
+    if (a == b) continue;
+    if (options.link_only && source[a] == source[b]) continue;
+    ++i;
+    for (size_t k = 0; k < comparisons.size(); ++k) {
+      counts[k][ComparisonLevel(comparisons[k], columns, a, b)] += 1;
+    }
+  }
+  std::vector<std::vector<double>> u(comparisons.size());
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    const int levels = comparisons[k].num_levels();
+    double present = 0;
+    for (int l = 1; l < levels; ++l) present += counts[k][l];
+    u[k].assign(levels, 0);
+    // Add-half smoothing: a level never seen among random pairs is rare, not
+    // impossible.
+    for (int l = 1; l < levels; ++l) {
+      u[k][l] = (counts[k][l] + 0.5) / (present + 0.5 * (levels - 1));
+    }
+  }
+  return u;
+}
+
+// Starting m: most mass on exact agreement, little on disagreement.
+std::vector<double> StartingM(int levels) {
+  std::vector<double> m(levels, 0);
+  if (levels == 3) return {0, 0.9, 0.1};
+  m[1] = 0.7;
+  m[levels - 1] = 0.05;
+  for (int l = 2; l < levels - 1; ++l) m[l] = 0.25 / (levels - 3);
+  return m;
+}
+
+double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
+                    int k, uint32_t a) {
+  const FieldComparison& c = model.comparisons[k];
+  const PreparedColumn& col = columns[c.column];
+  double frequency = col.Frequency(col.ids[a]);
+  if (frequency <= 0 || model.u_exact_random[k] <= 0) return 0;
+  return std::log2(model.u_exact_random[k] / frequency);
+}
+
+}  // namespace
+
+std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
+  std::vector<BlockingRule> rules;
+  if (columns.empty()) return rules;
+  const uint32_t n = static_cast<uint32_t>(columns[0].ids.size());
+  auto id_key = [](const PreparedColumn& c, uint32_t r) -> uint64_t {
+    return c.ids[r] < 0 ? 0 : static_cast<uint64_t>(c.ids[r]) + 1;
+  };
+  // Exact identifiers.
+  for (const PreparedColumn& c : columns) {
+    if (!IsIdentifier(c.type)) continue;
+    AddRule(&rules, "exact " + c.column, n, [&](uint32_t r) { return id_key(c, r); });
+  }
+  for (const PreparedColumn& c : columns) {
+    if (c.type != FieldType::kEmail) continue;
+    AddRule(&rules, "email user " + c.column, n, [&](uint32_t r) -> uint64_t {
+      absl::string_view v = c.ValueOf(r);
+      size_t at = v.find('@');
+      return at == absl::string_view::npos || at == 0 ? 0 : HashText(v.substr(0, at));
+    });
+  }
+  const int dob = FindColumn(columns, FieldType::kBirthDate);
+  if (dob >= 0) {
+    AddRule(&rules, "exact " + columns[dob].column, n,
+            [&](uint32_t r) { return id_key(columns[dob], r); });
+  }
+  // Given and family name together, in either order.
+  const int given = FindColumn(columns, FieldType::kGivenName);
+  const int family = FindColumn(columns, FieldType::kFamilyName);
+  if (given >= 0 && family >= 0) {
+    AddRule(&rules, "given+family name (any order)", n, [&](uint32_t r) -> uint64_t {
+      absl::string_view g = columns[given].ValueOf(r), f = columns[family].ValueOf(r);
+      if (g.empty() || f.empty()) return 0;
+      if (f < g) std::swap(g, f);
+      return MixKey(HashText(g), HashText(f));
+    });
+  }
+  // A name with the birth year.
+  for (int name : {family, given}) {
+    if (name < 0 || dob < 0) continue;
+    AddRule(&rules, columns[name].column + "+birth year", n, [&](uint32_t r) -> uint64_t {
+      int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
+      if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
+      return MixKey(id + 1, columns[dob].dates[d].year);
+    });
+  }
+  // Name keys by position: a romanised record's key meets the same key of a
+  // Han record, whichever position (pinyin, Cantonese, token order) it has.
+  for (const PreparedColumn& c : columns) {
+    if (!IsName(c.type)) continue;
+    size_t slots = 0;
+    for (const auto& keys : c.name_keys) slots = std::max(slots, keys.size());
+    for (size_t slot = 0; slot < slots; ++slot) {
+      AddRule(&rules, absl::StrCat(c.column, " name key ", slot + 1), n,
+              [&](uint32_t r) -> uint64_t {
+                if (c.ids[r] < 0) return 0;
+                const auto& keys = c.name_keys[c.ids[r]];
+                if (keys.empty()) return 0;
+                return static_cast<uint64_t>(keys[std::min(slot, keys.size() - 1)]) + 1;
+              });
+    }
+  }
+  // Place and name: postcode or city with the family name.
+  for (FieldType place : {FieldType::kPostcode, FieldType::kCity}) {
+    int p = FindColumn(columns, place);
+    int name = family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
+    if (p < 0 || name < 0) continue;
+    AddRule(&rules, columns[p].column + "+" + columns[name].column, n,
+            [&](uint32_t r) -> uint64_t {
+              int32_t x = columns[p].ids[r], y = columns[name].ids[r];
+              return x < 0 || y < 0 ? 0 : MixKey(x + 1, y + 1);
+            });
+  }
+  const int street = FindColumn(columns, FieldType::kStreet);
+  if (street >= 0) {
+    AddRule(&rules, "exact " + columns[street].column, n,
+            [&](uint32_t r) { return id_key(columns[street], r); });
+  }
+  return rules;
+}
+
+double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
+                        Pattern pattern, int k, uint32_t a, uint32_t b) {
+  int level = LevelOf(pattern, k);
+  double w = model.parameters.LevelWeight(k, level);
+  if (level == 1 && model.comparisons[k].tf_adjust) {
+    w += TfAdjustment(model, columns, k, a);
+  }
+  return w;
+}
+
+double ScorePair(const DedupModel& model, const PreparedColumns& columns,
+                 Pattern pattern, uint32_t a, uint32_t b) {
+  double w = model.parameters.MatchWeight(pattern);
+  for (size_t k = 0; k < model.comparisons.size(); ++k) {
+    if (LevelOf(pattern, k) == 1 && model.comparisons[k].tf_adjust) {
+      w += TfAdjustment(model, columns, static_cast<int>(k), a);
+    }
+  }
+  return w;
+}
+
+absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
+                                        uint32_t num_records,
+                                        const std::vector<uint32_t>& source,
+                                        const DedupOptions& options,
+                                        const DedupModel* model,
+                                        const DedupProgress& progress) {
+  if (columns.empty()) {
+    return absl::InvalidArgumentError("no columns to compare");
+  }
+  for (const PreparedColumn& c : columns) {
+    if (c.ids.size() != num_records) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("column ", c.column, " has ", c.ids.size(),
+                       " records, expected ", num_records));
+    }
+  }
+  if (options.link_only && source.size() != num_records) {
+    return absl::InvalidArgumentError("link-only needs a source per record");
+  }
+  if (options.threshold <= 0 || options.threshold >= 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threshold ", options.threshold,
+                     " is not a match probability in (0, 1)"));
+  }
+  auto report = [&](const char* phase, int64_t done, int64_t total) {
+    if (progress) progress(phase, done, total);
+  };
+  DedupResult result;
+  Timer timer(&result.timings);
+
+  // Blocking keys.
+  std::vector<BlockingRule> rules = DefaultBlockingRules(columns);
+  std::vector<std::vector<uint64_t>> keys;
+  for (BlockingRule& rule : rules) {
+    result.rule_names.push_back(rule.name);
+    keys.push_back(std::move(rule.keys));
+  }
+  BlockingOptions blocking;
+  blocking.max_block_size = options.max_block_size;
+  blocking.threads = std::max(1, options.threads);
+  blocking.source = options.link_only ? &source : nullptr;
+  timer.Lap("blocking");
+
+  // Model: the given one, or trained without labels.
+  if (model != nullptr) {
+    result.model = *model;
+    if (result.model.comparisons.size() > kMaxComparisons) {
+      return absl::InvalidArgumentError("model has too many comparisons");
+    }
+  } else {
+    result.model.comparisons = DefaultComparisons(columns);
+  }
+  DedupModel& m = result.model;
+  for (const FieldComparison& c : m.comparisons) {
+    if (c.column < 0 || c.column >= static_cast<int>(columns.size()) ||
+        columns[c.column].column != c.name) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model compares column '", c.name,
+                       "', which is not mapped in this input"));
+    }
+  }
+  m.u_exact_random.assign(m.comparisons.size(), 0);
+  for (size_t k = 0; k < m.comparisons.size(); ++k) {
+    const PreparedColumn& col = columns[m.comparisons[k].column];
+    double sum = 0;
+    for (size_t id = 0; id < col.counts.size(); ++id) {
+      double f = col.Frequency(static_cast<int32_t>(id));
+      sum += f * f;
+    }
+    m.u_exact_random[k] = sum;
+  }
+
+  const int threads = blocking.threads;
+  std::atomic<int64_t> visited{0};
+  const std::vector<uint32_t>* truth = options.truth;
+  if (model == nullptr) {
+    report("training", 0, 0);
+    std::vector<PatternCounts> per_thread(threads);
+    result.blocking = ForEachCandidatePair(
+        keys, blocking, [&](int t, uint32_t a, uint32_t b) {
+          ++per_thread[t][ComparePair(m.comparisons, columns, a, b)];
+          if (t == 0 && (++visited & 0xFFFFF) == 0) {
+            report("training", visited.load(), 0);
+          }
+        });
+    PatternCounts counts;
+    for (PatternCounts& part : per_thread) {
+      for (const auto& [pattern, count] : part) {
+        counts[pattern] += count;
+        result.candidate_pairs += count;
+      }
+    }
+
+    FsParameters start;
+    start.u = EstimateU(m.comparisons, columns, num_records, source, options);
+    for (const FieldComparison& c : m.comparisons) {
+      start.m.push_back(StartingM(c.num_levels()));
+    }
+    start.lambda = 0.1;
+    std::vector<int> levels;
+    for (const FieldComparison& c : m.comparisons) levels.push_back(c.num_levels());
+    EmResult em = EstimateParameters(counts, levels, start, options.em);
+    m.parameters = em.parameters;
+    result.em_iterations = em.iterations;
+    result.em_converged = em.converged;
+    timer.Lap("training");
+  }
+
+  // Scoring.
+  const double min_weight = MatchWeightOf(options.threshold);
+  std::vector<std::vector<ScoredPair>> linked(threads);
+  std::vector<int64_t> scored(threads, 0);
+  std::vector<int64_t> true_pairs(threads, 0);
+  visited = 0;
+  const int64_t expected = result.candidate_pairs;
+  std::vector<RuleStats> scoring_stats = ForEachCandidatePair(
+      keys, blocking, [&](int t, uint32_t a, uint32_t b) {
+        Pattern p = ComparePair(m.comparisons, columns, a, b);
+        double w = ScorePair(m, columns, p, a, b);
+        ++scored[t];
+        if (truth != nullptr && (*truth)[a] == (*truth)[b]) ++true_pairs[t];
+        if (w >= min_weight) {
+          linked[t].push_back({a, b, static_cast<float>(w), p});
+        }
+        if (t == 0 && (++visited & 0xFFFFF) == 0) {
+          report("scoring", visited.load() * threads, expected);
+        }
+      });
+  if (model != nullptr) {
+    result.blocking = scoring_stats;
+    for (int64_t s : scored) result.candidate_pairs += s;
+  }
+  for (int64_t t : true_pairs) result.true_candidate_pairs += t;
+  std::vector<Edge> edges;
+  for (auto& part : linked) {
+    for (const ScoredPair& p : part) edges.push_back({p.a, p.b, p.weight});
+    if (options.keep_pairs) {
+      result.pairs.insert(result.pairs.end(), part.begin(), part.end());
+    }
+    std::vector<ScoredPair>().swap(part);
+  }
+  result.linked_pairs = static_cast<int64_t>(edges.size());
+  timer.Lap("scoring");
+
+  report("clustering", 0, 0);
+  result.cluster =
+      ClusterRecords(num_records, edges, options.cluster, &result.cluster_stats);
+  timer.Lap("clustering");
+  return result;
+}
+
+}  // namespace idr::matching

@@ -1,0 +1,122 @@
+// Batch deduplication: prepared columns in, clusters out.
+//
+//   1. Blocking (blocking.h) proposes candidate pairs with the default rules
+//      for the mapped field types (DefaultBlockingRules).
+//   2. u is estimated from random record pairs; m and the prior by EM over
+//      the comparison vectors of all candidate pairs (fellegi_sunter.h).
+//      No labels are used. A loaded model skips this step.
+//   3. Every candidate pair is scored: the match weight of its vector plus
+//      the term-frequency adjustment of exact agreements on skewed fields.
+//   4. Pairs at or above the threshold are clustered (clustering.h).
+//
+// No global state: everything lives in the DedupResult, so the same code
+// serves batch jobs and, later, the real-time engine.
+
+#ifndef IDR_MATCHING_DEDUP_H_
+#define IDR_MATCHING_DEDUP_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "matching/blocking.h"
+#include "matching/clustering.h"
+#include "matching/comparison_set.h"
+#include "matching/fellegi_sunter.h"
+#include "matching/prepare.h"
+
+namespace idr::matching {
+
+// A blocking rule: a name for reports and each record's key (0 = none).
+struct BlockingRule {
+  std::string name;
+  std::vector<uint64_t> keys;
+};
+
+// The default rules for the mapped columns (docs/dedup.md lists them).
+std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns);
+
+// A trained model: comparisons with their m/u per level, and the prior.
+struct DedupModel {
+  std::vector<FieldComparison> comparisons;
+  FsParameters parameters;
+  // u of each comparison's exact level among random pairs: the baseline of
+  // the term-frequency adjustment, log2(u_exact / frequency of the value).
+  std::vector<double> u_exact_random;
+};
+
+struct DedupOptions {
+  // Pairs with a match probability at or above this are linked.
+  // Default: 0.9.
+  double threshold = 0.9;
+  // Link records of different sources only (`source` must be given).
+  bool link_only = false;
+  // Worker threads. Default: 2.
+  int threads = 2;
+  // Blocks larger than this are skipped and reported. Default: 1000.
+  uint32_t max_block_size = 1000;
+  // Random pairs sampled to estimate u. Default: 2,000,000.
+  int64_t u_sample_pairs = 2'000'000;
+  // Seed of the random pair sample. Default: 42.
+  uint64_t seed = 42;
+  EmOptions em;
+  ClusterOptions cluster;
+  // Keep the scored pairs above the threshold (for --pairs). Default: false.
+  bool keep_pairs = false;
+  // Ground truth per record, used ONLY to report blocking recall (how many
+  // true pairs blocking proposed); never for training or scoring.
+  const std::vector<uint32_t>* truth = nullptr;
+};
+
+struct ScoredPair {
+  uint32_t a;
+  uint32_t b;
+  float weight;     // Match weight, prior and TF adjustments included.
+  Pattern pattern;  // The comparison vector.
+};
+
+// Progress of the long phases: phase name, units done, units total.
+using DedupProgress = std::function<void(const char* phase, int64_t done,
+                                         int64_t total)>;
+
+struct DedupResult {
+  std::vector<uint32_t> cluster;  // Per record: smallest record of its cluster.
+  DedupModel model;
+  std::vector<std::string> rule_names;
+  std::vector<RuleStats> blocking;
+  int64_t candidate_pairs = 0;
+  int64_t true_candidate_pairs = 0;  // With options.truth: true pairs proposed.
+  int64_t linked_pairs = 0;
+  int em_iterations = 0;
+  bool em_converged = false;
+  ClusterStats cluster_stats;
+  std::vector<ScoredPair> pairs;  // When keep_pairs.
+  // Seconds per phase: blocking, training, scoring, clustering.
+  std::vector<std::pair<std::string, double>> timings;
+};
+
+// Runs the pipeline over `columns` (all of `num_records` rows). `source` is
+// per-record source index (required for link_only, else may be empty).
+// `model`, when not null, is used instead of training (its comparisons must
+// fit the columns). INVALID_ARGUMENT for inconsistent inputs.
+absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
+                                        uint32_t num_records,
+                                        const std::vector<uint32_t>& source,
+                                        const DedupOptions& options,
+                                        const DedupModel* model,
+                                        const DedupProgress& progress);
+
+// The match weight of a pair under `model`, TF adjustments included.
+double ScorePair(const DedupModel& model, const PreparedColumns& columns,
+                 Pattern pattern, uint32_t a, uint32_t b);
+
+// The contribution of comparison k to a pair's weight (level weight plus its
+// TF adjustment), for explanations.
+double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
+                        Pattern pattern, int k, uint32_t a, uint32_t b);
+
+}  // namespace idr::matching
+
+#endif  // IDR_MATCHING_DEDUP_H_

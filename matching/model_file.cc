@@ -1,0 +1,130 @@
+#include "matching/model_file.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "matching/model.pb.h"
+
+namespace idr::matching {
+
+absl::Status SaveModel(const DedupModel& model, double threshold,
+                       const std::vector<std::string>& blocking_rules,
+                       const std::string& path) {
+  ModelProto proto;
+  proto.set_format_version(kModelFormatVersion);
+  proto.set_written_by("idr 0.1.0");
+  proto.set_lambda(model.parameters.lambda);
+  proto.set_threshold(threshold);
+  for (const std::string& rule : blocking_rules) proto.add_blocking_rules(rule);
+  for (size_t k = 0; k < model.comparisons.size(); ++k) {
+    const FieldComparison& c = model.comparisons[k];
+    ComparisonProto* out = proto.add_comparisons();
+    out->set_column(c.name);
+    out->set_field_type(std::string(FieldTypeName(c.type)));
+    out->set_tf_adjustment(c.tf_adjust);
+    for (int l = 1; l < c.num_levels(); ++l) {
+      ComparisonLevelProto* level = out->add_levels();
+      level->set_label(c.labels[l]);
+      level->set_m_probability(model.parameters.m[k][l]);
+      level->set_u_probability(model.parameters.u[k][l]);
+    }
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  print.preserve_proto_field_names = true;
+  auto status = google::protobuf::util::MessageToJsonString(proto, &json, print);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("cannot encode model: ", status.ToString()));
+  }
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream file(temp, std::ios::trunc);
+    file << json;
+    file.close();
+    if (!file) {
+      std::remove(temp.c_str());
+      return absl::UnavailableError(absl::StrCat("cannot write model to ", path));
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write model to ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DedupModel> LoadModel(const std::string& path,
+                                     const PreparedColumns& columns,
+                                     double* threshold) {
+  std::ifstream file(path);
+  if (!file) return absl::NotFoundError(absl::StrCat("cannot read model ", path));
+  std::stringstream text;
+  text << file.rdbuf();
+  ModelProto proto;
+  auto status = google::protobuf::util::JsonStringToMessage(text.str(), &proto);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not an idr model: ", status.message().as_string()));
+  }
+  if (proto.format_version() != kModelFormatVersion) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " has model format ", proto.format_version(),
+                     "; this idr reads format ", kModelFormatVersion));
+  }
+  if (!(proto.lambda() > 0 && proto.lambda() < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": lambda must be in (0, 1)"));
+  }
+  std::vector<FieldComparison> defaults = DefaultComparisons(columns);
+  DedupModel model;
+  model.parameters.lambda = proto.lambda();
+  for (const ComparisonProto& c : proto.comparisons()) {
+    const FieldComparison* match = nullptr;
+    for (const FieldComparison& d : defaults) {
+      if (d.name == c.column()) match = &d;
+    }
+    if (match == nullptr || FieldTypeName(match->type) != c.field_type()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": the model compares column '", c.column(), "' as ", c.field_type(),
+          ", which this input does not map"));
+    }
+    if (c.levels_size() != match->num_levels() - 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": column '", c.column(), "' has ", c.levels_size(),
+          " levels, this idr expects ", match->num_levels() - 1));
+    }
+    std::vector<double> m = {0}, u = {0};
+    for (int l = 0; l < c.levels_size(); ++l) {
+      const ComparisonLevelProto& level = c.levels(l);
+      if (level.label() != match->labels[l + 1]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": column '", c.column(), "' level ", l + 1, " is '", level.label(),
+            "', expected '", match->labels[l + 1], "'"));
+      }
+      if (!(level.m_probability() > 0 && level.m_probability() <= 1 &&
+            level.u_probability() > 0 && level.u_probability() <= 1)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": column '", c.column(), "' level ", l + 1,
+            " needs m and u in (0, 1]"));
+      }
+      m.push_back(level.m_probability());
+      u.push_back(level.u_probability());
+    }
+    FieldComparison bound = *match;
+    bound.tf_adjust = c.tf_adjustment();
+    model.comparisons.push_back(std::move(bound));
+    model.parameters.m.push_back(std::move(m));
+    model.parameters.u.push_back(std::move(u));
+  }
+  if (model.comparisons.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " has no comparisons"));
+  }
+  if (threshold != nullptr) *threshold = proto.threshold();
+  return model;
+}
+
+}  // namespace idr::matching

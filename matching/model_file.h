@@ -1,0 +1,31 @@
+// Saving and loading trained dedup models as JSON (matching/model.proto).
+
+#ifndef IDR_MATCHING_MODEL_FILE_H_
+#define IDR_MATCHING_MODEL_FILE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "matching/dedup.h"
+
+namespace idr::matching {
+
+inline constexpr int kModelFormatVersion = 1;
+
+// Writes `model` to `path` as JSON (atomically: a temporary file renamed).
+absl::Status SaveModel(const DedupModel& model, double threshold,
+                       const std::vector<std::string>& blocking_rules,
+                       const std::string& path);
+
+// Reads a model written by SaveModel and binds it to `columns`: every
+// comparison must name a mapped column of the same field type with the same
+// levels. INVALID_ARGUMENT otherwise, naming the mismatch.
+absl::StatusOr<DedupModel> LoadModel(const std::string& path,
+                                     const PreparedColumns& columns,
+                                     double* threshold);
+
+}  // namespace idr::matching
+
+#endif  // IDR_MATCHING_MODEL_FILE_H_

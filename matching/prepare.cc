@@ -1,0 +1,138 @@
+#include "matching/prepare.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "matching/names.h"
+
+namespace idr::matching {
+
+std::string SortedTokens(absl::string_view folded) {
+  std::vector<absl::string_view> tokens =
+      absl::StrSplit(folded, ' ', absl::SkipEmpty());
+  std::sort(tokens.begin(), tokens.end());
+  return absl::StrJoin(tokens, " ");
+}
+
+ColumnPreparer::ColumnPreparer(std::string column, FieldType type,
+                               const PrepareOptions& options)
+    : options_(options) {
+  out_.column = std::move(column);
+  out_.type = type;
+  phone_.default_region = options.phone_region;
+}
+
+std::string ColumnPreparer::Normalize(absl::string_view raw,
+                                      std::vector<std::string>* name_keys) const {
+  switch (out_.type) {
+    case FieldType::kGivenName:
+    case FieldType::kFamilyName:
+    case FieldType::kFullName: {
+      std::string folded;
+      if (options_.names != nullptr) {
+        const NameNormalizer& names = *options_.names;
+        NameForms forms = out_.type == FieldType::kGivenName ? names.Normalize(raw, "")
+                          : out_.type == FieldType::kFamilyName
+                              ? names.Normalize("", raw)
+                              : names.Normalize(raw);
+        folded = std::move(forms.folded);
+        *name_keys = out_.type == FieldType::kFamilyName ? std::move(forms.family_keys)
+                                                         : std::move(forms.romanisations);
+        if (out_.type == FieldType::kFullName) {
+          for (std::string& key : forms.sorted_keys) name_keys->push_back(std::move(key));
+        }
+      } else {
+        folded = FoldText(raw);
+        if (!folded.empty()) name_keys->push_back(SortedTokens(folded));
+      }
+      return folded;
+    }
+    case FieldType::kBirthDate: {
+      absl::StatusOr<NormalizedDate> date = ParseDate(raw, options_.date_order);
+      return date.ok() ? FormatIsoDate(*date) : "";
+    }
+    case FieldType::kGender:
+      return NormalizeGender(raw);
+    case FieldType::kEmail: {
+      std::string email = NormalizeEmail(raw);
+      return IsLikelyJunkEmail(email) ? "" : email;
+    }
+    case FieldType::kPhone:
+      return NormalizePhone(raw, phone_);
+    case FieldType::kStreet:
+      return NormalizeStreet(raw);
+    case FieldType::kPostcode:
+      return NormalizePostcode(raw);
+    case FieldType::kLoyaltyId:
+    case FieldType::kLoginId:
+    case FieldType::kDeviceId:
+    case FieldType::kNationalId:
+      return NormalizeIdentifier(raw);
+    case FieldType::kCity:
+    case FieldType::kCountry:
+    case FieldType::kString:
+    case FieldType::kExact:
+      return FoldText(raw);
+  }
+  return FoldText(raw);
+}
+
+int32_t ColumnPreparer::Intern(std::string normalised,
+                               std::vector<std::string>& name_keys) {
+  auto [it, inserted] =
+      by_value_.emplace(normalised, static_cast<int32_t>(out_.values.size()));
+  if (!inserted) return it->second;
+  int32_t id = it->second;
+  out_.values.push_back(normalised);
+  out_.counts.push_back(0);
+  if (out_.type == FieldType::kBirthDate) {
+    CivilDay day;
+    ParseCivilDay(normalised, &day);
+    out_.dates.push_back(day);
+  }
+  if (out_.type == FieldType::kGivenName || out_.type == FieldType::kFamilyName ||
+      out_.type == FieldType::kFullName) {
+    std::vector<int32_t> key_ids;
+    for (std::string& key : name_keys) {
+      if (key.empty()) continue;
+      key_ids.push_back(
+          name_key_ids_.emplace(std::move(key), name_key_ids_.size()).first->second);
+    }
+    // Keep the normaliser's order (blocking takes the keys by position).
+    std::vector<int32_t> unique;
+    for (int32_t id : key_ids) {
+      if (std::find(unique.begin(), unique.end(), id) == unique.end()) {
+        unique.push_back(id);
+      }
+    }
+    key_ids = std::move(unique);
+    out_.name_keys.push_back(std::move(key_ids));
+  }
+  return id;
+}
+
+void ColumnPreparer::Add(absl::string_view raw) {
+  int32_t id = -1;
+  if (!raw.empty()) {
+    auto it = by_raw_.find(raw);
+    if (it != by_raw_.end()) {
+      id = it->second;
+    } else {
+      std::vector<std::string> name_keys;
+      std::string normalised = Normalize(raw, &name_keys);
+      id = normalised.empty() ? -1 : Intern(std::move(normalised), name_keys);
+      by_raw_.emplace(std::string(raw), id);
+    }
+    if (id < 0) ++out_.junk;
+  }
+  if (id >= 0) {
+    ++out_.counts[id];
+    ++out_.present;
+  }
+  out_.ids.push_back(id);
+}
+
+PreparedColumn ColumnPreparer::Finish() { return std::move(out_); }
+
+}  // namespace idr::matching
