@@ -83,7 +83,7 @@ int RunIdr(int argc, char** argv) {
                       "link records of different sources only");
   dedup_cmd->add_option("--threshold", dedup.threshold,
                         "match probability at or above which pairs link "
-                        "(default 0.9, or the loaded model's)");
+                        "(default 0.5, or the loaded model's)");
   dedup_cmd->add_option("--pairs", dedup.pairs_path,
                         "write the linked pairs with probability and per-field "
                         "levels and weights (the explanation)");

@@ -172,14 +172,6 @@ absl::Status Dedup(const DedupCommandOptions& options) {
           absl::StrCat("the id column '", m.name, "' cannot be compared"));
     }
   }
-  if (!options.quiet) {
-    std::vector<std::string> shown;
-    for (const Mapping& m : *mappings) {
-      shown.push_back(absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
-    }
-    std::cerr << "idr dedup: fields " << absl::StrJoin(shown, " ") << "\n";
-  }
-
   // Names need the Chinese-aware normaliser only when a name column is mapped.
   std::unique_ptr<matching::NameNormalizer> names;
   for (const Mapping& m : *mappings) {
@@ -251,6 +243,14 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   matching::PreparedColumns columns;
   for (matching::ColumnPreparer& p : preparers) columns.push_back(p.Finish());
+  if (!options.quiet) {
+    // After reading, so that a bad input fails with one line only.
+    std::vector<std::string> shown;
+    for (const Mapping& m : *mappings) {
+      shown.push_back(absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
+    }
+    std::cerr << "idr dedup: fields " << absl::StrJoin(shown, " ") << "\n";
+  }
   const double read_seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   // Model.

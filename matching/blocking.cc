@@ -93,7 +93,7 @@ std::vector<RuleStats> ForEachCandidatePair(
             }
             if (seen) continue;
             ++count;
-            visit(thread, a, c);
+            visit(thread, static_cast<int>(rule), a, c);
           }
         }
       }

@@ -45,8 +45,10 @@ struct RuleStats {
 };
 
 // Called once per candidate pair, a < b, from worker thread `thread`
-// (0 <= thread < options.threads); calls from one thread are sequential.
-using PairVisitor = std::function<void(int thread, uint32_t a, uint32_t b)>;
+// (0 <= thread < options.threads), with the index of the rule that found the
+// pair; calls from one thread are sequential.
+using PairVisitor =
+    std::function<void(int thread, int rule, uint32_t a, uint32_t b)>;
 
 // Visits the candidate pairs of `keys[rule][record]`; returns stats per rule.
 std::vector<RuleStats> ForEachCandidatePair(

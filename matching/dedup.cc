@@ -45,10 +45,11 @@ bool IsName(FieldType t) {
 
 // Adds a rule whose key is computed per record by `key` (0 = none).
 template <typename KeyFn>
-void AddRule(std::vector<BlockingRule>* rules, std::string name, uint32_t n,
-             KeyFn key) {
+void AddRule(std::vector<BlockingRule>* rules, std::string name,
+             std::vector<int> columns, uint32_t n, KeyFn key) {
   BlockingRule rule;
   rule.name = std::move(name);
+  rule.columns = std::move(columns);
   rule.keys.resize(n);
   uint64_t tag = HashText(rule.name);
   bool any = false;
@@ -121,6 +122,12 @@ std::vector<double> StartingM(int levels) {
   return m;
 }
 
+// Exact agreement, and swapped names (an exact agreement across columns),
+// are adjusted for how common the agreeing value is.
+bool IsTfAdjusted(const FieldComparison& c, int level) {
+  return c.tf_adjust && (level == 1 || level == c.swap_level);
+}
+
 double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
                     int k, uint32_t a) {
   const FieldComparison& c = model.comparisons[k];
@@ -140,13 +147,16 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
     return c.ids[r] < 0 ? 0 : static_cast<uint64_t>(c.ids[r]) + 1;
   };
   // Exact identifiers.
-  for (const PreparedColumn& c : columns) {
+  for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
+    const PreparedColumn& c = columns[i];
     if (!IsIdentifier(c.type)) continue;
-    AddRule(&rules, "exact " + c.column, n, [&](uint32_t r) { return id_key(c, r); });
+    AddRule(&rules, "exact " + c.column, {i}, n,
+            [&](uint32_t r) { return id_key(c, r); });
   }
-  for (const PreparedColumn& c : columns) {
+  for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
+    const PreparedColumn& c = columns[i];
     if (c.type != FieldType::kEmail) continue;
-    AddRule(&rules, "email user " + c.column, n, [&](uint32_t r) -> uint64_t {
+    AddRule(&rules, "email user " + c.column, {i}, n, [&](uint32_t r) -> uint64_t {
       absl::string_view v = c.ValueOf(r);
       size_t at = v.find('@');
       return at == absl::string_view::npos || at == 0 ? 0 : HashText(v.substr(0, at));
@@ -154,14 +164,15 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   }
   const int dob = FindColumn(columns, FieldType::kBirthDate);
   if (dob >= 0) {
-    AddRule(&rules, "exact " + columns[dob].column, n,
+    AddRule(&rules, "exact " + columns[dob].column, {dob}, n,
             [&](uint32_t r) { return id_key(columns[dob], r); });
   }
   // Given and family name together, in either order.
   const int given = FindColumn(columns, FieldType::kGivenName);
   const int family = FindColumn(columns, FieldType::kFamilyName);
   if (given >= 0 && family >= 0) {
-    AddRule(&rules, "given+family name (any order)", n, [&](uint32_t r) -> uint64_t {
+    AddRule(&rules, "given+family name (any order)", {given, family}, n,
+            [&](uint32_t r) -> uint64_t {
       absl::string_view g = columns[given].ValueOf(r), f = columns[family].ValueOf(r);
       if (g.empty() || f.empty()) return 0;
       if (f < g) std::swap(g, f);
@@ -171,7 +182,8 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   // A name with the birth year.
   for (int name : {family, given}) {
     if (name < 0 || dob < 0) continue;
-    AddRule(&rules, columns[name].column + "+birth year", n, [&](uint32_t r) -> uint64_t {
+    AddRule(&rules, columns[name].column + "+birth year", {name, dob}, n,
+            [&](uint32_t r) -> uint64_t {
       int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
       if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
       return MixKey(id + 1, columns[dob].dates[d].year);
@@ -179,12 +191,13 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   }
   // Name keys by position: a romanised record's key meets the same key of a
   // Han record, whichever position (pinyin, Cantonese, token order) it has.
-  for (const PreparedColumn& c : columns) {
+  for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
+    const PreparedColumn& c = columns[i];
     if (!IsName(c.type)) continue;
     size_t slots = 0;
     for (const auto& keys : c.name_keys) slots = std::max(slots, keys.size());
     for (size_t slot = 0; slot < slots; ++slot) {
-      AddRule(&rules, absl::StrCat(c.column, " name key ", slot + 1), n,
+      AddRule(&rules, absl::StrCat(c.column, " name key ", slot + 1), {i}, n,
               [&](uint32_t r) -> uint64_t {
                 if (c.ids[r] < 0) return 0;
                 const auto& keys = c.name_keys[c.ids[r]];
@@ -198,7 +211,7 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
     int p = FindColumn(columns, place);
     int name = family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
     if (p < 0 || name < 0) continue;
-    AddRule(&rules, columns[p].column + "+" + columns[name].column, n,
+    AddRule(&rules, columns[p].column + "+" + columns[name].column, {p, name}, n,
             [&](uint32_t r) -> uint64_t {
               int32_t x = columns[p].ids[r], y = columns[name].ids[r];
               return x < 0 || y < 0 ? 0 : MixKey(x + 1, y + 1);
@@ -206,7 +219,7 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   }
   const int street = FindColumn(columns, FieldType::kStreet);
   if (street >= 0) {
-    AddRule(&rules, "exact " + columns[street].column, n,
+    AddRule(&rules, "exact " + columns[street].column, {street}, n,
             [&](uint32_t r) { return id_key(columns[street], r); });
   }
   return rules;
@@ -216,7 +229,7 @@ double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         Pattern pattern, int k, uint32_t a, uint32_t b) {
   int level = LevelOf(pattern, k);
   double w = model.parameters.LevelWeight(k, level);
-  if (level == 1 && model.comparisons[k].tf_adjust) {
+  if (IsTfAdjusted(model.comparisons[k], level)) {
     w += TfAdjustment(model, columns, k, a);
   }
   return w;
@@ -226,7 +239,7 @@ double ScorePair(const DedupModel& model, const PreparedColumns& columns,
                  Pattern pattern, uint32_t a, uint32_t b) {
   double w = model.parameters.MatchWeight(pattern);
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
-    if (LevelOf(pattern, k) == 1 && model.comparisons[k].tf_adjust) {
+    if (IsTfAdjusted(model.comparisons[k], LevelOf(pattern, k))) {
       w += TfAdjustment(model, columns, static_cast<int>(k), a);
     }
   }
@@ -312,7 +325,7 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
     report("training", 0, 0);
     std::vector<PatternCounts> per_thread(threads);
     result.blocking = ForEachCandidatePair(
-        keys, blocking, [&](int t, uint32_t a, uint32_t b) {
+        keys, blocking, [&](int t, int, uint32_t a, uint32_t b) {
           ++per_thread[t][ComparePair(m.comparisons, columns, a, b)];
           if (t == 0 && (++visited & 0xFFFFF) == 0) {
             report("training", visited.load(), 0);
@@ -349,7 +362,7 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   visited = 0;
   const int64_t expected = result.candidate_pairs;
   std::vector<RuleStats> scoring_stats = ForEachCandidatePair(
-      keys, blocking, [&](int t, uint32_t a, uint32_t b) {
+      keys, blocking, [&](int t, int, uint32_t a, uint32_t b) {
         Pattern p = ComparePair(m.comparisons, columns, a, b);
         double w = ScorePair(m, columns, p, a, b);
         ++scored[t];

@@ -29,9 +29,11 @@
 
 namespace idr::matching {
 
-// A blocking rule: a name for reports and each record's key (0 = none).
+// A blocking rule: a name for reports, the columns its keys are made of,
+// and each record's key (0 = none).
 struct BlockingRule {
   std::string name;
+  std::vector<int> columns;
   std::vector<uint64_t> keys;
 };
 
@@ -39,6 +41,13 @@ struct BlockingRule {
 std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns);
 
 // A trained model: comparisons with their m/u per level, and the prior.
+// All three are learned by EM over the candidate pairs themselves (the
+// population that is scored), starting from u measured on random pairs:
+// lambda is the share of matches among candidate pairs, and u describes the
+// non-matches that blocking lets through, which agree far more often than
+// random pairs do. (Training u on random pairs with a global prior, as
+// Splink does, scored worse on every shared data set but hk_cjk_dev: see
+// docs/dedup.md.)
 struct DedupModel {
   std::vector<FieldComparison> comparisons;
   FsParameters parameters;
@@ -49,8 +58,8 @@ struct DedupModel {
 
 struct DedupOptions {
   // Pairs with a match probability at or above this are linked.
-  // Default: 0.9.
-  double threshold = 0.9;
+  // Default: 0.5 (as Splink's tutorials; the best on every shared set).
+  double threshold = 0.5;
   // Link records of different sources only (`source` must be given).
   bool link_only = false;
   // Worker threads. Default: 2.

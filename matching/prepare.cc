@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "matching/names.h"
@@ -41,6 +42,10 @@ std::string ColumnPreparer::Normalize(absl::string_view raw,
                                                          : std::move(forms.romanisations);
         if (out_.type == FieldType::kFullName) {
           for (std::string& key : forms.sorted_keys) name_keys->push_back(std::move(key));
+          // "LI Wing Wai; Tony" and "Tony Li" meet on family + Western name.
+          if (!forms.family.empty() && !forms.western_given.empty()) {
+            name_keys->push_back(absl::StrCat(forms.family, "|", forms.western_given));
+          }
         }
       } else {
         folded = FoldText(raw);

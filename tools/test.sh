@@ -7,6 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
+# The shared data sets beside the clone feed the quality tests.
+if [[ -z ${IDR_SHARED_DATASETS-} && -d ../shared/datasets ]]; then
+  export IDR_SHARED_DATASETS="$(cd ../shared/datasets && pwd)"
+fi
 
 configs=(default ${IDR_SANITIZERS-asan ubsan tsan})
 passed=0

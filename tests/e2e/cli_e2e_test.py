@@ -90,5 +90,70 @@ class CliTest(unittest.TestCase):
         self.assertEqual(leftovers, [])
 
 
+    def write(self, name, data):
+        path = os.path.join(e2e_util.tmpdir(), name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def dedup(self, data, *flags):
+        path = self.write("in.csv", data)
+        out = os.path.join(e2e_util.tmpdir(), "clusters.csv")
+        return e2e_util.run_idr("dedup", "--input", path, "--output", out,
+                                *flags), out
+
+    GOOD = (b"record_id,first_name,surname,dob,email\n"
+            b"1,Ann,Lee,1980-01-02,ann@x.com\n"
+            b"2,Anne,Lee,1980-01-02,ann@x.com\n"
+            b"3,Bob,Chan,1975-05-06,bob@y.com\n"
+            b"4,Robert,Chan,1975-05-06,bob@y.com\n"
+            b"5,Cy,Wu,1990-09-09,cy@z.com\n")
+
+    def test_dedup_bad_input_fails_in_one_line_naming_the_place(self):
+        cases = [
+            (b"", [], "is empty"),
+            (b"record_id,first_name\n1,a,b\n", [], "in.csv:2: row has 3 fields"),
+            (b"record_id,first_name\n1,a\"b\n", [], "in.csv:2: column 2: quote"),
+            (b"record_id,first_name\n1,\"open\n", [], "not terminated"),
+            (b"record_id,first_name\n1,\xff\n", [], "in.csv:2: column 2: invalid UTF-8"),
+            (b"id,first_name\n1,a\n", [], "no id column 'record_id'"),
+            (b"record_id,first_name\n1,a\n1,b\n", [],
+             "in.csv:3: record_id '1' already appeared on line 2"),
+            (self.GOOD, ["--field", "first_name=nickname"], "unknown field type 'nickname'"),
+            (self.GOOD, ["--field", "middle=given_name"], "column 'middle'"),
+            (b"record_id,colour\n1,red\n", [], "no column of"),
+            (self.GOOD, ["--threshold", "1.5"], "--threshold"),
+            (self.GOOD, ["--link-only"], "--source-column"),
+        ]
+        for data, flags, fragment in cases:
+            with self.subTest(fragment=fragment):
+                result, out = self.dedup(data, *flags)
+                self.assertFailsInOneLine(result, 1, fragment)
+
+    def test_dedup_links_and_eval_scores(self):
+        result, out = self.dedup(self.GOOD, "--quiet")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(out, encoding="utf-8") as f:
+            rows = [line.split(",") for line in f.read().splitlines()]
+        self.assertEqual(rows[0], ["record_id", "cluster_id"])
+        cluster = {r[0]: r[1] for r in rows[1:]}
+        self.assertEqual(len(cluster), 5)
+        self.assertEqual(cluster["1"], cluster["2"])
+        self.assertEqual(cluster["3"], cluster["4"])
+        self.assertNotEqual(cluster["1"], cluster["3"])
+        self.assertNotEqual(cluster["5"], cluster["1"])
+        truth = self.write("truth.csv", b"record_id,truth_id\n1,a\n2,a\n3,b\n4,b\n5,c\n")
+        scored = e2e_util.run_idr("eval", "--clusters", out, "--truth", truth, "--json")
+        self.assertEqual(scored.returncode, 0, scored.stderr)
+        self.assertIn('"f1":1.000000', scored.stdout)
+
+    def test_eval_missing_record_is_an_error(self):
+        clusters = self.write("c.csv", b"record_id,cluster_id\n1,x\n")
+        truth = self.write("t.csv", b"record_id,truth_id\n1,a\n2,a\n")
+        self.assertFailsInOneLine(
+            e2e_util.run_idr("eval", "--clusters", clusters, "--truth", truth), 1,
+            "'2'")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
