@@ -189,31 +189,59 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
       return MixKey(id + 1, columns[dob].dates[d].year);
     });
   }
-  // Name keys by position: a romanised record's key meets the same key of a
-  // Han record, whichever position (pinyin, Cantonese, token order) it has.
-  for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
-    const PreparedColumn& c = columns[i];
-    if (!IsName(c.type)) continue;
+  // Name keys by position: a romanised name's key meets the same key of a
+  // Han name, whichever position (pinyin, Cantonese, token order) it has.
+  auto key_at = [](const PreparedColumn& c, uint32_t r, size_t slot) -> uint64_t {
+    if (c.ids[r] < 0) return 0;
+    const std::vector<int32_t>& keys = c.name_keys[c.ids[r]];
+    if (keys.empty()) return 0;
+    return static_cast<uint64_t>(keys[std::min(slot, keys.size() - 1)]) + 1;
+  };
+  auto slots_of = [](const PreparedColumn& c) {
     size_t slots = 0;
     for (const auto& keys : c.name_keys) slots = std::max(slots, keys.size());
-    for (size_t slot = 0; slot < slots; ++slot) {
+    return slots;
+  };
+  for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
+    const PreparedColumn& c = columns[i];
+    if (c.type != FieldType::kFullName) continue;
+    for (size_t slot = 0; slot < slots_of(c); ++slot) {
       AddRule(&rules, absl::StrCat(c.column, " name key ", slot + 1), {i}, n,
+              [&](uint32_t r) { return key_at(c, r, slot); });
+    }
+  }
+  if (given >= 0 && family >= 0) {
+    const size_t slots = std::max(slots_of(columns[given]), slots_of(columns[family]));
+    for (size_t slot = 0; slot < slots; ++slot) {
+      AddRule(&rules, absl::StrCat("given+family name key ", slot + 1), {given, family}, n,
               [&](uint32_t r) -> uint64_t {
-                if (c.ids[r] < 0) return 0;
-                const auto& keys = c.name_keys[c.ids[r]];
-                if (keys.empty()) return 0;
-                return static_cast<uint64_t>(keys[std::min(slot, keys.size() - 1)]) + 1;
+                uint64_t g = key_at(columns[given], r, slot);
+                uint64_t f = key_at(columns[family], r, slot);
+                return g == 0 || f == 0 ? 0 : MixKey(g, f);
               });
     }
   }
-  // Place and name: postcode or city with the family name.
-  for (FieldType place : {FieldType::kPostcode, FieldType::kCity}) {
-    int p = FindColumn(columns, place);
-    int name = family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
-    if (p < 0 || name < 0) continue;
-    AddRule(&rules, columns[p].column + "+" + columns[name].column, {p, name}, n,
-            [&](uint32_t r) -> uint64_t {
-              int32_t x = columns[p].ids[r], y = columns[name].ids[r];
+  // One name with the other's initial, in both directions: survives a typo
+  // in the other name.
+  if (given >= 0 && family >= 0) {
+    for (auto [whole, initial] : {std::pair(family, given), std::pair(given, family)}) {
+      AddRule(&rules, absl::StrCat(columns[whole].column, "+", columns[initial].column, " initial"),
+              {whole, initial}, n, [&](uint32_t r) -> uint64_t {
+                int32_t id = columns[whole].ids[r];
+                absl::string_view other = columns[initial].ValueOf(r);
+                if (id < 0 || other.empty()) return 0;
+                return MixKey(id + 1, static_cast<unsigned char>(other[0]) + 1);
+              });
+    }
+  }
+  // Place and name: the postcode (else the city) with the family name.
+  int place = FindColumn(columns, FieldType::kPostcode);
+  if (place < 0) place = FindColumn(columns, FieldType::kCity);
+  const int place_name = family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
+  if (place >= 0 && place_name >= 0) {
+    AddRule(&rules, columns[place].column + "+" + columns[place_name].column,
+            {place, place_name}, n, [&](uint32_t r) -> uint64_t {
+              int32_t x = columns[place].ids[r], y = columns[place_name].ids[r];
               return x < 0 || y < 0 ? 0 : MixKey(x + 1, y + 1);
             });
   }
