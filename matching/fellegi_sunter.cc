@@ -36,10 +36,7 @@ EmResult EstimateParameters(const PatternCounts& counts,
   // Flatten the patterns for cache-friendly iterations.
   std::vector<std::pair<Pattern, double>> patterns(counts.begin(), counts.end());
   std::sort(patterns.begin(), patterns.end());
-  std::vector<int> anchors(patterns.size(), -1);
-  if (options.anchor) {
-    for (size_t i = 0; i < patterns.size(); ++i) anchors[i] = options.anchor(patterns[i].first);
-  }
+
 
   std::vector<std::vector<double>> m_acc(num), u_acc(num);
   for (size_t k = 0; k < num; ++k) {
@@ -54,8 +51,7 @@ EmResult EstimateParameters(const PatternCounts& counts,
     }
     double matches = 0, total = 0;
     // E-step: the posterior match probability of each distinct vector.
-    for (size_t i = 0; i < patterns.size(); ++i) {
-      const auto& [pattern, count] = patterns[i];
+    for (const auto& [pattern, count] : patterns) {
       double lm = std::log(p.lambda), lu = std::log(1 - p.lambda);
       for (size_t k = 0; k < num; ++k) {
         int l = LevelOf(pattern, k);
@@ -63,7 +59,7 @@ EmResult EstimateParameters(const PatternCounts& counts,
         lm += std::log(p.m[k][l]);
         lu += std::log(p.u[k][l]);
       }
-      double posterior = anchors[i] >= 0 ? anchors[i] : 1 / (1 + std::exp(lu - lm));
+      double posterior = 1 / (1 + std::exp(lu - lm));
       double mw = count * posterior, uw = count * (1 - posterior);
       matches += mw;
       total += count;

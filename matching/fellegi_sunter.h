@@ -18,7 +18,6 @@
 #define IDR_MATCHING_FELLEGI_SUNTER_H_
 
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -69,11 +68,6 @@ struct EmOptions {
   // Keep u fixed at its starting values (Splink's default when u comes from
   // random sampling); when false u is re-estimated too. Default: false.
   bool fix_u = false;
-  // Patterns whose match status the data itself decides (e.g. two different
-  // loyalty card numbers: never one customer): 1 = match, 0 = non-match,
-  // -1 = let EM decide. Anchors keep EM's latent class on identity rather
-  // than, say, households. Default: none.
-  std::function<int(Pattern)> anchor;
 };
 
 struct EmResult {
