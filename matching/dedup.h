@@ -66,8 +66,9 @@ struct DedupOptions {
   int threads = 2;
   // Blocks larger than this are skipped and reported. Default: 1000.
   uint32_t max_block_size = 1000;
-  // Random pairs sampled to estimate u. Default: 2,000,000.
-  int64_t u_sample_pairs = 2'000'000;
+  // Random pairs sampled to estimate u (the starting point of EM).
+  // Default: 300,000.
+  int64_t u_sample_pairs = 300'000;
   // Seed of the random pair sample. Default: 42.
   uint64_t seed = 42;
   EmOptions em;
