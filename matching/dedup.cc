@@ -133,8 +133,8 @@ double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
   const FieldComparison& c = model.comparisons[k];
   const PreparedColumn& col = columns[c.column];
   double frequency = col.Frequency(col.ids[a]);
-  if (frequency <= 0 || model.u_exact_random[k] <= 0) return 0;
-  return std::log2(model.u_exact_random[k] / frequency);
+  if (frequency <= 0 || model.tf_baseline[k] <= 0) return 0;
+  return std::log2(model.tf_baseline[k] / frequency);
 }
 
 }  // namespace
@@ -230,7 +230,10 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
                 int32_t id = columns[whole].ids[r];
                 absl::string_view other = columns[initial].ValueOf(r);
                 if (id < 0 || other.empty()) return 0;
-                return MixKey(id + 1, static_cast<unsigned char>(other[0]) + 1);
+                // The first code point, not byte: CJK names share lead bytes.
+                size_t length = 1;
+                while (length < other.size() && (other[length] & 0xC0) == 0x80) ++length;
+                return MixKey(id + 1, HashText(other.substr(0, length)));
               });
     }
   }
@@ -335,15 +338,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                        "', which is not mapped in this input"));
     }
   }
-  m.u_exact_random.assign(m.comparisons.size(), 0);
-  for (size_t k = 0; k < m.comparisons.size(); ++k) {
-    const PreparedColumn& col = columns[m.comparisons[k].column];
-    double sum = 0;
-    for (size_t id = 0; id < col.counts.size(); ++id) {
-      double f = col.Frequency(static_cast<int32_t>(id));
-      sum += f * f;
-    }
-    m.u_exact_random[k] = sum;
+  if (m.tf_baseline.size() != m.comparisons.size()) {
+    m.tf_baseline.assign(m.comparisons.size(), 0);
   }
 
   const int threads = blocking.threads;
@@ -352,13 +348,33 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   if (model == nullptr) {
     report("training", 0, 0);
     std::vector<PatternCounts> per_thread(threads);
+    // Σ log2(frequency) and count of TF-adjusted agreements per comparison.
+    const size_t num = m.comparisons.size();
+    std::vector<std::vector<double>> log_sum(threads, std::vector<double>(num, 0));
+    std::vector<std::vector<int64_t>> agreeing(threads, std::vector<int64_t>(num, 0));
     result.blocking = ForEachCandidatePair(
         keys, blocking, [&](int t, int, uint32_t a, uint32_t b) {
-          ++per_thread[t][ComparePair(m.comparisons, columns, a, b)];
+          Pattern p = ComparePair(m.comparisons, columns, a, b);
+          ++per_thread[t][p];
+          for (size_t k = 0; k < num; ++k) {
+            if (!IsTfAdjusted(m.comparisons[k], LevelOf(p, k))) continue;
+            const PreparedColumn& col = columns[m.comparisons[k].column];
+            log_sum[t][k] += std::log2(col.Frequency(col.ids[a]));
+            ++agreeing[t][k];
+          }
           if (t == 0 && (++visited & 0xFFFFF) == 0) {
             report("training", visited.load(), 0);
           }
         });
+    for (size_t k = 0; k < num; ++k) {
+      double sum = 0;
+      int64_t count = 0;
+      for (int t = 0; t < threads; ++t) {
+        sum += log_sum[t][k];
+        count += agreeing[t][k];
+      }
+      m.tf_baseline[k] = count > 0 ? std::exp2(sum / count) : 0;
+    }
     PatternCounts counts;
     for (PatternCounts& part : per_thread) {
       for (const auto& [pattern, count] : part) {

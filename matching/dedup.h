@@ -51,9 +51,14 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns);
 struct DedupModel {
   std::vector<FieldComparison> comparisons;
   FsParameters parameters;
-  // u of each comparison's exact level among random pairs: the baseline of
-  // the term-frequency adjustment, log2(u_exact / frequency of the value).
-  std::vector<double> u_exact_random;
+  // Per comparison, the baseline of the term-frequency adjustment: the
+  // geometric mean frequency of the agreeing value over the candidate pairs
+  // that agree exactly. An exact agreement on a value of frequency f adds
+  // log2(baseline / f): rarer than usual counts more, commoner less, and on
+  // average over the candidate pairs the adjustment is zero, so it refines
+  // the exact level's weight (learned on the same pairs) without inflating
+  // it. 0 = no adjustment.
+  std::vector<double> tf_baseline;
 };
 
 struct DedupOptions {

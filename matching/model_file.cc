@@ -26,6 +26,7 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     out->set_column(c.name);
     out->set_field_type(std::string(FieldTypeName(c.type)));
     out->set_tf_adjustment(c.tf_adjust);
+    out->set_tf_baseline(k < model.tf_baseline.size() ? model.tf_baseline[k] : 0);
     for (int l = 1; l < c.num_levels(); ++l) {
       ComparisonLevelProto* level = out->add_levels();
       level->set_label(c.labels[l]);
@@ -116,6 +117,11 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     }
     FieldComparison bound = *match;
     bound.tf_adjust = c.tf_adjustment();
+    if (!(c.tf_baseline() >= 0 && c.tf_baseline() <= 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": column '", c.column(), "' needs tf_baseline in [0, 1]"));
+    }
+    model.tf_baseline.push_back(c.tf_baseline());
     model.comparisons.push_back(std::move(bound));
     model.parameters.m.push_back(std::move(m));
     model.parameters.u.push_back(std::move(u));
