@@ -304,7 +304,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   if (!options.pairs_path.empty()) {
     written = WriteFileAtomically(options.pairs_path, [&](std::ofstream& out) {
       out << options.id_column << "_l," << options.id_column
-          << "_r,match_probability,match_weight";
+          << "_r,match_probability,match_weight,blocking_rule";
       for (const auto& c : model.comparisons) out << ",gamma_" << c.name << ",bf_" << c.name;
       out << "\n";
       std::string line;
@@ -313,12 +313,13 @@ absl::Status Dedup(const DedupCommandOptions& options) {
         AppendCsvField(ids[p.a], &line);
         line.push_back(',');
         AppendCsvField(ids[p.b], &line);
-        absl::StrAppendFormat(&line, ",%.6f,%.3f", matching::MatchProbability(p.weight),
+        absl::StrAppendFormat(&line, ",%.6f,%.3f,", matching::MatchProbability(p.weight),
                               p.weight);
+        AppendCsvField(model.rule_names[p.rule], &line);
         for (size_t k = 0; k < model.comparisons.size(); ++k) {
           absl::StrAppendFormat(&line, ",%s,%.3f",
                                 model.comparisons[k].labels[matching::LevelOf(p.pattern, k)],
-                                matching::ComparisonWeight(model, columns, p.pattern,
+                                matching::ComparisonWeight(model, columns, p.rule, p.pattern,
                                                            static_cast<int>(k), p.a, p.b));
         }
         line.push_back('\n');
@@ -328,8 +329,8 @@ absl::Status Dedup(const DedupCommandOptions& options) {
     if (!written.ok()) return written;
   }
   if (!options.save_model_path.empty()) {
-    absl::Status saved = matching::SaveModel(model, dedup.threshold, result->rule_names,
-                                             options.save_model_path);
+    absl::Status saved =
+        matching::SaveModel(model, dedup.threshold, options.save_model_path);
     if (!saved.ok()) return saved;
   }
 

@@ -257,7 +257,8 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
 }
 
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
-                        Pattern pattern, int k, uint32_t a, uint32_t b) {
+                        int rule, Pattern pattern, int k, uint32_t a, uint32_t b) {
+  if (((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0) return 0;
   int level = LevelOf(pattern, k);
   double w = model.parameters.LevelWeight(k, level);
   if (IsTfAdjusted(model.comparisons[k], level)) {
@@ -267,10 +268,15 @@ double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
 }
 
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
-                 Pattern pattern, uint32_t a, uint32_t b) {
-  double w = model.parameters.MatchWeight(pattern);
+                 int rule, Pattern pattern, uint32_t a, uint32_t b) {
+  const double lambda = model.rule_lambda[rule];
+  double w = std::log2(lambda / (1 - lambda));
+  const Pattern kept = pattern & model.rule_keep[rule];
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
-    if (IsTfAdjusted(model.comparisons[k], LevelOf(pattern, k))) {
+    int level = LevelOf(kept, k);
+    if (level == 0) continue;
+    w += model.parameters.LevelWeight(static_cast<int>(k), level);
+    if (IsTfAdjusted(model.comparisons[k], level)) {
       w += TfAdjustment(model, columns, static_cast<int>(k), a);
     }
   }
@@ -310,9 +316,11 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   // Blocking keys.
   std::vector<BlockingRule> rules = DefaultBlockingRules(columns);
   std::vector<std::vector<uint64_t>> keys;
+  std::vector<std::vector<int>> rule_columns;
   for (BlockingRule& rule : rules) {
     result.rule_names.push_back(rule.name);
     keys.push_back(std::move(rule.keys));
+    rule_columns.push_back(std::move(rule.columns));
   }
   BlockingOptions blocking;
   blocking.max_block_size = options.max_block_size;
@@ -341,21 +349,53 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   if (m.tf_baseline.size() != m.comparisons.size()) {
     m.tf_baseline.assign(m.comparisons.size(), 0);
   }
+  // Per rule, the comparisons it did not force.
+  const size_t num_rules = rule_columns.size();
+  std::vector<double> loaded_lambda(num_rules, m.parameters.lambda);
+  for (size_t r = 0; r < num_rules; ++r) {
+    for (size_t i = 0; i < m.rule_names.size() && i < m.rule_lambda.size(); ++i) {
+      if (m.rule_names[i] == result.rule_names[r]) loaded_lambda[r] = m.rule_lambda[i];
+    }
+  }
+  m.rule_names = result.rule_names;
+  m.rule_lambda = loaded_lambda;
+  m.rule_keep.assign(num_rules, ~Pattern{0});
+  for (size_t r = 0; r < num_rules; ++r) {
+    for (size_t k = 0; k < m.comparisons.size(); ++k) {
+      const std::vector<int>& used = rule_columns[r];
+      if (std::find(used.begin(), used.end(), m.comparisons[k].column) != used.end()) {
+        m.rule_keep[r] &= ~(Pattern{0xF} << (4 * k));
+      }
+    }
+  }
 
   const int threads = blocking.threads;
   std::atomic<int64_t> visited{0};
   const std::vector<uint32_t>* truth = options.truth;
   if (model == nullptr) {
     report("training", 0, 0);
-    std::vector<PatternCounts> per_thread(threads);
+    // Vectors per rule, masked to what the rule left open.
+    std::vector<std::vector<PatternCounts>> per_thread(
+        threads, std::vector<PatternCounts>(num_rules));
     // Σ log2(frequency) and count of TF-adjusted agreements per comparison.
     const size_t num = m.comparisons.size();
     std::vector<std::vector<double>> log_sum(threads, std::vector<double>(num, 0));
     std::vector<std::vector<int64_t>> agreeing(threads, std::vector<int64_t>(num, 0));
     result.blocking = ForEachCandidatePair(
-        keys, blocking, [&](int t, int, uint32_t a, uint32_t b) {
-          Pattern p = ComparePair(m.comparisons, columns, a, b);
-          ++per_thread[t][p];
+        keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
+          // Each rule learns from every pair it matches, not only the pairs
+          // it found first: otherwise a rule's population would lack, say,
+          // phone agreements (found first by the phone rule) and the m of
+          // phone agreement could never be learned.
+          const Pattern full = ComparePair(m.comparisons, columns, a, b);
+          const Pattern p = full & m.rule_keep[rule];
+          ++per_thread[t][rule][p];
+          for (size_t later = rule + 1; later < num_rules; ++later) {
+            uint64_t key = keys[later][a];
+            if (key != 0 && key == keys[later][b]) {
+              ++per_thread[t][later][full & m.rule_keep[later]];
+            }
+          }
           for (size_t k = 0; k < num; ++k) {
             if (!IsTfAdjusted(m.comparisons[k], LevelOf(p, k))) continue;
             const PreparedColumn& col = columns[m.comparisons[k].column];
@@ -375,11 +415,12 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
       }
       m.tf_baseline[k] = count > 0 ? std::exp2(sum / count) : 0;
     }
-    PatternCounts counts;
-    for (PatternCounts& part : per_thread) {
-      for (const auto& [pattern, count] : part) {
-        counts[pattern] += count;
-        result.candidate_pairs += count;
+    for (const RuleStats& stats : result.blocking) result.candidate_pairs += stats.pairs;
+    std::vector<PatternCounts> counts(num_rules);
+    for (auto& parts : per_thread) {
+      for (size_t r = 0; r < num_rules; ++r) {
+        for (const auto& [pattern, count] : parts[r]) counts[r][pattern] += count;
+        PatternCounts().swap(parts[r]);
       }
     }
 
@@ -391,8 +432,14 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
     start.lambda = 0.1;
     std::vector<int> levels;
     for (const FieldComparison& c : m.comparisons) levels.push_back(c.num_levels());
-    EmResult em = EstimateParameters(counts, levels, start, options.em);
+    EmOptions em_options = options.em;
+    em_options.fix_u = true;  // u is what random pairs show.
+    EmResult em = EstimateGroupedParameters(counts, levels, start, em_options);
     m.parameters = em.parameters;
+    for (size_t r = 0; r < num_rules; ++r) {
+      // A rule that proposed no pair keeps the overall share.
+      m.rule_lambda[r] = counts[r].empty() ? em.parameters.lambda : em.group_lambda[r];
+    }
     result.em_iterations = em.iterations;
     result.em_converged = em.converged;
     timer.Lap("training");
@@ -406,13 +453,13 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   visited = 0;
   const int64_t expected = result.candidate_pairs;
   std::vector<RuleStats> scoring_stats = ForEachCandidatePair(
-      keys, blocking, [&](int t, int, uint32_t a, uint32_t b) {
+      keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
         Pattern p = ComparePair(m.comparisons, columns, a, b);
-        double w = ScorePair(m, columns, p, a, b);
+        double w = ScorePair(m, columns, rule, p, a, b);
         ++scored[t];
         if (truth != nullptr && (*truth)[a] == (*truth)[b]) ++true_pairs[t];
         if (w >= min_weight) {
-          linked[t].push_back({a, b, static_cast<float>(w), p});
+          linked[t].push_back({a, b, static_cast<float>(w), rule, p});
         }
         if (t == 0 && (++visited & 0xFFFFF) == 0) {
           report("scoring", visited.load() * threads, expected);

@@ -40,24 +40,35 @@ struct BlockingRule {
 // The default rules for the mapped columns (docs/dedup.md lists them).
 std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns);
 
-// A trained model: comparisons with their m/u per level, and the prior.
-// All three are learned by EM over the candidate pairs themselves (the
-// population that is scored), starting from u measured on random pairs:
-// lambda is the share of matches among candidate pairs, and u describes the
-// non-matches that blocking lets through, which agree far more often than
-// random pairs do. (Training u on random pairs with a global prior, as
-// Splink does, scored worse on every shared data set but hk_cjk_dev: see
-// docs/dedup.md.)
+// A trained model.
+//
+// Candidate pairs come from blocking rules, and a rule forces agreement on
+// its own fields: a pair found through "family name + birth year" agrees on
+// the family name because of the rule, not because it is a match. So, as
+// Splink trains one EM session per rule, each pair is trained on and scored
+// by the comparisons its rule did not force (the rule's fields are masked),
+// and each rule has its own prior, the share of matches among the pairs it
+// proposes (rule_lambda): high for an exact e-mail, low for a surname and a
+// birth year. m is shared by all rules and learned by EM; u is measured on
+// random record pairs, which is what a comparison the rule did not force
+// looks like among non-matches. No labels are used.
 struct DedupModel {
   std::vector<FieldComparison> comparisons;
+  // m and u per comparison level; lambda = the share of matches over all
+  // candidate pairs (for reports).
   FsParameters parameters;
+  // Per blocking rule (same order as DefaultBlockingRules): its name, the
+  // comparisons it leaves to scoring (a bit mask of 4-bit level slots), and
+  // its prior.
+  std::vector<std::string> rule_names;
+  std::vector<Pattern> rule_keep;
+  std::vector<double> rule_lambda;
   // Per comparison, the baseline of the term-frequency adjustment: the
   // geometric mean frequency of the agreeing value over the candidate pairs
   // that agree exactly. An exact agreement on a value of frequency f adds
   // log2(baseline / f): rarer than usual counts more, commoner less, and on
   // average over the candidate pairs the adjustment is zero, so it refines
-  // the exact level's weight (learned on the same pairs) without inflating
-  // it. 0 = no adjustment.
+  // the exact level's weight without inflating it. 0 = no adjustment.
   std::vector<double> tf_baseline;
 };
 
@@ -89,7 +100,8 @@ struct ScoredPair {
   uint32_t a;
   uint32_t b;
   float weight;     // Match weight, prior and TF adjustments included.
-  Pattern pattern;  // The comparison vector.
+  int rule;         // The blocking rule that proposed the pair.
+  Pattern pattern;  // The comparison vector (all comparisons, unmasked).
 };
 
 // Progress of the long phases: phase name, units done, units total.
@@ -123,14 +135,16 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupModel* model,
                                         const DedupProgress& progress);
 
-// The match weight of a pair under `model`, TF adjustments included.
+// The match weight of a pair proposed by `rule`: the rule's prior plus the
+// weights of the comparisons the rule leaves to scoring, TF adjustments
+// included.
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
-                 Pattern pattern, uint32_t a, uint32_t b);
+                 int rule, Pattern pattern, uint32_t a, uint32_t b);
 
-// The contribution of comparison k to a pair's weight (level weight plus its
-// TF adjustment), for explanations.
+// The contribution of comparison k to such a pair's weight (level weight
+// plus its TF adjustment; 0 when the rule forced it), for explanations.
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
-                        Pattern pattern, int k, uint32_t a, uint32_t b);
+                        int rule, Pattern pattern, int k, uint32_t a, uint32_t b);
 
 }  // namespace idr::matching
 

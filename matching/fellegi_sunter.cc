@@ -29,14 +29,24 @@ EmResult EstimateParameters(const PatternCounts& counts,
                             const std::vector<int>& levels,
                             const FsParameters& start,
                             const EmOptions& options) {
+  return EstimateGroupedParameters({counts}, levels, start, options);
+}
+
+EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
+                                   const std::vector<int>& levels,
+                                   const FsParameters& start,
+                                   const EmOptions& options) {
   EmResult result;
   FsParameters& p = result.parameters;
   p = start;
   const size_t num = levels.size();
   // Flatten the patterns for cache-friendly iterations.
-  std::vector<std::pair<Pattern, double>> patterns(counts.begin(), counts.end());
-  std::sort(patterns.begin(), patterns.end());
-
+  std::vector<std::vector<std::pair<Pattern, double>>> patterns;
+  for (const PatternCounts& counts : groups) {
+    patterns.emplace_back(counts.begin(), counts.end());
+    std::sort(patterns.back().begin(), patterns.back().end());
+  }
+  result.group_lambda.assign(groups.size(), start.lambda);
 
   std::vector<std::vector<double>> m_acc(num), u_acc(num);
   for (size_t k = 0; k < num; ++k) {
@@ -49,29 +59,38 @@ EmResult EstimateParameters(const PatternCounts& counts,
       std::fill(m_acc[k].begin(), m_acc[k].end(), 0);
       std::fill(u_acc[k].begin(), u_acc[k].end(), 0);
     }
-    double matches = 0, total = 0;
-    // E-step: the posterior match probability of each distinct vector.
-    for (const auto& [pattern, count] : patterns) {
-      double lm = std::log(p.lambda), lu = std::log(1 - p.lambda);
-      for (size_t k = 0; k < num; ++k) {
-        int l = LevelOf(pattern, k);
-        if (l == 0) continue;
-        lm += std::log(p.m[k][l]);
-        lu += std::log(p.u[k][l]);
+    double change = 0, all_matches = 0, all_total = 0;
+    for (size_t g = 0; g < patterns.size(); ++g) {
+      double& lambda = result.group_lambda[g];
+      double matches = 0, total = 0;
+      // E-step: the posterior match probability of each distinct vector.
+      for (const auto& [pattern, count] : patterns[g]) {
+        double lm = std::log(lambda), lu = std::log(1 - lambda);
+        for (size_t k = 0; k < num; ++k) {
+          int l = LevelOf(pattern, k);
+          if (l == 0) continue;
+          lm += std::log(p.m[k][l]);
+          lu += std::log(p.u[k][l]);
+        }
+        double posterior = 1 / (1 + std::exp(lu - lm));
+        double mw = count * posterior, uw = count * (1 - posterior);
+        matches += mw;
+        total += count;
+        for (size_t k = 0; k < num; ++k) {
+          int l = LevelOf(pattern, k);
+          if (l == 0) continue;
+          m_acc[k][l] += mw;
+          u_acc[k][l] += uw;
+        }
       }
-      double posterior = 1 / (1 + std::exp(lu - lm));
-      double mw = count * posterior, uw = count * (1 - posterior);
-      matches += mw;
-      total += count;
-      for (size_t k = 0; k < num; ++k) {
-        int l = LevelOf(pattern, k);
-        if (l == 0) continue;
-        m_acc[k][l] += mw;
-        u_acc[k][l] += uw;
-      }
+      double updated = total > 0 ? matches / total : lambda;
+      updated = std::clamp(updated, 1e-9, 1 - 1e-9);
+      change = std::max(change, std::abs(updated - lambda));
+      lambda = updated;
+      all_matches += matches;
+      all_total += total;
     }
     // M-step.
-    double change = 0;
     auto update = [&](std::vector<double>& target, const std::vector<double>& acc) {
       double sum = 0;
       for (size_t l = 1; l < acc.size(); ++l) sum += acc[l];
@@ -86,10 +105,7 @@ EmResult EstimateParameters(const PatternCounts& counts,
       update(p.m[k], m_acc[k]);
       if (!options.fix_u) update(p.u[k], u_acc[k]);
     }
-    double lambda = total > 0 ? matches / total : p.lambda;
-    lambda = std::clamp(lambda, 1e-9, 1 - 1e-9);
-    change = std::max(change, std::abs(lambda - p.lambda));
-    p.lambda = lambda;
+    if (all_total > 0) p.lambda = std::clamp(all_matches / all_total, 1e-9, 1 - 1e-9);
     if (change < options.tolerance) {
       result.converged = true;
       break;

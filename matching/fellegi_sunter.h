@@ -72,6 +72,8 @@ struct EmOptions {
 
 struct EmResult {
   FsParameters parameters;
+  // Per group (EstimateGroupedParameters): the share of matches in it.
+  std::vector<double> group_lambda;
   int iterations = 0;
   bool converged = false;
 };
@@ -83,6 +85,16 @@ EmResult EstimateParameters(const PatternCounts& counts,
                             const std::vector<int>& levels,
                             const FsParameters& start,
                             const EmOptions& options);
+
+// EM over several groups of pairs that share m and u but each have their own
+// share of matches (e.g. the pairs each blocking rule proposes: a rule on an
+// exact e-mail finds mostly matches, one on surname and birth year few).
+// Starts every group at start.lambda; parameters.lambda of the result is the
+// overall share.
+EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
+                                   const std::vector<int>& levels,
+                                   const FsParameters& start,
+                                   const EmOptions& options);
 
 }  // namespace idr::matching
 

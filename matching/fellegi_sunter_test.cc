@@ -75,6 +75,31 @@ TEST(EstimateParametersTest, RecoversTheGeneratingModelWithoutLabels) {
   }
 }
 
+TEST(EstimateGroupedParametersTest, RecoversEachGroupsShareOfMatches) {
+  FsParameters truth;
+  truth.m = {{0, 0.85, 0.1, 0.05}, {0, 0.9, 0.1}, {0, 0.7, 0.2, 0.1}, {0, 0.95, 0.05}};
+  truth.u = {{0, 0.02, 0.08, 0.9}, {0, 0.1, 0.9}, {0, 0.05, 0.15, 0.8}, {0, 0.01, 0.99}};
+  std::vector<int> levels = {4, 3, 4, 3};
+  truth.lambda = 0.6;
+  PatternCounts mostly_matches = ExpectedCounts(truth, levels, 1e9, 0.1);
+  truth.lambda = 0.02;
+  PatternCounts few_matches = ExpectedCounts(truth, levels, 1e9, 0.1);
+
+  FsParameters start = truth;
+  start.lambda = 0.3;
+  start.m = {{0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}, {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}};
+  EmOptions options;
+  options.fix_u = true;  // u known, as when measured on random pairs.
+  EmResult result = EstimateGroupedParameters({mostly_matches, few_matches}, levels,
+                                              start, options);
+  ASSERT_EQ(result.group_lambda.size(), 2u);
+  EXPECT_NEAR(result.group_lambda[0], 0.6, 1e-3);
+  EXPECT_NEAR(result.group_lambda[1], 0.02, 1e-3);
+  EXPECT_NEAR(result.parameters.lambda, 0.31, 1e-3);
+  EXPECT_NEAR(result.parameters.m[0][1], 0.85, 2e-3);
+  EXPECT_NEAR(result.parameters.m[2][2], 0.2, 2e-3);
+}
+
 TEST(EstimateParametersTest, FixedUStaysFixedAndFloorsApply) {
   FsParameters start;
   start.lambda = 0.5;

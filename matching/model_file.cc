@@ -12,14 +12,17 @@
 namespace idr::matching {
 
 absl::Status SaveModel(const DedupModel& model, double threshold,
-                       const std::vector<std::string>& blocking_rules,
                        const std::string& path) {
   ModelProto proto;
   proto.set_format_version(kModelFormatVersion);
   proto.set_written_by("idr 0.1.0");
   proto.set_lambda(model.parameters.lambda);
   proto.set_threshold(threshold);
-  for (const std::string& rule : blocking_rules) proto.add_blocking_rules(rule);
+  for (size_t r = 0; r < model.rule_names.size(); ++r) {
+    BlockingRuleProto* rule = proto.add_rules();
+    rule->set_name(model.rule_names[r]);
+    rule->set_lambda(model.rule_lambda[r]);
+  }
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
     const FieldComparison& c = model.comparisons[k];
     ComparisonProto* out = proto.add_comparisons();
@@ -125,6 +128,14 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     model.comparisons.push_back(std::move(bound));
     model.parameters.m.push_back(std::move(m));
     model.parameters.u.push_back(std::move(u));
+  }
+  for (const BlockingRuleProto& rule : proto.rules()) {
+    if (!(rule.lambda() > 0 && rule.lambda() < 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": rule '", rule.name(), "' needs lambda in (0, 1)"));
+    }
+    model.rule_names.push_back(rule.name());
+    model.rule_lambda.push_back(rule.lambda());
   }
   if (model.comparisons.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, " has no comparisons"));

@@ -12,16 +12,18 @@
 
 namespace idr::matching {
 
-inline constexpr int kModelFormatVersion = 1;
+// 2: per-rule priors and TF baselines (format 1 had one prior).
+inline constexpr int kModelFormatVersion = 2;
 
 // Writes `model` to `path` as JSON (atomically: a temporary file renamed).
 absl::Status SaveModel(const DedupModel& model, double threshold,
-                       const std::vector<std::string>& blocking_rules,
                        const std::string& path);
 
 // Reads a model written by SaveModel and binds it to `columns`: every
 // comparison must name a mapped column of the same field type with the same
-// levels. INVALID_ARGUMENT otherwise, naming the mismatch.
+// levels. INVALID_ARGUMENT otherwise, naming the mismatch. Rule priors are
+// matched by rule name when the pipeline runs (a rule the model does not
+// know gets the model's overall lambda).
 absl::StatusOr<DedupModel> LoadModel(const std::string& path,
                                      const PreparedColumns& columns,
                                      double* threshold);
