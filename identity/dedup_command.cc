@@ -370,6 +370,13 @@ absl::Status Dedup(const DedupCommandOptions& options) {
         "%s; total %.2fs\n",
         ids.size(), result->candidate_pairs, recall, result->linked_pairs, dedup.threshold,
         clusters.size(), timings, absl::ToDoubleSeconds(absl::Now() - start));
+    std::vector<std::string> per_rule;
+    for (size_t i = 0; i < result->blocking.size(); ++i) {
+      per_rule.push_back(absl::StrFormat("%s %d", result->rule_names[i],
+                                         result->blocking[i].pairs));
+    }
+    std::cerr << "idr dedup: candidate pairs by rule: " << absl::StrJoin(per_rule, ", ")
+              << "\n";
     int64_t skipped = 0;
     for (const auto& s : result->blocking) skipped += s.skipped_blocks;
     if (skipped > 0) {

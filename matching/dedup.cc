@@ -221,22 +221,6 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
               });
     }
   }
-  // One name with the other's initial, in both directions: survives a typo
-  // in the other name.
-  if (given >= 0 && family >= 0) {
-    for (auto [whole, initial] : {std::pair(family, given), std::pair(given, family)}) {
-      AddRule(&rules, absl::StrCat(columns[whole].column, "+", columns[initial].column, " initial"),
-              {whole, initial}, n, [&](uint32_t r) -> uint64_t {
-                int32_t id = columns[whole].ids[r];
-                absl::string_view other = columns[initial].ValueOf(r);
-                if (id < 0 || other.empty()) return 0;
-                // The first code point, not byte: CJK names share lead bytes.
-                size_t length = 1;
-                while (length < other.size() && (other[length] & 0xC0) == 0x80) ++length;
-                return MixKey(id + 1, HashText(other.substr(0, length)));
-              });
-    }
-  }
   // Place and name: the postcode (else the city) with the family name.
   int place = FindColumn(columns, FieldType::kPostcode);
   if (place < 0) place = FindColumn(columns, FieldType::kCity);
