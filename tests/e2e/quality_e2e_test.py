@@ -32,8 +32,9 @@ DATASETS = datasets_dir()
 # default settings measure (docs/quality.md).
 CASES = {
     "febrl4": (["--source-column", "source", "--link-only"], 0.999),
-    "splink_fake_1000": ([], 0.96),
-    "hk_cjk_dev": (["--phone-region", "HK"], 0.92),
+    "splink_fake_1000": ([], 0.95),
+    "splink_fake_20000": ([], 0.89),
+    "hk_cjk_dev": (["--phone-region", "HK"], 0.94),
     "febrl3": ([], 0.998),
 }
 
@@ -65,6 +66,9 @@ class QualityTest(unittest.TestCase):
 
     def test_hk_cjk_dev_chinese_and_cantonese(self):
         self.check("hk_cjk_dev")
+
+    def test_splink_fake_20000(self):
+        self.check("splink_fake_20000")
 
     def test_febrl3(self):
         self.check("febrl3")

@@ -1,0 +1,165 @@
+#include "matching/dedup.h"
+
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "matching/model_file.h"
+
+namespace idr::matching {
+namespace {
+
+struct Person {
+  std::string given, family, dob, email;
+};
+
+// `copies` noisy records for each of `people` distinct people; truth[i] is
+// the person of record i.
+struct Data {
+  PreparedColumns columns;
+  std::vector<uint32_t> truth;
+  std::vector<uint32_t> source;
+};
+
+Data MakeData(int people, int copies, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const char* given[] = {"ann", "bob", "cy", "dee", "eve", "fay", "gus", "hal",
+                         "ida", "jon", "kim", "lou", "max", "ned", "oli", "pat"};
+  ColumnPreparer g("first_name", FieldType::kGivenName, {});
+  ColumnPreparer f("surname", FieldType::kFamilyName, {});
+  ColumnPreparer d("dob", FieldType::kBirthDate, {});
+  ColumnPreparer e("email", FieldType::kEmail, {});
+  Data data;
+  for (int p = 0; p < people; ++p) {
+    Person person{given[rng() % 16], "fam" + std::to_string(rng() % 100000),
+                  std::to_string(1940 + rng() % 60) + "-0" + std::to_string(1 + rng() % 9) +
+                      "-1" + std::to_string(rng() % 9),
+                  "p" + std::to_string(p) + "@mail.com"};
+    for (int c = 0; c < copies; ++c) {
+      std::string family = person.family;
+      if (rng() % 5 == 0) family[rng() % family.size()] = 'x';  // Typo.
+      g.Add(person.given);
+      f.Add(family);
+      d.Add(rng() % 4 == 0 ? "" : person.dob);
+      e.Add(rng() % 5 == 0 ? "" : person.email);
+      data.truth.push_back(p);
+      data.source.push_back(c % 2);
+    }
+  }
+  data.columns.push_back(g.Finish());
+  data.columns.push_back(f.Finish());
+  data.columns.push_back(d.Finish());
+  data.columns.push_back(e.Finish());
+  return data;
+}
+
+// Share of records whose cluster is exactly their person's records.
+double ExactClusters(const std::vector<uint32_t>& cluster, const std::vector<uint32_t>& truth) {
+  std::vector<std::vector<uint32_t>> by_truth(truth.size()), by_cluster(truth.size());
+  for (uint32_t r = 0; r < truth.size(); ++r) {
+    by_truth[truth[r]].push_back(r);
+    by_cluster[cluster[r]].push_back(r);
+  }
+  int good = 0;
+  for (uint32_t r = 0; r < truth.size(); ++r) good += by_truth[truth[r]] == by_cluster[cluster[r]];
+  return static_cast<double>(good) / truth.size();
+}
+
+TEST(DeduplicateTest, FindsPeopleWithoutLabels) {
+  Data data = MakeData(400, 3, 1);
+  DedupOptions options;
+  options.threads = 2;
+  auto result = Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_GT(ExactClusters(result->cluster, data.truth), 0.9);
+  EXPECT_GT(result->candidate_pairs, 0);
+  EXPECT_EQ(result->model.rule_names.size(), result->model.rule_lambda.size());
+  // The exact e-mail rule proposes almost only matches.
+  for (size_t r = 0; r < result->model.rule_names.size(); ++r) {
+    if (result->model.rule_names[r] == "exact email") {
+      EXPECT_GT(result->model.rule_lambda[r], 0.9);
+    }
+  }
+}
+
+TEST(DeduplicateTest, ThreadsDoNotChangeTheResult) {
+  Data data = MakeData(300, 3, 2);
+  DedupOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = Deduplicate(data.columns, data.truth.size(), {}, one, nullptr, nullptr);
+  auto b = Deduplicate(data.columns, data.truth.size(), {}, two, nullptr, nullptr);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->cluster, b->cluster);
+}
+
+TEST(DeduplicateTest, LinkOnlyNeverPairsWithinASource) {
+  Data data = MakeData(200, 2, 3);
+  DedupOptions options;
+  options.link_only = true;
+  options.keep_pairs = true;
+  auto result =
+      Deduplicate(data.columns, data.truth.size(), data.source, options, nullptr, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_FALSE(result->pairs.empty());
+  for (const ScoredPair& p : result->pairs) {
+    EXPECT_NE(data.source[p.a], data.source[p.b]);
+  }
+}
+
+TEST(DeduplicateTest, SavedModelScoresTheSameWithoutTraining) {
+  Data data = MakeData(300, 3, 4);
+  DedupOptions options;
+  auto trained = Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr);
+  ASSERT_TRUE(trained.ok());
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir ? dir : "/tmp") + "/model.json";
+  ASSERT_TRUE(SaveModel(trained->model, options.threshold, path).ok());
+  double threshold = 0;
+  auto loaded = LoadModel(path, data.columns, &threshold);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_DOUBLE_EQ(threshold, options.threshold);
+  auto again = Deduplicate(data.columns, data.truth.size(), {}, options, &*loaded, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->cluster, trained->cluster);
+  EXPECT_EQ(again->em_iterations, 0);
+}
+
+TEST(DeduplicateTest, ModelForOtherColumnsIsRefused) {
+  Data data = MakeData(100, 2, 5);
+  auto trained = Deduplicate(data.columns, data.truth.size(), {}, {}, nullptr, nullptr);
+  ASSERT_TRUE(trained.ok());
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir ? dir : "/tmp") + "/other.json";
+  ASSERT_TRUE(SaveModel(trained->model, 0.5, path).ok());
+  PreparedColumns fewer(data.columns.begin(), data.columns.begin() + 2);
+  auto loaded = LoadModel(path, fewer, nullptr);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadModel(path + ".absent", fewer, nullptr).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(DeduplicateTest, BadInputsAreErrors) {
+  Data data = MakeData(10, 2, 6);
+  DedupOptions options;
+  EXPECT_EQ(Deduplicate({}, 0, {}, options, nullptr, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Deduplicate(data.columns, 7, {}, options, nullptr, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.link_only = true;
+  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  options.link_only = false;
+  options.threshold = 1.0;
+  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace idr::matching
