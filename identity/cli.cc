@@ -32,8 +32,9 @@ int RunIdr(int argc, char** argv) {
                    "SQLite database file; created with its schema if absent "
                    "(its directory must exist)")
       ->required();
-  serve_cmd->add_option("--listen", serve.listen,
-                        "HOST:PORT to listen on; port 0 picks a free port")
+  serve_cmd
+      ->add_option("--listen", serve.listen,
+                   "HOST:PORT to listen on; port 0 picks a free port")
       ->capture_default_str();
 
   GenCommandOptions gen;
@@ -45,9 +46,10 @@ int RunIdr(int argc, char** argv) {
   gen_cmd->add_option("--records", gen.records, "number of records to write")
       ->required()
       ->check(CLI::PositiveNumber);
-  gen_cmd->add_option("--out", gen.out_path,
-                      "output CSV file (written to a temporary file, then "
-                      "renamed); '-' for stdout")
+  gen_cmd
+      ->add_option("--out", gen.out_path,
+                   "output CSV file (written to a temporary file, then "
+                   "renamed); '-' for stdout")
       ->required();
   gen_cmd->add_option("--seed", gen.seed, "random seed; same seed, same file")
       ->capture_default_str();
@@ -67,7 +69,8 @@ int RunIdr(int argc, char** argv) {
       ->required();
   dedup_cmd->add_option("--output", dedup.output_path, "clusters CSV to write")
       ->required();
-  dedup_cmd->add_option("--id-column", dedup.id_column, "unique record id column")
+  dedup_cmd
+      ->add_option("--id-column", dedup.id_column, "unique record id column")
       ->capture_default_str();
   dedup_cmd->add_option(
       "--field", dedup.fields,
@@ -91,18 +94,22 @@ int RunIdr(int argc, char** argv) {
                         "write the trained model (JSON)");
   dedup_cmd->add_option("--model", dedup.model_path,
                         "use this model instead of training");
-  dedup_cmd->add_option("--threads", dedup.threads, "worker threads (0 = all cores)")
+  dedup_cmd
+      ->add_option("--threads", dedup.threads, "worker threads (0 = all cores)")
       ->capture_default_str();
   dedup_cmd->add_option("--truth-column", dedup.truth_column,
                         "ground-truth column: only reported as blocking "
                         "recall, never used to train");
-  dedup_cmd->add_option("--phone-region", dedup.phone_region,
-                        "region for national phone numbers, e.g. CN, HK, AU")
+  dedup_cmd
+      ->add_option("--phone-region", dedup.phone_region,
+                   "region for national phone numbers, e.g. CN, HK, AU")
       ->capture_default_str();
-  dedup_cmd->add_option("--date-order", dedup.date_order,
-                        "reading of ambiguous dates: dmy or mdy")
+  dedup_cmd
+      ->add_option("--date-order", dedup.date_order,
+                   "reading of ambiguous dates: dmy or mdy")
       ->capture_default_str();
-  dedup_cmd->add_flag("--quiet", dedup.quiet, "print no mapping and no summary");
+  dedup_cmd->add_flag("--quiet", dedup.quiet,
+                      "print no mapping and no summary");
 
   EvalCommandOptions eval;
   CLI::App* eval_cmd = app.add_subcommand(

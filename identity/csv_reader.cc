@@ -12,56 +12,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "matching/utf8.h"
 
 namespace idr::identity {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
-// (overlong forms, surrogates and values above U+10FFFF are invalid).
-size_t Utf8SequenceLength(const unsigned char* s, size_t n) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t len;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (n < len) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return len;
-}
-
-// Offset of the first invalid UTF-8 byte in `text`, or npos.
-size_t FirstInvalidUtf8(absl::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  size_t i = 0;
-  while (i < text.size()) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(s + i, text.size() - i);
-    if (len == 0) return i;
-    i += len;
-  }
-  return absl::string_view::npos;
-}
 
 // Where a field's bytes are: in the input, or in the scratch buffer.
 struct FieldSpan {
@@ -148,7 +102,8 @@ absl::Status CsvReader::Init() {
   if (!status.ok()) return status;
   absl::flat_hash_set<absl::string_view> seen;
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i].empty()) return Error(1, i + 1, "empty column name in header");
+    if (fields[i].empty())
+      return Error(1, i + 1, "empty column name in header");
     if (!seen.insert(fields[i]).second) {
       return Error(1, i + 1,
                    absl::StrCat("duplicate column name '", fields[i], "'"));
@@ -178,9 +133,9 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<absl::string_view>* fields) {
   absl::Status status = ParseRecord(fields);
   if (!status.ok()) return status;
   if (fields->size() != header_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name_, ":", row_line_, ": row has ", fields->size(), " fields, header has ",
-        header_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name_, ":", row_line_, ": row has ", fields->size(),
+                     " fields, header has ", header_.size()));
   }
   return true;
 }
@@ -221,12 +176,12 @@ absl::Status CsvReader::ParseRecord(std::vector<absl::string_view>* fields) {
         if (needs_copy) scratch_.push_back(c);
         ++pos_;
       }
-      FieldSpan span = needs_copy
-                           ? FieldSpan{true, scratch_start,
-                                       scratch_.size() - scratch_start}
-                           : FieldSpan{false, start, pos_ - start};
+      FieldSpan span = needs_copy ? FieldSpan{true, scratch_start,
+                                              scratch_.size() - scratch_start}
+                                  : FieldSpan{false, start, pos_ - start};
       ++pos_;  // Closing quote.
-      if (pos_ < size_ && d[pos_] != ',' && d[pos_] != '\n' && d[pos_] != '\r') {
+      if (pos_ < size_ && d[pos_] != ',' && d[pos_] != '\n' &&
+          d[pos_] != '\r') {
         return Error(line_, column, "text after a closing quote");
       }
       spans.push_back(span);
@@ -235,7 +190,8 @@ absl::Status CsvReader::ParseRecord(std::vector<absl::string_view>* fields) {
       while (pos_ < size_) {
         char c = d[pos_];
         if (c == ',' || c == '\n' || c == '\r') break;
-        if (c == '"') return Error(line_, column, "quote inside an unquoted field");
+        if (c == '"')
+          return Error(line_, column, "quote inside an unquoted field");
         ++pos_;
       }
       spans.push_back(FieldSpan{false, start, pos_ - start});
@@ -255,10 +211,10 @@ absl::Status CsvReader::ParseRecord(std::vector<absl::string_view>* fields) {
   fields->reserve(spans.size());
   for (size_t i = 0; i < spans.size(); ++i) {
     const FieldSpan& span = spans[i];
-    absl::string_view field(span.in_scratch ? scratch_.data() + span.offset
-                                            : d + span.offset,
-                            span.length);
-    if (FirstInvalidUtf8(field) != absl::string_view::npos) {
+    absl::string_view field(
+        span.in_scratch ? scratch_.data() + span.offset : d + span.offset,
+        span.length);
+    if (!matching::IsValidUtf8(field)) {
       return Error(row_line_, i + 1, "invalid UTF-8");
     }
     fields->push_back(field);

@@ -69,15 +69,15 @@ class CsvReader {
   absl::Status Error(int64_t line, size_t column, absl::string_view what) const;
 
   std::string name_;
-  std::string owned_;            // Contents when not memory-mapped.
-  void* mapping_ = nullptr;      // mmap'ed file, or null.
+  std::string owned_;        // Contents when not memory-mapped.
+  void* mapping_ = nullptr;  // mmap'ed file, or null.
   const char* data_ = nullptr;
   size_t size_ = 0;
   size_t pos_ = 0;
-  int64_t line_ = 1;             // Line of the byte at pos_.
+  int64_t line_ = 1;  // Line of the byte at pos_.
   int64_t row_line_ = 0;
   std::vector<std::string> header_;
-  std::string scratch_;          // Unescaped quoted fields of the current row.
+  std::string scratch_;  // Unescaped quoted fields of the current row.
 };
 
 }  // namespace idr::identity

@@ -30,8 +30,9 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReadAll(std::string csv) {
 }
 
 TEST(CsvReaderTest, ReadsHeaderAndRowsWithLfOrCrlf) {
-  for (const char* csv : {"id,name\n1,Ann\n2,陳大文\n", "id,name\r\n1,Ann\r\n2,陳大文\r\n",
-                          "id,name\n1,Ann\n2,陳大文"}) {
+  for (const char* csv :
+       {"id,name\n1,Ann\n2,陳大文\n", "id,name\r\n1,Ann\r\n2,陳大文\r\n",
+        "id,name\n1,Ann\n2,陳大文"}) {
     auto reader = CsvReader::FromString(csv);
     ASSERT_TRUE(reader.ok()) << reader.status();
     EXPECT_THAT((*reader)->header(), ElementsAre("id", "name"));
@@ -45,7 +46,8 @@ TEST(CsvReaderTest, ReadsHeaderAndRowsWithLfOrCrlf) {
 }
 
 TEST(CsvReaderTest, QuotedFieldsHoldCommasQuotesAndNewlines) {
-  auto rows = ReadAll("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n,\"\",z\n");
+  auto rows =
+      ReadAll("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n,\"\",z\n");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_THAT((*rows)[0], ElementsAre("x,y", "say \"hi\"", "two\nlines"));
@@ -99,8 +101,9 @@ TEST(CsvReaderTest, MalformedInputIsAnErrorNamingLineAndColumn) {
       {"a,b\n1,\"x\"y\n", "in.csv:2: column 2: text after a closing quote"},
       {"a,b\n1,\"open\n", "in.csv:2: column 2: quoted field is not terminated"},
       {"a,b\n1,\xff\xfe\n", "in.csv:2: column 2: invalid UTF-8"},
-      {"a,b\n\xed\xa0\x80,1\n", "in.csv:2: column 1: invalid UTF-8"},  // surrogate
-      {"a,b\n\xc0\xaf,1\n", "in.csv:2: column 1: invalid UTF-8"},      // overlong
+      {"a,b\n\xed\xa0\x80,1\n",
+       "in.csv:2: column 1: invalid UTF-8"},                       // surrogate
+      {"a,b\n\xc0\xaf,1\n", "in.csv:2: column 1: invalid UTF-8"},  // overlong
   };
   for (const BadCase& c : cases) {
     auto rows = ReadAll(c.csv);
@@ -111,10 +114,12 @@ TEST(CsvReaderTest, MalformedInputIsAnErrorNamingLineAndColumn) {
 }
 
 TEST(CsvReaderTest, BadHeaders) {
-  EXPECT_THAT(std::string(CsvReader::FromString("", "e.csv").status().message()),
-              HasSubstr("e.csv is empty"));
-  EXPECT_THAT(std::string(CsvReader::FromString("\xEF\xBB\xBF").status().message()),
-              HasSubstr("empty"));
+  EXPECT_THAT(
+      std::string(CsvReader::FromString("", "e.csv").status().message()),
+      HasSubstr("e.csv is empty"));
+  EXPECT_THAT(
+      std::string(CsvReader::FromString("\xEF\xBB\xBF").status().message()),
+      HasSubstr("empty"));
   EXPECT_THAT(std::string(CsvReader::FromString("a,,b\n").status().message()),
               HasSubstr("column 2: empty column name"));
   EXPECT_THAT(std::string(CsvReader::FromString("a,b,a\n").status().message()),

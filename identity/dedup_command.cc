@@ -22,6 +22,7 @@
 #include "matching/model_file.h"
 #include "matching/names.h"
 #include "matching/prepare.h"
+#include "tools/gen/csv.h"
 
 namespace idr::identity {
 namespace {
@@ -41,17 +42,18 @@ absl::StatusOr<std::vector<Mapping>> MapColumns(
   std::vector<Mapping> mappings;
   absl::flat_hash_set<std::string> seen;
   for (const std::string& field : options.fields) {
-    std::vector<std::string> parts = absl::StrSplit(field, absl::MaxSplits('=', 1));
+    std::vector<std::string> parts =
+        absl::StrSplit(field, absl::MaxSplits('=', 1));
     if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--field '", field, "' is not COLUMN=TYPE"));
     }
     int index = reader.ColumnIndex(parts[0]);
     if (index < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--field names column '", parts[0], "', which ",
-                       options.input_path, " does not have (columns: ",
-                       absl::StrJoin(reader.header(), ","), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--field names column '", parts[0], "', which ", options.input_path,
+          " does not have (columns: ", absl::StrJoin(reader.header(), ","),
+          ")"));
     }
     absl::StatusOr<FieldType> type = matching::ParseFieldType(parts[1]);
     if (!type.ok()) {
@@ -68,7 +70,8 @@ absl::StatusOr<std::vector<Mapping>> MapColumns(
     for (size_t i = 0; i < reader.header().size(); ++i) {
       const std::string& name = reader.header()[i];
       FieldType type;
-      if (reserved.contains(name) || !matching::GuessFieldType(name, &type)) continue;
+      if (reserved.contains(name) || !matching::GuessFieldType(name, &type))
+        continue;
       mappings.push_back({static_cast<int>(i), name, type});
     }
     if (mappings.empty()) {
@@ -103,19 +106,6 @@ absl::Status WriteFileAtomically(const std::string& path, WriteFn write) {
   return absl::OkStatus();
 }
 
-void AppendCsvField(absl::string_view value, std::string* out) {
-  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) {
-    out->append(value.data(), value.size());
-    return;
-  }
-  out->push_back('"');
-  for (char c : value) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
 absl::Status Dedup(const DedupCommandOptions& options) {
@@ -123,13 +113,15 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   if (options.link_only && options.source_column.empty()) {
     return absl::InvalidArgumentError("--link-only needs --source-column");
   }
-  if (options.threshold >= 0 && !(options.threshold > 0 && options.threshold < 1)) {
+  if (options.threshold >= 0 &&
+      !(options.threshold > 0 && options.threshold < 1)) {
     return absl::InvalidArgumentError("--threshold must be in (0, 1)");
   }
   if (options.date_order != "dmy" && options.date_order != "mdy") {
     return absl::InvalidArgumentError("--date-order must be dmy or mdy");
   }
-  absl::StatusOr<std::unique_ptr<CsvReader>> opened = CsvReader::Open(options.input_path);
+  absl::StatusOr<std::unique_ptr<CsvReader>> opened =
+      CsvReader::Open(options.input_path);
   if (!opened.ok()) return opened.status();
   CsvReader& reader = **opened;
 
@@ -137,9 +129,11 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   if (id_column < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         options.input_path, " has no id column '", options.id_column,
-        "' (columns: ", absl::StrJoin(reader.header(), ","), "); set --id-column"));
+        "' (columns: ", absl::StrJoin(reader.header(), ","),
+        "); set --id-column"));
   }
-  auto optional_column = [&](const std::string& name, const char* flag) -> absl::StatusOr<int> {
+  auto optional_column = [&](const std::string& name,
+                             const char* flag) -> absl::StatusOr<int> {
     if (name.empty()) return -1;
     int index = reader.ColumnIndex(name);
     if (index < 0) {
@@ -148,13 +142,15 @@ absl::Status Dedup(const DedupCommandOptions& options) {
     }
     return index;
   };
-  absl::StatusOr<int> source_column = optional_column(options.source_column, "--source-column");
+  absl::StatusOr<int> source_column =
+      optional_column(options.source_column, "--source-column");
   if (!source_column.ok()) return source_column.status();
-  absl::StatusOr<int> truth_column = optional_column(options.truth_column, "--truth-column");
+  absl::StatusOr<int> truth_column =
+      optional_column(options.truth_column, "--truth-column");
   if (!truth_column.ok()) return truth_column.status();
 
-  absl::flat_hash_set<std::string> reserved = {options.id_column, "truth_id",
-                                               "record_id", "source", "channel"};
+  absl::flat_hash_set<std::string> reserved = {
+      options.id_column, "truth_id", "record_id", "source", "channel"};
   for (const std::string& c : options.ignore_columns) {
     if (reader.ColumnIndex(c) < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -164,7 +160,8 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   if (!options.source_column.empty()) reserved.insert(options.source_column);
   if (!options.truth_column.empty()) reserved.insert(options.truth_column);
-  absl::StatusOr<std::vector<Mapping>> mappings = MapColumns(options, reader, reserved);
+  absl::StatusOr<std::vector<Mapping>> mappings =
+      MapColumns(options, reader, reserved);
   if (!mappings.ok()) return mappings.status();
   for (const Mapping& m : *mappings) {
     if (m.column == id_column) {
@@ -187,11 +184,13 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   matching::PrepareOptions prepare;
   prepare.phone_region = options.phone_region;
-  prepare.date_order = options.date_order == "mdy" ? matching::DateOrder::kMonthDayYear
-                                                   : matching::DateOrder::kDayMonthYear;
+  prepare.date_order = options.date_order == "mdy"
+                           ? matching::DateOrder::kMonthDayYear
+                           : matching::DateOrder::kDayMonthYear;
   prepare.names = names.get();
   std::vector<matching::ColumnPreparer> preparers;
-  for (const Mapping& m : *mappings) preparers.emplace_back(m.name, m.type, prepare);
+  for (const Mapping& m : *mappings)
+    preparers.emplace_back(m.name, m.type, prepare);
 
   // Read and normalise, one row at a time.
   std::vector<std::string> ids;
@@ -207,24 +206,27 @@ absl::Status Dedup(const DedupCommandOptions& options) {
       if (!*more) break;
       absl::string_view id = fields[id_column];
       if (id.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            options.input_path, ":", reader.line(), ": empty ", options.id_column));
+        return absl::InvalidArgumentError(
+            absl::StrCat(options.input_path, ":", reader.line(), ": empty ",
+                         options.id_column));
       }
       auto [it, inserted] = id_lines.emplace(std::string(id), reader.line());
       if (!inserted) {
         return absl::InvalidArgumentError(absl::StrCat(
-            options.input_path, ":", reader.line(), ": ", options.id_column, " '", id,
-            "' already appeared on line ", it->second));
+            options.input_path, ":", reader.line(), ": ", options.id_column,
+            " '", id, "' already appeared on line ", it->second));
       }
       if (ids.size() >= UINT32_MAX - 1) {
         return absl::InvalidArgumentError("more than 4 billion records");
       }
       ids.emplace_back(id);
       if (*source_column >= 0) {
-        source.push_back(sources.emplace(fields[*source_column], sources.size()).first->second);
+        source.push_back(sources.emplace(fields[*source_column], sources.size())
+                             .first->second);
       }
       if (*truth_column >= 0) {
-        truth.push_back(truths.emplace(fields[*truth_column], truths.size()).first->second);
+        truth.push_back(
+            truths.emplace(fields[*truth_column], truths.size()).first->second);
       }
       for (size_t i = 0; i < mappings->size(); ++i) {
         preparers[i].Add(fields[(*mappings)[i].column]);
@@ -235,11 +237,13 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   absl::flat_hash_map<std::string, int64_t>().swap(id_lines);
   if (ids.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(options.input_path, " has no records"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.input_path, " has no records"));
   }
   if (options.link_only && sources.size() < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--link-only: column '", options.source_column, "' has fewer than two sources"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--link-only: column '", options.source_column,
+                     "' has fewer than two sources"));
   }
   matching::PreparedColumns columns;
   for (matching::ColumnPreparer& p : preparers) columns.push_back(p.Finish());
@@ -247,7 +251,8 @@ absl::Status Dedup(const DedupCommandOptions& options) {
     // After reading, so that a bad input fails with one line only.
     std::vector<std::string> shown;
     for (const Mapping& m : *mappings) {
-      shown.push_back(absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
+      shown.push_back(
+          absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
     }
     std::cerr << "idr dedup: fields " << absl::StrJoin(shown, " ") << "\n";
   }
@@ -268,7 +273,8 @@ absl::Status Dedup(const DedupCommandOptions& options) {
         matching::LoadModel(options.model_path, columns, &model_threshold);
     if (!model.ok()) return model.status();
     loaded = std::make_unique<matching::DedupModel>(std::move(*model));
-    if (model_threshold > 0 && model_threshold < 1) dedup.threshold = model_threshold;
+    if (model_threshold > 0 && model_threshold < 1)
+      dedup.threshold = model_threshold;
   }
   if (options.threshold > 0) dedup.threshold = options.threshold;
 
@@ -282,45 +288,49 @@ absl::Status Dedup(const DedupCommandOptions& options) {
     }
     bar->Update(done);
   };
-  absl::StatusOr<matching::DedupResult> result = matching::Deduplicate(
-      columns, static_cast<uint32_t>(ids.size()), source, dedup, loaded.get(), progress);
+  absl::StatusOr<matching::DedupResult> result =
+      matching::Deduplicate(columns, static_cast<uint32_t>(ids.size()), source,
+                            dedup, loaded.get(), progress);
   if (bar) bar->Finish();
   if (!result.ok()) return result.status();
 
-  absl::Status written = WriteFileAtomically(options.output_path, [&](std::ofstream& out) {
-    std::string line;
-    out << options.id_column << ",cluster_id\n";
-    for (size_t r = 0; r < ids.size(); ++r) {
-      line.clear();
-      AppendCsvField(ids[r], &line);
-      line.push_back(',');
-      AppendCsvField(ids[result->cluster[r]], &line);
-      line.push_back('\n');
-      out << line;
-    }
-  });
+  absl::Status written =
+      WriteFileAtomically(options.output_path, [&](std::ofstream& out) {
+        std::string line;
+        out << options.id_column << ",cluster_id\n";
+        for (size_t r = 0; r < ids.size(); ++r) {
+          line.clear();
+          gen::AppendCsvField(ids[r], &line);
+          line.push_back(',');
+          gen::AppendCsvField(ids[result->cluster[r]], &line);
+          line.push_back('\n');
+          out << line;
+        }
+      });
   if (!written.ok()) return written;
   const matching::DedupModel& model = result->model;
   if (!options.pairs_path.empty()) {
     written = WriteFileAtomically(options.pairs_path, [&](std::ofstream& out) {
       out << options.id_column << "_l," << options.id_column
           << "_r,match_probability,match_weight,blocking_rule";
-      for (const auto& c : model.comparisons) out << ",gamma_" << c.name << ",bf_" << c.name;
+      for (const auto& c : model.comparisons)
+        out << ",gamma_" << c.name << ",bf_" << c.name;
       out << "\n";
       std::string line;
       for (const matching::ScoredPair& p : result->pairs) {
         line.clear();
-        AppendCsvField(ids[p.a], &line);
+        gen::AppendCsvField(ids[p.a], &line);
         line.push_back(',');
-        AppendCsvField(ids[p.b], &line);
-        absl::StrAppendFormat(&line, ",%.6f,%.3f,", matching::MatchProbability(p.weight),
-                              p.weight);
-        AppendCsvField(model.rule_names[p.rule], &line);
+        gen::AppendCsvField(ids[p.b], &line);
+        absl::StrAppendFormat(&line, ",%.6f,%.3f,",
+                              matching::MatchProbability(p.weight), p.weight);
+        gen::AppendCsvField(model.rule_names[p.rule], &line);
         for (size_t k = 0; k < model.comparisons.size(); ++k) {
-          absl::StrAppendFormat(&line, ",%s,%.3f",
-                                model.comparisons[k].labels[matching::LevelOf(p.pattern, k)],
-                                matching::ComparisonWeight(model, columns, p.rule, p.pattern,
-                                                           static_cast<int>(k), p.a, p.b));
+          absl::StrAppendFormat(
+              &line, ",%s,%.3f",
+              model.comparisons[k].labels[matching::LevelOf(p.pattern, k)],
+              matching::ComparisonWeight(model, columns, p.rule, p.pattern,
+                                         static_cast<int>(k), p.a, p.b));
         }
         line.push_back('\n');
         out << line;
@@ -335,7 +345,8 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
 
   if (!options.quiet) {
-    absl::flat_hash_set<uint32_t> clusters(result->cluster.begin(), result->cluster.end());
+    absl::flat_hash_set<uint32_t> clusters(result->cluster.begin(),
+                                           result->cluster.end());
     std::string recall;
     if (!truth.empty()) {
       absl::flat_hash_map<uint32_t, int64_t> sizes;
@@ -344,50 +355,58 @@ absl::Status Dedup(const DedupCommandOptions& options) {
       }
       int64_t true_pairs = 0;
       if (options.link_only) {
-        // True pairs across sources: Σ over entities of pairs in different sources.
+        // True pairs across sources: Σ over entities of pairs in different
+        // sources.
         absl::flat_hash_map<std::pair<uint32_t, uint32_t>, int64_t> per_source;
-        for (size_t r = 0; r < truth.size(); ++r) ++per_source[{truth[r], source[r]}];
+        for (size_t r = 0; r < truth.size(); ++r)
+          ++per_source[{truth[r], source[r]}];
         absl::flat_hash_map<uint32_t, std::pair<int64_t, int64_t>> per_entity;
         for (const auto& [key, n] : per_source) {
           auto& [sum, sum_sq] = per_entity[key.first];
           sum += n;
           sum_sq += n * n;
         }
-        for (const auto& [entity, s] : per_entity) true_pairs += (s.first * s.first - s.second) / 2;
+        for (const auto& [entity, s] : per_entity)
+          true_pairs += (s.first * s.first - s.second) / 2;
       } else {
         for (const auto& [entity, n] : sizes) true_pairs += n * (n - 1) / 2;
       }
-      recall = absl::StrFormat(", blocking recall %.4f (%d of %d true pairs)",
-                               true_pairs ? double(result->true_candidate_pairs) / true_pairs : 1.0,
-                               result->true_candidate_pairs, true_pairs);
+      recall = absl::StrFormat(
+          ", blocking recall %.4f (%d of %d true pairs)",
+          true_pairs ? double(result->true_candidate_pairs) / true_pairs : 1.0,
+          result->true_candidate_pairs, true_pairs);
     }
     std::string timings = absl::StrFormat("read %.2fs", read_seconds);
     for (const auto& [name, seconds] : result->timings) {
       absl::StrAppendFormat(&timings, " %s %.2fs", name, seconds);
     }
     std::cerr << absl::StrFormat(
-        "idr dedup: %d records, %d candidate pairs%s, %d linked at p >= %g, %d clusters; "
+        "idr dedup: %d records, %d candidate pairs%s, %d linked at p >= %g, %d "
+        "clusters; "
         "%s; total %.2fs\n",
-        ids.size(), result->candidate_pairs, recall, result->linked_pairs, dedup.threshold,
-        clusters.size(), timings, absl::ToDoubleSeconds(absl::Now() - start));
+        ids.size(), result->candidate_pairs, recall, result->linked_pairs,
+        dedup.threshold, clusters.size(), timings,
+        absl::ToDoubleSeconds(absl::Now() - start));
     std::vector<std::string> per_rule;
     for (size_t i = 0; i < result->blocking.size(); ++i) {
       per_rule.push_back(absl::StrFormat("%s %d", result->rule_names[i],
                                          result->blocking[i].pairs));
     }
-    std::cerr << "idr dedup: candidate pairs by rule: " << absl::StrJoin(per_rule, ", ")
-              << "\n";
+    std::cerr << "idr dedup: candidate pairs by rule: "
+              << absl::StrJoin(per_rule, ", ") << "\n";
     int64_t skipped = 0;
     for (const auto& s : result->blocking) skipped += s.skipped_blocks;
     if (skipped > 0) {
       std::vector<std::string> parts;
       for (size_t i = 0; i < result->blocking.size(); ++i) {
         if (result->blocking[i].skipped_blocks == 0) continue;
-        parts.push_back(absl::StrFormat("%s: %d blocks (%d records)", result->rule_names[i],
+        parts.push_back(absl::StrFormat("%s: %d blocks (%d records)",
+                                        result->rule_names[i],
                                         result->blocking[i].skipped_blocks,
                                         result->blocking[i].skipped_records));
       }
-      std::cerr << "idr dedup: skipped oversized blocks (> " << dedup.max_block_size
+      std::cerr << "idr dedup: skipped oversized blocks (> "
+                << dedup.max_block_size
                 << " records): " << absl::StrJoin(parts, "; ") << "\n";
     }
   }

@@ -12,21 +12,21 @@ namespace idr::identity {
 
 struct DedupCommandOptions {
   std::string input_path;
-  std::string output_path;                 // record_id,cluster_id
+  std::string output_path;  // record_id,cluster_id
   std::string id_column = "record_id";
-  std::vector<std::string> fields;         // "column=type"; empty: guess
-  std::vector<std::string> ignore_columns; // never guessed as fields
-  std::string source_column;               // for --link-only
+  std::vector<std::string> fields;          // "column=type"; empty: guess
+  std::vector<std::string> ignore_columns;  // never guessed as fields
+  std::string source_column;                // for --link-only
   bool link_only = false;
-  double threshold = -1;                   // < 0: the model's or the default
-  std::string pairs_path;                  // scored pairs above threshold
+  double threshold = -1;   // < 0: the model's or the default
+  std::string pairs_path;  // scored pairs above threshold
   std::string save_model_path;
   std::string model_path;
-  int threads = 0;                         // 0: all cores
-  std::string truth_column;                // reporting only (blocking recall)
+  int threads = 0;           // 0: all cores
+  std::string truth_column;  // reporting only (blocking recall)
   std::string phone_region = "ZZ";
-  std::string date_order = "dmy";          // dmy or mdy
-  bool quiet = false;                      // no mapping, no summary
+  std::string date_order = "dmy";  // dmy or mdy
+  bool quiet = false;              // no mapping, no summary
 };
 
 // Runs the job; returns the process exit code (0, or 1 with one line on

@@ -22,12 +22,12 @@ absl::Status ReadAssignment(const std::string& path,
   if (!reader.ok()) return reader.status();
   int key = (*reader)->ColumnIndex(key_column);
   int value = (*reader)->ColumnIndex(value_column);
-  for (const auto& [index, name] : {std::pair(key, key_column),
-                                    std::pair(value, value_column)}) {
+  for (const auto& [index, name] :
+       {std::pair(key, key_column), std::pair(value, value_column)}) {
     if (index < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " has no column '", name, "' (columns: ",
-                       absl::StrJoin((*reader)->header(), ","), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " has no column '", name,
+          "' (columns: ", absl::StrJoin((*reader)->header(), ","), ")"));
     }
   }
   absl::flat_hash_map<std::string, int64_t> interned;
@@ -73,10 +73,9 @@ absl::StatusOr<matching::PairwiseScores> EvaluateFiles(
   if (clusters.size() != truth.size()) {
     for (const auto& [id, unused] : clusters) {
       if (!truth.contains(id)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(options.id_column, " '", id, "' of ",
-                         options.clusters_path, " is not in ",
-                         options.truth_path));
+        return absl::InvalidArgumentError(absl::StrCat(
+            options.id_column, " '", id, "' of ", options.clusters_path,
+            " is not in ", options.truth_path));
       }
     }
   }
@@ -98,9 +97,9 @@ std::string FormatScores(const matching::PairwiseScores& s, bool json) {
         "\"true_pairs\":%d,\"predicted_pairs\":%d,\"correct_pairs\":%d,"
         "\"clusters\":%d,\"truth_entities\":%d,\"cluster_sizes\":{%s},"
         "\"truth_sizes\":{%s}}\n",
-        s.records, s.precision, s.recall, s.f1, s.true_pairs,
-        s.predicted_pairs, s.correct_pairs, s.clusters, s.truth_entities,
-        sizes(s.cluster_sizes), sizes(s.truth_sizes));
+        s.records, s.precision, s.recall, s.f1, s.true_pairs, s.predicted_pairs,
+        s.correct_pairs, s.clusters, s.truth_entities, sizes(s.cluster_sizes),
+        sizes(s.truth_sizes));
   }
   return absl::StrFormat(
       "records          %d\n"

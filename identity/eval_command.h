@@ -17,7 +17,7 @@ struct EvalCommandOptions {
   std::string id_column = "record_id";
   std::string truth_column = "truth_id";
   std::string cluster_column = "cluster_id";
-  bool json = false;          // One JSON object instead of the text report.
+  bool json = false;  // One JSON object instead of the text report.
 };
 
 // Reads both files and scores them. Every record must appear exactly once in

@@ -19,7 +19,8 @@ std::string Write(const std::string& name, const std::string& text) {
   return path;
 }
 
-EvalCommandOptions Files(const std::string& clusters, const std::string& truth) {
+EvalCommandOptions Files(const std::string& clusters,
+                         const std::string& truth) {
   EvalCommandOptions options;
   options.clusters_path = Write("clusters.csv", clusters);
   options.truth_path = Write("truth.csv", truth);
@@ -38,7 +39,8 @@ TEST(EvalCommandTest, ScoresClustersAgainstTruthInAnyOrder) {
   std::string json = FormatScores(*scores, /*json=*/true);
   EXPECT_THAT(json, HasSubstr("\"precision\":0.333333"));
   EXPECT_THAT(json, HasSubstr("\"recall\":0.500000"));
-  EXPECT_THAT(FormatScores(*scores, false), HasSubstr("F1               0.4000"));
+  EXPECT_THAT(FormatScores(*scores, false),
+              HasSubstr("F1               0.4000"));
 }
 
 TEST(EvalCommandTest, CustomColumns) {

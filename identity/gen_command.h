@@ -9,11 +9,11 @@
 namespace idr::identity {
 
 struct GenCommandOptions {
-  int64_t records = 0;        // Required, > 0.
-  std::string out_path;       // Required; "-" writes to stdout.
-  uint64_t seed = 42;         // Same seed and count: byte-identical file.
-  std::string name_seeds_dir; // Empty: ../shared/datasets/cjk_name_seeds if
-                              // present, else the built-in lists.
+  int64_t records = 0;         // Required, > 0.
+  std::string out_path;        // Required; "-" writes to stdout.
+  uint64_t seed = 42;          // Same seed and count: byte-identical file.
+  std::string name_seeds_dir;  // Empty: ../shared/datasets/cjk_name_seeds if
+                               // present, else the built-in lists.
 };
 
 // Generates the file: into a temporary file beside `out_path` that is renamed

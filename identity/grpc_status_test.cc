@@ -5,7 +5,9 @@
 namespace idr::identity {
 namespace {
 
-TEST(GrpcStatusTest, OkStaysOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
+TEST(GrpcStatusTest, OkStaysOk) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
 
 TEST(GrpcStatusTest, EveryCanonicalCodeKeepsItsMeaningAndMessage) {
   struct Case {
@@ -15,13 +17,15 @@ TEST(GrpcStatusTest, EveryCanonicalCodeKeepsItsMeaningAndMessage) {
   const Case cases[] = {
       {absl::CancelledError("c"), grpc::StatusCode::CANCELLED},
       {absl::UnknownError("u"), grpc::StatusCode::UNKNOWN},
-      {absl::InvalidArgumentError("bad email"), grpc::StatusCode::INVALID_ARGUMENT},
+      {absl::InvalidArgumentError("bad email"),
+       grpc::StatusCode::INVALID_ARGUMENT},
       {absl::DeadlineExceededError("d"), grpc::StatusCode::DEADLINE_EXCEEDED},
       {absl::NotFoundError("no key"), grpc::StatusCode::NOT_FOUND},
       {absl::AlreadyExistsError("a"), grpc::StatusCode::ALREADY_EXISTS},
       {absl::PermissionDeniedError("p"), grpc::StatusCode::PERMISSION_DENIED},
       {absl::ResourceExhaustedError("r"), grpc::StatusCode::RESOURCE_EXHAUSTED},
-      {absl::FailedPreconditionError("f"), grpc::StatusCode::FAILED_PRECONDITION},
+      {absl::FailedPreconditionError("f"),
+       grpc::StatusCode::FAILED_PRECONDITION},
       {absl::AbortedError("ab"), grpc::StatusCode::ABORTED},
       {absl::OutOfRangeError("o"), grpc::StatusCode::OUT_OF_RANGE},
       {absl::UnimplementedError("not yet"), grpc::StatusCode::UNIMPLEMENTED},

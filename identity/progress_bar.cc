@@ -39,9 +39,8 @@ void ProgressBar::Draw() {
   constexpr int kWidth = 30;
   double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
   if (total_ > 0) {
-    double fraction =
-        std::clamp(static_cast<double>(done_) / static_cast<double>(total_),
-                   0.0, 1.0);
+    double fraction = std::clamp(
+        static_cast<double>(done_) / static_cast<double>(total_), 0.0, 1.0);
     int filled = static_cast<int>(fraction * kWidth);
     std::string bar(filled, '#');
     bar.append(kWidth - filled, '.');

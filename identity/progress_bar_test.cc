@@ -21,14 +21,18 @@ std::string Capture(ProgressBar::Mode mode, int64_t total, Body body) {
   std::string text;
   char buffer[256];
   size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
+    text.append(buffer, n);
   std::fclose(file);
   return text;
 }
 
 TEST(ProgressBarTest, DrawsPercentAndCountsEndingWithNewline) {
-  std::string text = Capture(ProgressBar::Mode::kAlways, 200,
-                             [](ProgressBar& bar) { bar.Update(50); bar.Update(200); });
+  std::string text =
+      Capture(ProgressBar::Mode::kAlways, 200, [](ProgressBar& bar) {
+        bar.Update(50);
+        bar.Update(200);
+      });
   EXPECT_NE(text.find("gen ["), std::string::npos) << text;
   EXPECT_NE(text.find("100%  200/200"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
@@ -58,11 +62,12 @@ TEST(ProgressBarTest, NeverModeAndNonTerminalDrawNothing) {
 }
 
 TEST(ProgressBarTest, FinishIsIdempotent) {
-  std::string text = Capture(ProgressBar::Mode::kAlways, 1, [](ProgressBar& bar) {
-    bar.Update(1);
-    bar.Finish();
-    bar.Finish();
-  });
+  std::string text =
+      Capture(ProgressBar::Mode::kAlways, 1, [](ProgressBar& bar) {
+        bar.Update(1);
+        bar.Finish();
+        bar.Finish();
+      });
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
 }
 

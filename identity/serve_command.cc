@@ -48,7 +48,8 @@ int RunServe(const ServerOptions& options) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cerr << "idr serve: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+  std::cerr << "idr serve: "
+            << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", finishing in-flight calls\n";
   (*server)->Shutdown(absl::Seconds(10));
   server->reset();  // Closes the database.

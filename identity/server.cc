@@ -19,8 +19,8 @@ absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
   address.host = text.substr(0, colon);
   if (address.host.front() == '[') {
     if (address.host.size() < 3 || address.host.back() != ']') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("listen address '", text, "' has a malformed [IPv6] host"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "listen address '", text, "' has a malformed [IPv6] host"));
     }
   } else if (address.host.find(':') != std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -28,7 +28,8 @@ absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
   }
   const std::string port = text.substr(colon + 1);
   if (!absl::SimpleAtoi(port, &address.port) || address.port < 0 ||
-      address.port > 65535 || port.empty() || port[0] == '+' || port[0] == '-') {
+      address.port > 65535 || port.empty() || port[0] == '+' ||
+      port[0] == '-') {
     return absl::InvalidArgumentError(absl::StrCat(
         "listen address '", text, "' has no valid port (0-65535)"));
   }
@@ -59,9 +60,9 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || bound_port == 0) {
     if (server->server_ != nullptr) server->server_->Shutdown();
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen,
-        " (address in use, or not an address of this machine)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use, or not an address of this machine)"));
   }
   server->port_ = bound_port;
   server->address_ = absl::StrCat(listen->host, ":", bound_port);

@@ -35,9 +35,9 @@ TEST(ParseListenAddressTest, AcceptsHostPortAndBracketedIpv6) {
 }
 
 TEST(ParseListenAddressTest, RejectsMalformedAddresses) {
-  for (const char* bad : {"", "localhost", ":80", "host:", "host:65536",
-                          "host:-1", "host:+5", "host:12ab", "::1:80", "[::1:80",
-                          "[]:80"}) {
+  for (const char* bad :
+       {"", "localhost", ":80", "host:", "host:65536", "host:-1", "host:+5",
+        "host:12ab", "::1:80", "[::1:80", "[]:80"}) {
     EXPECT_EQ(ParseListenAddress(bad).status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;

@@ -1,4 +1,5 @@
-// IdentityServiceImpl: the thin gRPC face of the engine (idr.v1.IdentityService).
+// IdentityServiceImpl: the thin gRPC face of the engine
+// (idr.v1.IdentityService).
 //
 // Each RPC maps its request onto the engine and the engine's absl::Status onto
 // a gRPC status through ToGrpcStatus. The engine knows nothing of gRPC.

@@ -37,11 +37,11 @@ struct BlockingOptions {
 };
 
 struct RuleStats {
-  int64_t blocks = 0;          // Blocks of two or more records.
-  int64_t pairs = 0;           // Pairs this rule visited first.
-  int64_t skipped_blocks = 0;  // Blocks over max_block_size.
-  int64_t skipped_records = 0; // Records in those blocks.
-  uint32_t largest_block = 0;  // Largest block kept.
+  int64_t blocks = 0;           // Blocks of two or more records.
+  int64_t pairs = 0;            // Pairs this rule visited first.
+  int64_t skipped_blocks = 0;   // Blocks over max_block_size.
+  int64_t skipped_records = 0;  // Records in those blocks.
+  uint32_t largest_block = 0;   // Largest block kept.
 };
 
 // Called once per candidate pair, a < b, from worker thread `thread`

@@ -17,12 +17,13 @@ PairSet Collect(const std::vector<std::vector<uint64_t>>& keys,
   PairSet pairs;
   std::mutex mu;
   *visits = 0;
-  *stats = ForEachCandidatePair(keys, options, [&](int, int, uint32_t a, uint32_t b) {
-    std::lock_guard<std::mutex> lock(mu);
-    EXPECT_LT(a, b);
-    pairs.insert({a, b});
-    ++*visits;
-  });
+  *stats = ForEachCandidatePair(keys, options,
+                                [&](int, int, uint32_t a, uint32_t b) {
+                                  std::lock_guard<std::mutex> lock(mu);
+                                  EXPECT_LT(a, b);
+                                  pairs.insert({a, b});
+                                  ++*visits;
+                                });
   return pairs;
 }
 

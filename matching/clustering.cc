@@ -78,7 +78,8 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
     if (ra == rb) continue;
     if (sets.Size(ra) < sets.Size(rb)) std::swap(ra, rb);  // ra: larger.
     uint32_t small = sets.Size(rb);
-    if (static_cast<int64_t>(sets.Size(ra)) + small > options.max_cluster_size) {
+    if (static_cast<int64_t>(sets.Size(ra)) + small >
+        options.max_cluster_size) {
       ++local.capped_merges;
       continue;
     }
@@ -109,7 +110,8 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
     uint32_t root = sets.Find(i);
     smallest[root] = std::min(smallest[root], i);
   }
-  for (uint32_t i = 0; i < num_records; ++i) cluster[i] = smallest[sets.Find(i)];
+  for (uint32_t i = 0; i < num_records; ++i)
+    cluster[i] = smallest[sets.Find(i)];
   if (stats != nullptr) *stats = local;
   return cluster;
 }

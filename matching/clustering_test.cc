@@ -18,9 +18,8 @@ TEST(ClusterRecordsTest, ConnectedPairsShareTheSmallestIndex) {
 
 TEST(ClusterRecordsTest, OneWeakLinkDoesNotChainTwoClusters) {
   // Two tight triangles {0,1,2} and {3,4,5}, joined only by 2-3.
-  std::vector<Edge> edges = {{0, 1, 20}, {1, 2, 20}, {0, 2, 20},
-                             {3, 4, 20}, {4, 5, 20}, {3, 5, 20},
-                             {2, 3, 1}};
+  std::vector<Edge> edges = {{0, 1, 20}, {1, 2, 20}, {0, 2, 20}, {3, 4, 20},
+                             {4, 5, 20}, {3, 5, 20}, {2, 3, 1}};
   ClusterStats stats;
   auto cluster = ClusterRecords(6, edges, {}, &stats);
   EXPECT_EQ(cluster[2], 0u);
@@ -59,7 +58,8 @@ TEST(ClusterRecordsTest, PlainModeEqualsConnectedComponents) {
   const uint32_t n = 300;
   std::vector<Edge> edges;
   for (int i = 0; i < 250; ++i) {
-    edges.push_back({uint32_t(rng() % n), uint32_t(rng() % n), float(rng() % 9)});
+    edges.push_back(
+        {uint32_t(rng() % n), uint32_t(rng() % n), float(rng() % 9)});
   }
   // Reference: label propagation until fixpoint.
   std::vector<uint32_t> label(n);

@@ -32,7 +32,8 @@ Comparison FuzzyLevels(const PreparedColumn& column) {
     case FieldType::kNationalId: {
       Comparison c;
       c.name = name;
-      c.levels = {MakeLevel(ComparatorKind::kNull), MakeLevel(ComparatorKind::kExact),
+      c.levels = {MakeLevel(ComparatorKind::kNull),
+                  MakeLevel(ComparatorKind::kExact),
                   MakeLevel(ComparatorKind::kDamerauLevenshtein, 1),
                   MakeLevel(ComparatorKind::kElse)};
       return c;
@@ -40,7 +41,8 @@ Comparison FuzzyLevels(const PreparedColumn& column) {
     case FieldType::kStreet: {
       Comparison c;
       c.name = name;
-      c.levels = {MakeLevel(ComparatorKind::kNull), MakeLevel(ComparatorKind::kExact),
+      c.levels = {MakeLevel(ComparatorKind::kNull),
+                  MakeLevel(ComparatorKind::kExact),
                   MakeLevel(ComparatorKind::kTokenSetRatio, 0.9),
                   MakeLevel(ComparatorKind::kJaroWinkler, 0.88),
                   MakeLevel(ComparatorKind::kElse)};
@@ -51,7 +53,8 @@ Comparison FuzzyLevels(const PreparedColumn& column) {
     case FieldType::kString: {
       Comparison c;
       c.name = name;
-      c.levels = {MakeLevel(ComparatorKind::kNull), MakeLevel(ComparatorKind::kExact),
+      c.levels = {MakeLevel(ComparatorKind::kNull),
+                  MakeLevel(ComparatorKind::kExact),
                   MakeLevel(ComparatorKind::kJaroWinkler, 0.92),
                   MakeLevel(ComparatorKind::kJaroWinkler, 0.8),
                   MakeLevel(ComparatorKind::kElse)};
@@ -92,7 +95,8 @@ bool ShareKey(const std::vector<int32_t>& x, const std::vector<int32_t>& y) {
 
 }  // namespace
 
-std::vector<FieldComparison> DefaultComparisons(const PreparedColumns& columns) {
+std::vector<FieldComparison> DefaultComparisons(
+    const PreparedColumns& columns) {
   std::vector<FieldComparison> out;
   int given = -1, family = -1;
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -118,7 +122,8 @@ std::vector<FieldComparison> DefaultComparisons(const PreparedColumns& columns) 
     if (static_cast<int>(i) == family && given >= 0) c.partner = given;
     if (c.partner >= 0) {
       c.swap_level = c.num_levels();
-      c.labels.push_back("equals the other record's " + columns[c.partner].column);
+      c.labels.push_back("equals the other record's " +
+                         columns[c.partner].column);
     }
     c.fuzzy_offset = c.num_levels();
     for (size_t l = 2; l < c.fuzzy.levels.size(); ++l) {
@@ -156,7 +161,8 @@ Pattern ComparePair(const std::vector<FieldComparison>& comparisons,
                     const PreparedColumns& columns, uint32_t a, uint32_t b) {
   Pattern p = 0;
   for (size_t k = 0; k < comparisons.size(); ++k) {
-    p = WithLevel(p, static_cast<int>(k), ComparisonLevel(comparisons[k], columns, a, b));
+    p = WithLevel(p, static_cast<int>(k),
+                  ComparisonLevel(comparisons[k], columns, a, b));
   }
   return p;
 }

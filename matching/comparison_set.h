@@ -21,15 +21,15 @@
 namespace idr::matching {
 
 struct FieldComparison {
-  std::string name;         // The column it compares.
+  std::string name;  // The column it compares.
   FieldType type = FieldType::kString;
-  int column = -1;          // Index into the prepared columns.
-  int partner = -1;         // Name column it may be swapped with, or -1.
-  int key_level = -1;       // Level "name keys shared", or -1.
-  int swap_level = -1;      // Level "equals the partner column", or -1.
-  int fuzzy_offset = 0;     // Our level of the Comparison's level 2.
-  bool tf_adjust = false;   // Term-frequency adjustment of exact agreement.
-  Comparison fuzzy;         // Fuzzy levels (its null and exact are ours).
+  int column = -1;         // Index into the prepared columns.
+  int partner = -1;        // Name column it may be swapped with, or -1.
+  int key_level = -1;      // Level "name keys shared", or -1.
+  int swap_level = -1;     // Level "equals the partner column", or -1.
+  int fuzzy_offset = 0;    // Our level of the Comparison's level 2.
+  bool tf_adjust = false;  // Term-frequency adjustment of exact agreement.
+  Comparison fuzzy;        // Fuzzy levels (its null and exact are ours).
   std::vector<std::string> labels;  // Per level; labels[0] = "null".
 
   int num_levels() const { return static_cast<int>(labels.size()); }

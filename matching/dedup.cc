@@ -63,7 +63,8 @@ void AddRule(std::vector<BlockingRule>* rules, std::string name,
 
 class Timer {
  public:
-  explicit Timer(std::vector<std::pair<std::string, double>>* out) : out_(out) {}
+  explicit Timer(std::vector<std::pair<std::string, double>>* out)
+      : out_(out) {}
   void Lap(const std::string& phase) {
     absl::Time now = absl::Now();
     out_->emplace_back(phase, absl::ToDoubleSeconds(now - last_));
@@ -156,11 +157,14 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
     const PreparedColumn& c = columns[i];
     if (c.type != FieldType::kEmail) continue;
-    AddRule(&rules, "email user " + c.column, {i}, n, [&](uint32_t r) -> uint64_t {
-      absl::string_view v = c.ValueOf(r);
-      size_t at = v.find('@');
-      return at == absl::string_view::npos || at == 0 ? 0 : HashText(v.substr(0, at));
-    });
+    AddRule(&rules, "email user " + c.column, {i}, n,
+            [&](uint32_t r) -> uint64_t {
+              absl::string_view v = c.ValueOf(r);
+              size_t at = v.find('@');
+              return at == absl::string_view::npos || at == 0
+                         ? 0
+                         : HashText(v.substr(0, at));
+            });
   }
   const int dob = FindColumn(columns, FieldType::kBirthDate);
   if (dob >= 0) {
@@ -173,25 +177,27 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   if (given >= 0 && family >= 0) {
     AddRule(&rules, "given+family name (any order)", {given, family}, n,
             [&](uint32_t r) -> uint64_t {
-      absl::string_view g = columns[given].ValueOf(r), f = columns[family].ValueOf(r);
-      if (g.empty() || f.empty()) return 0;
-      if (f < g) std::swap(g, f);
-      return MixKey(HashText(g), HashText(f));
-    });
+              absl::string_view g = columns[given].ValueOf(r),
+                                f = columns[family].ValueOf(r);
+              if (g.empty() || f.empty()) return 0;
+              if (f < g) std::swap(g, f);
+              return MixKey(HashText(g), HashText(f));
+            });
   }
   // A name with the birth year.
   for (int name : {family, given}) {
     if (name < 0 || dob < 0) continue;
     AddRule(&rules, columns[name].column + "+birth year", {name, dob}, n,
             [&](uint32_t r) -> uint64_t {
-      int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
-      if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
-      return MixKey(id + 1, columns[dob].dates[d].year);
-    });
+              int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
+              if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
+              return MixKey(id + 1, columns[dob].dates[d].year);
+            });
   }
   // Name keys by position: a romanised name's key meets the same key of a
   // Han name, whichever position (pinyin, Cantonese, token order) it has.
-  auto key_at = [](const PreparedColumn& c, uint32_t r, size_t slot) -> uint64_t {
+  auto key_at = [](const PreparedColumn& c, uint32_t r,
+                   size_t slot) -> uint64_t {
     if (c.ids[r] < 0) return 0;
     const std::vector<int32_t>& keys = c.name_keys[c.ids[r]];
     if (keys.empty()) return 0;
@@ -211,10 +217,11 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
     }
   }
   if (given >= 0 && family >= 0) {
-    const size_t slots = std::max(slots_of(columns[given]), slots_of(columns[family]));
+    const size_t slots =
+        std::max(slots_of(columns[given]), slots_of(columns[family]));
     for (size_t slot = 0; slot < slots; ++slot) {
-      AddRule(&rules, absl::StrCat("given+family name key ", slot + 1), {given, family}, n,
-              [&](uint32_t r) -> uint64_t {
+      AddRule(&rules, absl::StrCat("given+family name key ", slot + 1),
+              {given, family}, n, [&](uint32_t r) -> uint64_t {
                 uint64_t g = key_at(columns[given], r, slot);
                 uint64_t f = key_at(columns[family], r, slot);
                 return g == 0 || f == 0 ? 0 : MixKey(g, f);
@@ -224,7 +231,8 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
   // Place and name: the postcode (else the city) with the family name.
   int place = FindColumn(columns, FieldType::kPostcode);
   if (place < 0) place = FindColumn(columns, FieldType::kCity);
-  const int place_name = family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
+  const int place_name =
+      family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
   if (place >= 0 && place_name >= 0) {
     AddRule(&rules, columns[place].column + "+" + columns[place_name].column,
             {place, place_name}, n, [&](uint32_t r) -> uint64_t {
@@ -241,7 +249,8 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
 }
 
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
-                        int rule, Pattern pattern, int k, uint32_t a, uint32_t b) {
+                        int rule, Pattern pattern, int k, uint32_t a,
+                        uint32_t b) {
   if (((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0) return 0;
   int level = LevelOf(pattern, k);
   double w = model.parameters.LevelWeight(k, level);
@@ -337,8 +346,10 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   const size_t num_rules = rule_columns.size();
   std::vector<double> loaded_lambda(num_rules, m.parameters.lambda);
   for (size_t r = 0; r < num_rules; ++r) {
-    for (size_t i = 0; i < m.rule_names.size() && i < m.rule_lambda.size(); ++i) {
-      if (m.rule_names[i] == result.rule_names[r]) loaded_lambda[r] = m.rule_lambda[i];
+    for (size_t i = 0; i < m.rule_names.size() && i < m.rule_lambda.size();
+         ++i) {
+      if (m.rule_names[i] == result.rule_names[r])
+        loaded_lambda[r] = m.rule_lambda[i];
     }
   }
   m.rule_names = result.rule_names;
@@ -347,7 +358,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   for (size_t r = 0; r < num_rules; ++r) {
     for (size_t k = 0; k < m.comparisons.size(); ++k) {
       const std::vector<int>& used = rule_columns[r];
-      if (std::find(used.begin(), used.end(), m.comparisons[k].column) != used.end()) {
+      if (std::find(used.begin(), used.end(), m.comparisons[k].column) !=
+          used.end()) {
         m.rule_keep[r] &= ~(Pattern{0xF} << (4 * k));
       }
     }
@@ -363,8 +375,10 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
         threads, std::vector<PatternCounts>(num_rules));
     // Σ log2(frequency) and count of TF-adjusted agreements per comparison.
     const size_t num = m.comparisons.size();
-    std::vector<std::vector<double>> log_sum(threads, std::vector<double>(num, 0));
-    std::vector<std::vector<int64_t>> agreeing(threads, std::vector<int64_t>(num, 0));
+    std::vector<std::vector<double>> log_sum(threads,
+                                             std::vector<double>(num, 0));
+    std::vector<std::vector<int64_t>> agreeing(threads,
+                                               std::vector<int64_t>(num, 0));
     result.blocking = ForEachCandidatePair(
         keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
           // Each rule learns from every pair it matches, not only the pairs
@@ -399,11 +413,13 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
       }
       m.tf_baseline[k] = count > 0 ? std::exp2(sum / count) : 0;
     }
-    for (const RuleStats& stats : result.blocking) result.candidate_pairs += stats.pairs;
+    for (const RuleStats& stats : result.blocking)
+      result.candidate_pairs += stats.pairs;
     std::vector<PatternCounts> counts(num_rules);
     for (auto& parts : per_thread) {
       for (size_t r = 0; r < num_rules; ++r) {
-        for (const auto& [pattern, count] : parts[r]) counts[r][pattern] += count;
+        for (const auto& [pattern, count] : parts[r])
+          counts[r][pattern] += count;
         PatternCounts().swap(parts[r]);
       }
     }
@@ -415,14 +431,16 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
     }
     start.lambda = 0.1;
     std::vector<int> levels;
-    for (const FieldComparison& c : m.comparisons) levels.push_back(c.num_levels());
+    for (const FieldComparison& c : m.comparisons)
+      levels.push_back(c.num_levels());
     EmOptions em_options = options.em;
     em_options.fix_u = true;  // u is what random pairs show.
     EmResult em = EstimateGroupedParameters(counts, levels, start, em_options);
     m.parameters = em.parameters;
     for (size_t r = 0; r < num_rules; ++r) {
       // A rule that proposed no pair keeps the overall share.
-      m.rule_lambda[r] = counts[r].empty() ? em.parameters.lambda : em.group_lambda[r];
+      m.rule_lambda[r] =
+          counts[r].empty() ? em.parameters.lambda : em.group_lambda[r];
     }
     result.em_iterations = em.iterations;
     result.em_converged = em.converged;
@@ -466,8 +484,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   timer.Lap("scoring");
 
   report("clustering", 0, 0);
-  result.cluster =
-      ClusterRecords(num_records, edges, options.cluster, &result.cluster_stats);
+  result.cluster = ClusterRecords(num_records, edges, options.cluster,
+                                  &result.cluster_stats);
   timer.Lap("clustering");
   return result;
 }

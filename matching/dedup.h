@@ -105,8 +105,8 @@ struct ScoredPair {
 };
 
 // Progress of the long phases: phase name, units done, units total.
-using DedupProgress = std::function<void(const char* phase, int64_t done,
-                                         int64_t total)>;
+using DedupProgress =
+    std::function<void(const char* phase, int64_t done, int64_t total)>;
 
 struct DedupResult {
   std::vector<uint32_t> cluster;  // Per record: smallest record of its cluster.
@@ -144,7 +144,8 @@ double ScorePair(const DedupModel& model, const PreparedColumns& columns,
 // The contribution of comparison k to such a pair's weight (level weight
 // plus its TF adjustment; 0 when the rule forced it), for explanations.
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
-                        int rule, Pattern pattern, int k, uint32_t a, uint32_t b);
+                        int rule, Pattern pattern, int k, uint32_t a,
+                        uint32_t b);
 
 }  // namespace idr::matching
 

@@ -25,8 +25,9 @@ struct Data {
 
 Data MakeData(int people, int copies, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const char* given[] = {"ann", "bob", "cy", "dee", "eve", "fay", "gus", "hal",
-                         "ida", "jon", "kim", "lou", "max", "ned", "oli", "pat"};
+  const char* given[] = {"ann", "bob", "cy",  "dee", "eve", "fay",
+                         "gus", "hal", "ida", "jon", "kim", "lou",
+                         "max", "ned", "oli", "pat"};
   ColumnPreparer g("first_name", FieldType::kGivenName, {});
   ColumnPreparer f("surname", FieldType::kFamilyName, {});
   ColumnPreparer d("dob", FieldType::kBirthDate, {});
@@ -34,8 +35,9 @@ Data MakeData(int people, int copies, uint64_t seed) {
   Data data;
   for (int p = 0; p < people; ++p) {
     Person person{given[rng() % 16], "fam" + std::to_string(rng() % 100000),
-                  std::to_string(1940 + rng() % 60) + "-0" + std::to_string(1 + rng() % 9) +
-                      "-1" + std::to_string(rng() % 9),
+                  std::to_string(1940 + rng() % 60) + "-0" +
+                      std::to_string(1 + rng() % 9) + "-1" +
+                      std::to_string(rng() % 9),
                   "p" + std::to_string(p) + "@mail.com"};
     for (int c = 0; c < copies; ++c) {
       std::string family = person.family;
@@ -56,14 +58,17 @@ Data MakeData(int people, int copies, uint64_t seed) {
 }
 
 // Share of records whose cluster is exactly their person's records.
-double ExactClusters(const std::vector<uint32_t>& cluster, const std::vector<uint32_t>& truth) {
-  std::vector<std::vector<uint32_t>> by_truth(truth.size()), by_cluster(truth.size());
+double ExactClusters(const std::vector<uint32_t>& cluster,
+                     const std::vector<uint32_t>& truth) {
+  std::vector<std::vector<uint32_t>> by_truth(truth.size()),
+      by_cluster(truth.size());
   for (uint32_t r = 0; r < truth.size(); ++r) {
     by_truth[truth[r]].push_back(r);
     by_cluster[cluster[r]].push_back(r);
   }
   int good = 0;
-  for (uint32_t r = 0; r < truth.size(); ++r) good += by_truth[truth[r]] == by_cluster[cluster[r]];
+  for (uint32_t r = 0; r < truth.size(); ++r)
+    good += by_truth[truth[r]] == by_cluster[cluster[r]];
   return static_cast<double>(good) / truth.size();
 }
 
@@ -71,7 +76,8 @@ TEST(DeduplicateTest, FindsPeopleWithoutLabels) {
   Data data = MakeData(400, 3, 1);
   DedupOptions options;
   options.threads = 2;
-  auto result = Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr);
+  auto result = Deduplicate(data.columns, data.truth.size(), {}, options,
+                            nullptr, nullptr);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_GT(ExactClusters(result->cluster, data.truth), 0.9);
   EXPECT_GT(result->candidate_pairs, 0);
@@ -89,8 +95,10 @@ TEST(DeduplicateTest, ThreadsDoNotChangeTheResult) {
   DedupOptions one, two;
   one.threads = 1;
   two.threads = 2;
-  auto a = Deduplicate(data.columns, data.truth.size(), {}, one, nullptr, nullptr);
-  auto b = Deduplicate(data.columns, data.truth.size(), {}, two, nullptr, nullptr);
+  auto a =
+      Deduplicate(data.columns, data.truth.size(), {}, one, nullptr, nullptr);
+  auto b =
+      Deduplicate(data.columns, data.truth.size(), {}, two, nullptr, nullptr);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->cluster, b->cluster);
 }
@@ -100,8 +108,8 @@ TEST(DeduplicateTest, LinkOnlyNeverPairsWithinASource) {
   DedupOptions options;
   options.link_only = true;
   options.keep_pairs = true;
-  auto result =
-      Deduplicate(data.columns, data.truth.size(), data.source, options, nullptr, nullptr);
+  auto result = Deduplicate(data.columns, data.truth.size(), data.source,
+                            options, nullptr, nullptr);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_FALSE(result->pairs.empty());
   for (const ScoredPair& p : result->pairs) {
@@ -112,7 +120,8 @@ TEST(DeduplicateTest, LinkOnlyNeverPairsWithinASource) {
 TEST(DeduplicateTest, SavedModelScoresTheSameWithoutTraining) {
   Data data = MakeData(300, 3, 4);
   DedupOptions options;
-  auto trained = Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr);
+  auto trained = Deduplicate(data.columns, data.truth.size(), {}, options,
+                             nullptr, nullptr);
   ASSERT_TRUE(trained.ok());
   const char* dir = std::getenv("TEST_TMPDIR");
   std::string path = std::string(dir ? dir : "/tmp") + "/model.json";
@@ -121,7 +130,8 @@ TEST(DeduplicateTest, SavedModelScoresTheSameWithoutTraining) {
   auto loaded = LoadModel(path, data.columns, &threshold);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_DOUBLE_EQ(threshold, options.threshold);
-  auto again = Deduplicate(data.columns, data.truth.size(), {}, options, &*loaded, nullptr);
+  auto again = Deduplicate(data.columns, data.truth.size(), {}, options,
+                           &*loaded, nullptr);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->cluster, trained->cluster);
   EXPECT_EQ(again->em_iterations, 0);
@@ -129,7 +139,8 @@ TEST(DeduplicateTest, SavedModelScoresTheSameWithoutTraining) {
 
 TEST(DeduplicateTest, ModelForOtherColumnsIsRefused) {
   Data data = MakeData(100, 2, 5);
-  auto trained = Deduplicate(data.columns, data.truth.size(), {}, {}, nullptr, nullptr);
+  auto trained =
+      Deduplicate(data.columns, data.truth.size(), {}, {}, nullptr, nullptr);
   ASSERT_TRUE(trained.ok());
   const char* dir = std::getenv("TEST_TMPDIR");
   std::string path = std::string(dir ? dir : "/tmp") + "/other.json";
@@ -146,16 +157,20 @@ TEST(DeduplicateTest, BadInputsAreErrors) {
   DedupOptions options;
   EXPECT_EQ(Deduplicate({}, 0, {}, options, nullptr, nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Deduplicate(data.columns, 7, {}, options, nullptr, nullptr).status().code(),
+  EXPECT_EQ(Deduplicate(data.columns, 7, {}, options, nullptr, nullptr)
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
   options.link_only = true;
-  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr)
+  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr,
+                        nullptr)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
   options.link_only = false;
   options.threshold = 1.0;
-  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr, nullptr)
+  EXPECT_EQ(Deduplicate(data.columns, data.truth.size(), {}, options, nullptr,
+                        nullptr)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

@@ -12,7 +12,8 @@ double FsParameters::LevelWeight(int k, int l) const {
 
 double FsParameters::MatchWeight(Pattern p) const {
   double w = std::log2(lambda / (1 - lambda));
-  for (size_t k = 0; k < m.size(); ++k) w += LevelWeight(static_cast<int>(k), LevelOf(p, k));
+  for (size_t k = 0; k < m.size(); ++k)
+    w += LevelWeight(static_cast<int>(k), LevelOf(p, k));
   return w;
 }
 
@@ -91,7 +92,8 @@ EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
       all_total += total;
     }
     // M-step.
-    auto update = [&](std::vector<double>& target, const std::vector<double>& acc) {
+    auto update = [&](std::vector<double>& target,
+                      const std::vector<double>& acc) {
       double sum = 0;
       for (size_t l = 1; l < acc.size(); ++l) sum += acc[l];
       if (sum <= 0) return;
@@ -105,7 +107,8 @@ EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
       update(p.m[k], m_acc[k]);
       if (!options.fix_u) update(p.u[k], u_acc[k]);
     }
-    if (all_total > 0) p.lambda = std::clamp(all_matches / all_total, 1e-9, 1 - 1e-9);
+    if (all_total > 0)
+      p.lambda = std::clamp(all_matches / all_total, 1e-9, 1 - 1e-9);
     if (change < options.tolerance) {
       result.converged = true;
       break;

@@ -31,7 +31,9 @@ inline constexpr int kMaxLevels = 16;
 using Pattern = uint64_t;
 
 // The level of comparison `k` in a packed pattern.
-inline int LevelOf(Pattern p, int k) { return static_cast<int>((p >> (4 * k)) & 0xF); }
+inline int LevelOf(Pattern p, int k) {
+  return static_cast<int>((p >> (4 * k)) & 0xF);
+}
 // Sets the level of comparison `k` (which must be 0 before).
 inline Pattern WithLevel(Pattern p, int k, int level) {
   return p | (static_cast<Pattern>(level) << (4 * k));

@@ -32,8 +32,9 @@ TEST(FsParametersTest, WeightsAndProbabilities) {
 
 // Exact expected counts of `n` pairs drawn from the model `truth`, with
 // level 0 (missing) at rate `missing` for every comparison.
-PatternCounts ExpectedCounts(const FsParameters& truth, const std::vector<int>& levels,
-                             double n, double missing) {
+PatternCounts ExpectedCounts(const FsParameters& truth,
+                             const std::vector<int>& levels, double n,
+                             double missing) {
   PatternCounts counts;
   std::function<void(size_t, Pattern, double, double)> walk =
       [&](size_t k, Pattern p, double pm, double pu) {
@@ -55,30 +56,42 @@ PatternCounts ExpectedCounts(const FsParameters& truth, const std::vector<int>& 
 TEST(EstimateParametersTest, RecoversTheGeneratingModelWithoutLabels) {
   FsParameters truth;
   truth.lambda = 0.2;
-  truth.m = {{0, 0.85, 0.1, 0.05}, {0, 0.9, 0.1}, {0, 0.7, 0.2, 0.1}, {0, 0.95, 0.05}};
-  truth.u = {{0, 0.02, 0.08, 0.9}, {0, 0.1, 0.9}, {0, 0.05, 0.15, 0.8}, {0, 0.01, 0.99}};
+  truth.m = {
+      {0, 0.85, 0.1, 0.05}, {0, 0.9, 0.1}, {0, 0.7, 0.2, 0.1}, {0, 0.95, 0.05}};
+  truth.u = {{0, 0.02, 0.08, 0.9},
+             {0, 0.1, 0.9},
+             {0, 0.05, 0.15, 0.8},
+             {0, 0.01, 0.99}};
   std::vector<int> levels = {4, 3, 4, 3};
   PatternCounts counts = ExpectedCounts(truth, levels, 1e9, 0.1);
 
   FsParameters start;
   start.lambda = 0.05;
-  start.m = {{0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}, {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}};
-  start.u = {{0, 0.1, 0.2, 0.7}, {0, 0.3, 0.7}, {0, 0.1, 0.2, 0.7}, {0, 0.1, 0.9}};
+  start.m = {
+      {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}, {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}};
+  start.u = {
+      {0, 0.1, 0.2, 0.7}, {0, 0.3, 0.7}, {0, 0.1, 0.2, 0.7}, {0, 0.1, 0.9}};
   EmResult result = EstimateParameters(counts, levels, start, EmOptions());
   EXPECT_TRUE(result.converged) << result.iterations;
   EXPECT_NEAR(result.parameters.lambda, truth.lambda, 1e-3);
   for (size_t k = 0; k < levels.size(); ++k) {
     for (int l = 1; l < levels[k]; ++l) {
-      EXPECT_NEAR(result.parameters.m[k][l], truth.m[k][l], 2e-3) << k << "," << l;
-      EXPECT_NEAR(result.parameters.u[k][l], truth.u[k][l], 2e-3) << k << "," << l;
+      EXPECT_NEAR(result.parameters.m[k][l], truth.m[k][l], 2e-3)
+          << k << "," << l;
+      EXPECT_NEAR(result.parameters.u[k][l], truth.u[k][l], 2e-3)
+          << k << "," << l;
     }
   }
 }
 
 TEST(EstimateGroupedParametersTest, RecoversEachGroupsShareOfMatches) {
   FsParameters truth;
-  truth.m = {{0, 0.85, 0.1, 0.05}, {0, 0.9, 0.1}, {0, 0.7, 0.2, 0.1}, {0, 0.95, 0.05}};
-  truth.u = {{0, 0.02, 0.08, 0.9}, {0, 0.1, 0.9}, {0, 0.05, 0.15, 0.8}, {0, 0.01, 0.99}};
+  truth.m = {
+      {0, 0.85, 0.1, 0.05}, {0, 0.9, 0.1}, {0, 0.7, 0.2, 0.1}, {0, 0.95, 0.05}};
+  truth.u = {{0, 0.02, 0.08, 0.9},
+             {0, 0.1, 0.9},
+             {0, 0.05, 0.15, 0.8},
+             {0, 0.01, 0.99}};
   std::vector<int> levels = {4, 3, 4, 3};
   truth.lambda = 0.6;
   PatternCounts mostly_matches = ExpectedCounts(truth, levels, 1e9, 0.1);
@@ -87,11 +100,12 @@ TEST(EstimateGroupedParametersTest, RecoversEachGroupsShareOfMatches) {
 
   FsParameters start = truth;
   start.lambda = 0.3;
-  start.m = {{0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}, {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}};
+  start.m = {
+      {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}, {0, 0.6, 0.3, 0.1}, {0, 0.6, 0.4}};
   EmOptions options;
   options.fix_u = true;  // u known, as when measured on random pairs.
-  EmResult result = EstimateGroupedParameters({mostly_matches, few_matches}, levels,
-                                              start, options);
+  EmResult result = EstimateGroupedParameters({mostly_matches, few_matches},
+                                              levels, start, options);
   ASSERT_EQ(result.group_lambda.size(), 2u);
   EXPECT_NEAR(result.group_lambda[0], 0.6, 1e-3);
   EXPECT_NEAR(result.group_lambda[1], 0.02, 1e-3);

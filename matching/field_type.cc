@@ -109,9 +109,9 @@ absl::StatusOr<FieldType> ParseFieldType(absl::string_view name) {
   }
   std::vector<absl::string_view> names;
   for (const Named& n : kNames) names.push_back(n.name);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown field type '", name, "' (one of ", absl::StrJoin(names, ", "),
-      ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown field type '", name, "' (one of ",
+                   absl::StrJoin(names, ", "), ")"));
 }
 
 const std::vector<FieldType>& AllFieldTypes() {

@@ -28,15 +28,24 @@ TEST(FieldTypeTest, GuessesTheSharedDatasetsColumns) {
     FieldType type;
   };
   const Case cases[] = {
-      {"given_name", FieldType::kGivenName}, {"First_Name", FieldType::kGivenName},
-      {"fname", FieldType::kGivenName},      {"surname", FieldType::kFamilyName},
-      {"lname", FieldType::kFamilyName},     {"dob", FieldType::kBirthDate},
-      {"date_of_birth", FieldType::kBirthDate}, {"soc_sec_id", FieldType::kNationalId},
-      {"ssn", FieldType::kNationalId},       {"suburb", FieldType::kCity},
-      {"district", FieldType::kCity},        {"areacode", FieldType::kPostcode},
-      {"address_1", FieldType::kStreet},     {"phone_number", FieldType::kPhone},
-      {"name", FieldType::kFullName},        {"email", FieldType::kEmail},
-      {"loyalty_id", FieldType::kLoyaltyId}, {"street_number", FieldType::kExact},
+      {"given_name", FieldType::kGivenName},
+      {"First_Name", FieldType::kGivenName},
+      {"fname", FieldType::kGivenName},
+      {"surname", FieldType::kFamilyName},
+      {"lname", FieldType::kFamilyName},
+      {"dob", FieldType::kBirthDate},
+      {"date_of_birth", FieldType::kBirthDate},
+      {"soc_sec_id", FieldType::kNationalId},
+      {"ssn", FieldType::kNationalId},
+      {"suburb", FieldType::kCity},
+      {"district", FieldType::kCity},
+      {"areacode", FieldType::kPostcode},
+      {"address_1", FieldType::kStreet},
+      {"phone_number", FieldType::kPhone},
+      {"name", FieldType::kFullName},
+      {"email", FieldType::kEmail},
+      {"loyalty_id", FieldType::kLoyaltyId},
+      {"street_number", FieldType::kExact},
   };
   for (const Case& c : cases) {
     FieldType type;

@@ -29,7 +29,8 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     out->set_column(c.name);
     out->set_field_type(std::string(FieldTypeName(c.type)));
     out->set_tf_adjustment(c.tf_adjust);
-    out->set_tf_baseline(k < model.tf_baseline.size() ? model.tf_baseline[k] : 0);
+    out->set_tf_baseline(k < model.tf_baseline.size() ? model.tf_baseline[k]
+                                                      : 0);
     for (int l = 1; l < c.num_levels(); ++l) {
       ComparisonLevelProto* level = out->add_levels();
       level->set_label(c.labels[l]);
@@ -41,9 +42,11 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
   google::protobuf::util::JsonPrintOptions print;
   print.add_whitespace = true;
   print.preserve_proto_field_names = true;
-  auto status = google::protobuf::util::MessageToJsonString(proto, &json, print);
+  auto status =
+      google::protobuf::util::MessageToJsonString(proto, &json, print);
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("cannot encode model: ", status.ToString()));
+    return absl::InternalError(
+        absl::StrCat("cannot encode model: ", status.ToString()));
   }
   const std::string temp = path + ".tmp";
   {
@@ -52,7 +55,8 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     file.close();
     if (!file) {
       std::remove(temp.c_str());
-      return absl::UnavailableError(absl::StrCat("cannot write model to ", path));
+      return absl::UnavailableError(
+          absl::StrCat("cannot write model to ", path));
     }
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -66,14 +70,15 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
                                      const PreparedColumns& columns,
                                      double* threshold) {
   std::ifstream file(path);
-  if (!file) return absl::NotFoundError(absl::StrCat("cannot read model ", path));
+  if (!file)
+    return absl::NotFoundError(absl::StrCat("cannot read model ", path));
   std::stringstream text;
   text << file.rdbuf();
   ModelProto proto;
   auto status = google::protobuf::util::JsonStringToMessage(text.str(), &proto);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not an idr model: ", status.message().as_string()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, " is not an idr model: ", status.message().as_string()));
   }
   if (proto.format_version() != kModelFormatVersion) {
     return absl::InvalidArgumentError(
@@ -81,7 +86,8 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
                      "; this idr reads format ", kModelFormatVersion));
   }
   if (!(proto.lambda() > 0 && proto.lambda() < 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": lambda must be in (0, 1)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": lambda must be in (0, 1)"));
   }
   std::vector<FieldComparison> defaults = DefaultComparisons(columns);
   DedupModel model;
@@ -93,8 +99,8 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     }
     if (match == nullptr || FieldTypeName(match->type) != c.field_type()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": the model compares column '", c.column(), "' as ", c.field_type(),
-          ", which this input does not map"));
+          path, ": the model compares column '", c.column(), "' as ",
+          c.field_type(), ", which this input does not map"));
     }
     if (c.levels_size() != match->num_levels() - 1) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -106,14 +112,14 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
       const ComparisonLevelProto& level = c.levels(l);
       if (level.label() != match->labels[l + 1]) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ": column '", c.column(), "' level ", l + 1, " is '", level.label(),
-            "', expected '", match->labels[l + 1], "'"));
+            path, ": column '", c.column(), "' level ", l + 1, " is '",
+            level.label(), "', expected '", match->labels[l + 1], "'"));
       }
       if (!(level.m_probability() > 0 && level.m_probability() <= 1 &&
             level.u_probability() > 0 && level.u_probability() <= 1)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ": column '", c.column(), "' level ", l + 1,
-            " needs m and u in (0, 1]"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": column '", c.column(), "' level ", l + 1,
+                         " needs m and u in (0, 1]"));
       }
       m.push_back(level.m_probability());
       u.push_back(level.u_probability());
@@ -138,7 +144,8 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     model.rule_lambda.push_back(rule.lambda());
   }
   if (model.comparisons.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " has no comparisons"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " has no comparisons"));
   }
   if (threshold != nullptr) *threshold = proto.threshold();
   return model;

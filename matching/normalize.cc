@@ -22,49 +22,11 @@
 #include "unicode/unistr.h"
 #include "unicode/uscript.h"
 #include "unicode/utf16.h"
+#include "matching/utf8.h"
 #include "unicode/utf8.h"
 
 namespace idr::matching {
 namespace internal {
-
-bool IsValidUtf8(absl::string_view s) {
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    const uint8_t c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;  // continuation byte, 0xC0/0xC1 (overlong) or > 0xF4
-    }
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const uint8_t t = p[i + k];
-      if ((t & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (t & 0x3F);
-    }
-    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) {
-      return false;
-    }
-    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return false;
-    i += len;
-  }
-  return true;
-}
 
 bool IsAscii(absl::string_view s) {
   for (char ch : s) {
@@ -158,7 +120,6 @@ bool IsJunkDigitString(absl::string_view digits, size_t min_run) {
 
 using internal::AsciiLower;
 using internal::IsAscii;
-using internal::IsValidUtf8;
 using internal::kMaxInputBytes;
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "matching/normalize.h"
 #include "matching/normalize_internal.h"
+#include "matching/utf8.h"
 
 namespace idr::matching {
 namespace {
@@ -177,7 +178,7 @@ bool IsValidCalendarDate(int year, int month, int day) {
 absl::StatusOr<NormalizedDate> ParseDate(absl::string_view raw,
                                          DateOrder preferred) {
   if (raw.size() > kMaxDateBytes) return Invalid("too long");
-  if (!internal::IsValidUtf8(raw)) return Invalid("invalid UTF-8");
+  if (!IsValidUtf8(raw)) return Invalid("invalid UTF-8");
   std::string s = internal::NfkcCasefold(raw);
   absl::StripAsciiWhitespace(&s);
   if (s.empty()) return Invalid("empty");
@@ -317,7 +318,7 @@ namespace {
 // allow_month_name), or -1 when unusable.
 int ParsePart(absl::string_view raw, bool allow_month_name, int* digits) {
   *digits = 0;
-  if (raw.size() > kMaxDateBytes || !internal::IsValidUtf8(raw)) return -1;
+  if (raw.size() > kMaxDateBytes || !IsValidUtf8(raw)) return -1;
   std::string s = internal::NfkcCasefold(raw);
   absl::StripAsciiWhitespace(&s);
   absl::string_view v = s;

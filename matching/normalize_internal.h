@@ -15,9 +15,6 @@ namespace idr::matching::internal {
 // lengths are int32_t; nothing legitimate is anywhere near this).
 inline constexpr size_t kMaxInputBytes = 16 * 1024 * 1024;
 
-// Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
-bool IsValidUtf8(absl::string_view s);
-
 bool IsAscii(absl::string_view s);
 
 // ASCII-only lower/upper casing of a copy.

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "matching/normalize.h"
 #include "matching/normalize_internal.h"
+#include "matching/utf8.h"
 #include "phonenumbers/phonenumber.pb.h"
 #include "phonenumbers/phonenumberutil.h"
 
@@ -118,7 +119,7 @@ std::string Fallback(absl::string_view text) {
 }  // namespace
 
 std::string NormalizePhone(absl::string_view raw, const PhoneOptions& options) {
-  if (raw.size() > kMaxPhoneBytes || !internal::IsValidUtf8(raw)) return "";
+  if (raw.size() > kMaxPhoneBytes || !IsValidUtf8(raw)) return "";
   const std::string text = internal::Nfkc(raw);
   const std::string all_digits = DigitsOf(text);
   if (all_digits.empty()) return "";

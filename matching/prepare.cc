@@ -24,8 +24,8 @@ ColumnPreparer::ColumnPreparer(std::string column, FieldType type,
   phone_.default_region = options.phone_region;
 }
 
-std::string ColumnPreparer::Normalize(absl::string_view raw,
-                                      std::vector<std::string>* name_keys) const {
+std::string ColumnPreparer::Normalize(
+    absl::string_view raw, std::vector<std::string>* name_keys) const {
   switch (out_.type) {
     case FieldType::kGivenName:
     case FieldType::kFamilyName:
@@ -33,18 +33,21 @@ std::string ColumnPreparer::Normalize(absl::string_view raw,
       std::string folded;
       if (options_.names != nullptr) {
         const NameNormalizer& names = *options_.names;
-        NameForms forms = out_.type == FieldType::kGivenName ? names.Normalize(raw, "")
-                          : out_.type == FieldType::kFamilyName
-                              ? names.Normalize("", raw)
-                              : names.Normalize(raw);
+        NameForms forms =
+            out_.type == FieldType::kGivenName    ? names.Normalize(raw, "")
+            : out_.type == FieldType::kFamilyName ? names.Normalize("", raw)
+                                                  : names.Normalize(raw);
         folded = std::move(forms.folded);
-        *name_keys = out_.type == FieldType::kFamilyName ? std::move(forms.family_keys)
-                                                         : std::move(forms.romanisations);
+        *name_keys = out_.type == FieldType::kFamilyName
+                         ? std::move(forms.family_keys)
+                         : std::move(forms.romanisations);
         if (out_.type == FieldType::kFullName) {
-          for (std::string& key : forms.sorted_keys) name_keys->push_back(std::move(key));
+          for (std::string& key : forms.sorted_keys)
+            name_keys->push_back(std::move(key));
           // "LI Wing Wai; Tony" and "Tony Li" meet on family + Western name.
           if (!forms.family.empty() && !forms.western_given.empty()) {
-            name_keys->push_back(absl::StrCat(forms.family, "|", forms.western_given));
+            name_keys->push_back(
+                absl::StrCat(forms.family, "|", forms.western_given));
           }
         }
       } else {
@@ -96,13 +99,15 @@ int32_t ColumnPreparer::Intern(std::string normalised,
     ParseCivilDay(normalised, &day);
     out_.dates.push_back(day);
   }
-  if (out_.type == FieldType::kGivenName || out_.type == FieldType::kFamilyName ||
+  if (out_.type == FieldType::kGivenName ||
+      out_.type == FieldType::kFamilyName ||
       out_.type == FieldType::kFullName) {
     std::vector<int32_t> key_ids;
     for (std::string& key : name_keys) {
       if (key.empty()) continue;
       key_ids.push_back(
-          name_key_ids_.emplace(std::move(key), name_key_ids_.size()).first->second);
+          name_key_ids_.emplace(std::move(key), name_key_ids_.size())
+              .first->second);
     }
     // Keep the normaliser's order (blocking takes the keys by position).
     std::vector<int32_t> unique;

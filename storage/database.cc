@@ -24,11 +24,11 @@ const std::vector<Migration>& Migrations() {
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) "
             "WITHOUT ROWID");
         if (!s.ok()) return s;
-        return db.Exec(absl::StrCat(
-            "INSERT INTO meta(key, value) VALUES ('created_at', '",
-            absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
-                             absl::UTCTimeZone()),
-            "'), ('created_by', 'idr')"));
+        return db.Exec(
+            absl::StrCat("INSERT INTO meta(key, value) VALUES ('created_at', '",
+                         absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
+                                          absl::UTCTimeZone()),
+                         "'), ('created_by', 'idr')"));
       },
   };
   return *migrations;
@@ -80,9 +80,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   // The first read of the header tells a non-database file apart.
   absl::StatusOr<std::string> mode = db->QueryText("PRAGMA journal_mode=WAL");
   if (!mode.ok()) {
-    return absl::Status(mode.status().code(),
-                        absl::StrCat(path, " is not usable as an idr database (",
-                                     mode.status().message(), ")"));
+    return absl::Status(
+        mode.status().code(),
+        absl::StrCat(path, " is not usable as an idr database (",
+                     mode.status().message(), ")"));
   }
   if (*mode != "wal") {
     return absl::FailedPreconditionError(

@@ -22,10 +22,6 @@ void AppendCsvField(absl::string_view value, std::string* out);
 absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(
     absl::string_view text);
 
-// True if `text` is well-formed UTF-8 (no overlongs, surrogates or values
-// above U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
-
 }  // namespace idr::gen
 
 #endif  // IDR_TOOLS_GEN_CSV_H_

@@ -30,6 +30,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
+#include "matching/utf8.h"
 #include "tools/gen/csv.h"
 
 namespace idr::gen {
@@ -262,7 +263,7 @@ TEST(GeneratorTest, WritesHeaderAndExactRowCountAsValidCsv) {
     o.records = n;
     o.seed = 11;
     const std::string csv = Generate(o);
-    ASSERT_TRUE(IsValidUtf8(csv));
+    ASSERT_TRUE(matching::IsValidUtf8(csv));
     ASSERT_TRUE(absl::EndsWith(csv, "\n"));
     EXPECT_FALSE(absl::StrContains(csv, "\r")) << "LF line ends only";
     const Table t = Parse(csv);

@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "opencc/opencc.h"
+#include "matching/utf8.h"
 #include "tools/gen/csv.h"
 
 namespace idr::gen::internal {
@@ -238,7 +239,7 @@ absl::Status ReadSeedCsv(const std::string& path,
                          SeedLists* lists) {
   absl::StatusOr<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
-  if (!IsValidUtf8(*text)) {
+  if (!matching::IsValidUtf8(*text)) {
     return absl::InvalidArgumentError(
         absl::StrCat("name_seeds_dir: ", path, " is not valid UTF-8"));
   }
