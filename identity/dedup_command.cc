@@ -246,7 +246,12 @@ absl::Status Dedup(const DedupCommandOptions& options) {
                      "' has fewer than two sources"));
   }
   matching::PreparedColumns columns;
-  for (matching::ColumnPreparer& p : preparers) columns.push_back(p.Finish());
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1u, std::thread::hardware_concurrency());
+  for (matching::ColumnPreparer& p : preparers) {
+    columns.push_back(p.Finish(threads));
+  }
   if (!options.quiet) {
     // After reading, so that a bad input fails with one line only.
     std::vector<std::string> shown;
@@ -261,9 +266,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   // Model.
   matching::DedupOptions dedup;
   dedup.link_only = options.link_only;
-  dedup.threads = options.threads > 0
-                      ? options.threads
-                      : std::max(1u, std::thread::hardware_concurrency());
+  dedup.threads = threads;
   dedup.keep_pairs = !options.pairs_path.empty();
   dedup.truth = truth.empty() ? nullptr : &truth;
   std::unique_ptr<matching::DedupModel> loaded;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
+
+#include "absl/container/flat_hash_set.h"
 
 namespace idr::matching {
 namespace {
@@ -73,6 +76,11 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
 
   DisjointSets sets(num_records);
   std::vector<uint32_t> members;
+  // Cluster pairs refused by the guard, as (larger root, smaller root, their
+  // sizes): a root that grows keeps its index but not its size, so a pair
+  // that changed since is judged again.
+  absl::flat_hash_set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>>
+      refused;
   for (const Edge& e : edges) {
     uint32_t ra = sets.Find(e.a), rb = sets.Find(e.b);
     if (ra == rb) continue;
@@ -84,18 +92,27 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
       continue;
     }
     if (small > 1 && options.min_link_fraction > 0) {
+      // The same two clusters, unchanged, were judged before (they share
+      // many edges): the answer still stands.
+      const auto pair = std::make_tuple(ra, rb, sets.Size(ra), small);
+      if (refused.contains(pair)) {
+        ++local.rejected_merges;
+        continue;
+      }
       members.clear();
       sets.AppendMembers(rb, &members);
-      uint32_t linked = 0;
+      const double needed = options.min_link_fraction * small;
+      uint32_t linked = 0, unlinked = 0;
       for (uint32_t m : members) {
-        for (uint32_t k = offsets[m]; k < offsets[m + 1]; ++k) {
-          if (sets.Find(neighbours[k]) == ra) {
-            ++linked;
-            break;
-          }
+        bool has_link = false;
+        for (uint32_t k = offsets[m]; k < offsets[m + 1] && !has_link; ++k) {
+          has_link = sets.Find(neighbours[k]) == ra;
         }
+        has_link ? ++linked : ++unlinked;
+        if (small - unlinked < needed) break;  // Cannot reach it any more.
       }
-      if (linked < options.min_link_fraction * small) {
+      if (linked < needed) {
+        refused.insert(pair);
         ++local.rejected_merges;
         continue;
       }

@@ -40,6 +40,17 @@ TEST(ClusterRecordsTest, WellLinkedClustersDoJoin) {
   EXPECT_EQ(cluster, (std::vector<uint32_t>{0, 0, 0, 0}));
 }
 
+TEST(ClusterRecordsTest, ARefusedPairIsJudgedAgainAfterGrowing) {
+  // {0,1} and {2,3}: 0-2 alone does not join them (3 has no link). Then 5
+  // joins {0,1} and 3-5 gives 3 its link: now every record of {2,3} links.
+  std::vector<Edge> edges = {
+      {0, 1, 20}, {2, 3, 20}, {0, 2, 10}, {1, 5, 9}, {3, 5, 8}};
+  ClusterStats stats;
+  auto cluster = ClusterRecords(6, edges, {}, &stats);
+  EXPECT_EQ(cluster, (std::vector<uint32_t>{0, 0, 0, 0, 4, 0}));
+  EXPECT_EQ(stats.rejected_merges, 1);
+}
+
 TEST(ClusterRecordsTest, SizeCapRefusesGrowth) {
   std::vector<Edge> edges;
   for (uint32_t i = 1; i < 10; ++i) edges.push_back({0, i, float(20 - i)});

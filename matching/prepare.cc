@@ -1,6 +1,8 @@
 #include "matching/prepare.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -123,26 +125,57 @@ int32_t ColumnPreparer::Intern(std::string normalised,
 }
 
 void ColumnPreparer::Add(absl::string_view raw) {
-  int32_t id = -1;
-  if (!raw.empty()) {
-    auto it = by_raw_.find(raw);
-    if (it != by_raw_.end()) {
-      id = it->second;
-    } else {
-      std::vector<std::string> name_keys;
-      std::string normalised = Normalize(raw, &name_keys);
-      id = normalised.empty() ? -1 : Intern(std::move(normalised), name_keys);
-      by_raw_.emplace(std::string(raw), id);
-    }
-    if (id < 0) ++out_.junk;
+  if (raw.empty()) {
+    raw_ids_.push_back(-1);
+    return;
   }
-  if (id >= 0) {
-    ++out_.counts[id];
-    ++out_.present;
+  auto it = by_raw_.find(raw);
+  if (it == by_raw_.end()) {
+    raws_.emplace_back(raw);
+    it = by_raw_.emplace(raws_.back(), static_cast<int32_t>(raws_.size() - 1))
+             .first;
   }
-  out_.ids.push_back(id);
+  raw_ids_.push_back(it->second);
 }
 
-PreparedColumn ColumnPreparer::Finish() { return std::move(out_); }
+PreparedColumn ColumnPreparer::Finish(int threads) {
+  // Normalise each distinct raw value once, in parallel (the normalisers are
+  // thread-safe); intern the results in raw-value order, so the ids do not
+  // depend on the thread count.
+  const size_t n = raws_.size();
+  std::vector<std::string> normalised(n);
+  std::vector<std::vector<std::string>> name_keys(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    constexpr size_t kChunk = 256;
+    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) {
+      for (size_t i = begin; i < std::min(n, begin + kChunk); ++i) {
+        normalised[i] = Normalize(raws_[i], &name_keys[i]);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+
+  std::vector<int32_t> value_of_raw(n);
+  for (size_t i = 0; i < n; ++i) {
+    value_of_raw[i] = normalised[i].empty()
+                          ? -1
+                          : Intern(std::move(normalised[i]), name_keys[i]);
+  }
+  out_.ids.reserve(raw_ids_.size());
+  for (int32_t raw : raw_ids_) {
+    int32_t id = raw < 0 ? -1 : value_of_raw[raw];
+    if (raw >= 0 && id < 0) ++out_.junk;
+    if (id >= 0) {
+      ++out_.counts[id];
+      ++out_.present;
+    }
+    out_.ids.push_back(id);
+  }
+  return std::move(out_);
+}
 
 }  // namespace idr::matching
