@@ -97,6 +97,10 @@ int RunIdr(int argc, char** argv) {
   dedup_cmd
       ->add_option("--threads", dedup.threads, "worker threads (0 = all cores)")
       ->capture_default_str();
+  dedup_cmd
+      ->add_option("--max-block-size", dedup.max_block_size,
+                   "skip blocks with more records (0 = default, 100)")
+      ->check(CLI::NonNegativeNumber);
   dedup_cmd->add_option("--truth-column", dedup.truth_column,
                         "ground-truth column: only reported as blocking "
                         "recall, never used to train");

@@ -267,6 +267,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   matching::DedupOptions dedup;
   dedup.link_only = options.link_only;
   dedup.threads = threads;
+  if (options.max_block_size > 0) dedup.max_block_size = options.max_block_size;
   dedup.keep_pairs = !options.pairs_path.empty();
   dedup.truth = truth.empty() ? nullptr : &truth;
   std::unique_ptr<matching::DedupModel> loaded;

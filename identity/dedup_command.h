@@ -23,6 +23,7 @@ struct DedupCommandOptions {
   std::string save_model_path;
   std::string model_path;
   int threads = 0;           // 0: all cores
+  int max_block_size = 0;    // 0: the pipeline's default (100)
   std::string truth_column;  // reporting only (blocking recall)
   std::string phone_region = "ZZ";
   std::string date_order = "dmy";  // dmy or mdy

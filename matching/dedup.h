@@ -80,8 +80,11 @@ struct DedupOptions {
   bool link_only = false;
   // Worker threads. Default: 2.
   int threads = 2;
-  // Blocks larger than this are skipped and reported. Default: 1000.
-  uint32_t max_block_size = 1000;
+  // Blocks larger than this are skipped and reported. Default: 100: larger
+  // blocks are common names and shared values whose pairs are mostly
+  // non-matches (on 1M idr gen records, 1000 gave F1 0.54 in 51 s, 100 gave
+  // 0.72 in 33 s; no shared data set changes).
+  uint32_t max_block_size = 100;
   // Random pairs sampled to estimate u (the starting point of EM).
   // Default: 300,000.
   int64_t u_sample_pairs = 300'000;
