@@ -129,6 +129,17 @@ bool IsTfAdjusted(const FieldComparison& c, int level) {
   return c.tf_adjust && (level == 1 || level == c.swap_level);
 }
 
+// A well-mixed hash of a record pair, for uniform pair sampling.
+uint64_t PairHash(uint32_t a, uint32_t b, uint64_t seed) {
+  uint64_t x =
+      (static_cast<uint64_t>(a) << 32 | b) ^ (seed * 0x9E3779B97F4A7C15ULL);
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
 double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
                     int k, uint32_t a) {
   const FieldComparison& c = model.comparisons[k];
@@ -370,58 +381,96 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   const std::vector<uint32_t>* truth = options.truth;
   if (model == nullptr) {
     report("training", 0, 0);
-    // Vectors per rule, masked to what the rule left open.
-    std::vector<std::vector<PatternCounts>> per_thread(
-        threads, std::vector<PatternCounts>(num_rules));
-    // Σ log2(frequency) and count of TF-adjusted agreements per comparison.
-    const size_t num = m.comparisons.size();
-    std::vector<std::vector<double>> log_sum(threads,
-                                             std::vector<double>(num, 0));
-    std::vector<std::vector<int64_t>> agreeing(threads,
-                                               std::vector<int64_t>(num, 0));
+    // Training learns from a uniform sample of the candidate pairs: the
+    // `em_sample_pairs` pairs with the smallest pair hashes. While visiting,
+    // a thread that keeps twice that many drops its larger half and lowers a
+    // shared threshold; at least that many pairs lie under any threshold set
+    // so, so the smallest ones are all kept, whatever the interleaving, and
+    // the sample (and the model) is the same on every run.
+    struct Sample {
+      uint64_t hash;
+      Pattern full;    // All comparisons, unmasked.
+      uint64_t rules;  // Bit r: the pair satisfies rule r (first 64 rules).
+      uint32_t a;
+      uint32_t rule;  // The rule that found it.
+    };
+    const size_t target =
+        static_cast<size_t>(std::max<int64_t>(1, options.em_sample_pairs));
+    std::atomic<uint64_t> threshold{~uint64_t{0}};
+    std::vector<std::vector<Sample>> kept(threads);
     result.blocking = ForEachCandidatePair(
         keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
+          if (t == 0 && (++visited & 0xFFFFF) == 0) {
+            report("training", visited.load(), 0);
+          }
+          const uint64_t hash = PairHash(a, b, options.seed);
+          if (hash >= threshold.load(std::memory_order_relaxed)) return;
           // Each rule learns from every pair it matches, not only the pairs
           // it found first: otherwise a rule's population would lack, say,
           // phone agreements (found first by the phone rule) and the m of
           // phone agreement could never be learned.
-          const Pattern full = ComparePair(m.comparisons, columns, a, b);
-          const Pattern p = full & m.rule_keep[rule];
-          ++per_thread[t][rule][p];
-          for (size_t later = rule + 1; later < num_rules; ++later) {
-            uint64_t key = keys[later][a];
-            if (key != 0 && key == keys[later][b]) {
-              ++per_thread[t][later][full & m.rule_keep[later]];
+          uint64_t rules = 0;
+          for (size_t r = rule; r < num_rules && r < 64; ++r) {
+            uint64_t key = keys[r][a];
+            if (r == static_cast<size_t>(rule) ||
+                (key != 0 && key == keys[r][b])) {
+              rules |= uint64_t{1} << r;
             }
           }
-          for (size_t k = 0; k < num; ++k) {
-            if (!IsTfAdjusted(m.comparisons[k], LevelOf(p, k))) continue;
-            const PreparedColumn& col = columns[m.comparisons[k].column];
-            log_sum[t][k] += std::log2(col.Frequency(col.ids[a]));
-            ++agreeing[t][k];
-          }
-          if (t == 0 && (++visited & 0xFFFFF) == 0) {
-            report("training", visited.load(), 0);
+          std::vector<Sample>& mine = kept[t];
+          mine.push_back({hash, ComparePair(m.comparisons, columns, a, b),
+                          rules, a, static_cast<uint32_t>(rule)});
+          if (mine.size() >= 2 * target) {
+            std::nth_element(mine.begin(), mine.begin() + target, mine.end(),
+                             [](const Sample& x, const Sample& y) {
+                               return x.hash < y.hash;
+                             });
+            uint64_t median = mine[target].hash;
+            uint64_t current = threshold.load();
+            while (median < current &&
+                   !threshold.compare_exchange_weak(current, median)) {
+            }
+            mine.resize(target);
           }
         });
-    for (size_t k = 0; k < num; ++k) {
-      double sum = 0;
-      int64_t count = 0;
-      for (int t = 0; t < threads; ++t) {
-        sum += log_sum[t][k];
-        count += agreeing[t][k];
-      }
-      m.tf_baseline[k] = count > 0 ? std::exp2(sum / count) : 0;
-    }
-    for (const RuleStats& stats : result.blocking)
+    for (const RuleStats& stats : result.blocking) {
       result.candidate_pairs += stats.pairs;
-    std::vector<PatternCounts> counts(num_rules);
-    for (auto& parts : per_thread) {
-      for (size_t r = 0; r < num_rules; ++r) {
-        for (const auto& [pattern, count] : parts[r])
-          counts[r][pattern] += count;
-        PatternCounts().swap(parts[r]);
+    }
+    const uint64_t final_threshold = threshold.load();
+    std::vector<Sample> sample;
+    for (std::vector<Sample>& part : kept) {
+      for (const Sample& s : part) {
+        if (s.hash < final_threshold) sample.push_back(s);
       }
+      std::vector<Sample>().swap(part);
+    }
+    if (sample.size() > target) {
+      std::nth_element(
+          sample.begin(), sample.begin() + target, sample.end(),
+          [](const Sample& x, const Sample& y) { return x.hash < y.hash; });
+      sample.resize(target);
+    }
+    const size_t num = m.comparisons.size();
+    std::vector<PatternCounts> counts(num_rules);
+    // Σ log2(frequency) and count of TF-adjusted agreements per comparison.
+    std::vector<double> log_sum(num, 0);
+    std::vector<int64_t> agreeing(num, 0);
+    for (const Sample& one : sample) {
+      for (size_t r = 0; r < num_rules && r < 64; ++r) {
+        if (one.rules >> r & 1) ++counts[r][one.full & m.rule_keep[r]];
+      }
+      const Pattern p = one.full & m.rule_keep[one.rule];
+      for (size_t k = 0; k < num; ++k) {
+        if (!IsTfAdjusted(m.comparisons[k], LevelOf(p, k))) continue;
+        const PreparedColumn& col = columns[m.comparisons[k].column];
+        log_sum[k] += std::log2(col.Frequency(col.ids[one.a]));
+        ++agreeing[k];
+      }
+    }
+    std::vector<Sample>().swap(sample);
+    for (size_t k = 0; k < num; ++k) {
+      m.tf_baseline[k] =
+          agreeing[k] > 0 ? std::exp2(log_sum[k] / agreeing[k]) : 0;
     }
 
     FsParameters start;

@@ -88,7 +88,10 @@ struct DedupOptions {
   // Random pairs sampled to estimate u (the starting point of EM).
   // Default: 300,000.
   int64_t u_sample_pairs = 300'000;
-  // Seed of the random pair sample. Default: 42.
+  // Candidate pairs EM learns from: a uniform sample of this many (all of
+  // them when there are fewer). Default: 1,000,000.
+  int64_t em_sample_pairs = 1'000'000;
+  // Seed of the random pair samples. Default: 42.
   uint64_t seed = 42;
   EmOptions em;
   ClusterOptions cluster;

@@ -90,6 +90,18 @@ TEST(DeduplicateTest, FindsPeopleWithoutLabels) {
   }
 }
 
+TEST(DeduplicateTest, TrainingOnASampleOfPairsStillFindsPeople) {
+  Data data = MakeData(400, 3, 7);
+  DedupOptions options;
+  options.threads = 2;
+  options.em_sample_pairs = 300;  // Far fewer than the candidate pairs.
+  auto result = Deduplicate(data.columns, data.truth.size(), {}, options,
+                            nullptr, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_GT(result->candidate_pairs, 3 * options.em_sample_pairs);
+  EXPECT_GT(ExactClusters(result->cluster, data.truth), 0.85);
+}
+
 TEST(DeduplicateTest, ThreadsDoNotChangeTheResult) {
   Data data = MakeData(300, 3, 2);
   DedupOptions one, two;
