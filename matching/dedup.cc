@@ -239,15 +239,17 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
               });
     }
   }
-  // Place and name: the postcode (else the city) with the family name.
+  // Place and name: the postcode (else the city) with the family name, and
+  // with the given name.
   int place = FindColumn(columns, FieldType::kPostcode);
   if (place < 0) place = FindColumn(columns, FieldType::kCity);
   const int place_name =
       family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
-  if (place >= 0 && place_name >= 0) {
-    AddRule(&rules, columns[place].column + "+" + columns[place_name].column,
-            {place, place_name}, n, [&](uint32_t r) -> uint64_t {
-              int32_t x = columns[place].ids[r], y = columns[place_name].ids[r];
+  for (int name : {place_name, given}) {
+    if (place < 0 || name < 0) continue;
+    AddRule(&rules, columns[place].column + "+" + columns[name].column,
+            {place, name}, n, [&, name](uint32_t r) -> uint64_t {
+              int32_t x = columns[place].ids[r], y = columns[name].ids[r];
               return x < 0 || y < 0 ? 0 : MixKey(x + 1, y + 1);
             });
   }
@@ -262,9 +264,9 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         int rule, Pattern pattern, int k, uint32_t a,
                         uint32_t b) {
-  if (((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0) return 0;
-  int level = LevelOf(pattern, k);
-  double w = model.parameters.LevelWeight(k, level);
+  const int level = LevelOf(pattern, k);
+  const bool forced = ((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0;
+  double w = forced ? 0 : model.parameters.LevelWeight(k, level);
   if (IsTfAdjusted(model.comparisons[k], level)) {
     w += TfAdjustment(model, columns, k, a);
   }
@@ -275,13 +277,13 @@ double ScorePair(const DedupModel& model, const PreparedColumns& columns,
                  int rule, Pattern pattern, uint32_t a, uint32_t b) {
   const double lambda = model.rule_lambda[rule];
   double w = std::log2(lambda / (1 - lambda));
-  const Pattern kept = pattern & model.rule_keep[rule];
+  // A field the rule forced carries no level weight (the rule's prior holds
+  // it), but how common the shared value is still tells: "oliver" in
+  // "london" is weaker evidence than "zyzzyva" in "london".
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
-    int level = LevelOf(kept, k);
-    if (level == 0) continue;
-    w += model.parameters.LevelWeight(static_cast<int>(k), level);
-    if (IsTfAdjusted(model.comparisons[k], level)) {
-      w += TfAdjustment(model, columns, static_cast<int>(k), a);
+    if (LevelOf(pattern, k) != 0) {
+      w += ComparisonWeight(model, columns, rule, pattern, static_cast<int>(k),
+                            a, b);
     }
   }
   return w;

@@ -141,14 +141,14 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupModel* model,
                                         const DedupProgress& progress);
 
-// The match weight of a pair proposed by `rule`: the rule's prior plus the
-// weights of the comparisons the rule leaves to scoring, TF adjustments
-// included.
+// The match weight of a pair proposed by `rule`: the rule's prior, plus the
+// level weights of the comparisons the rule left open, plus the TF
+// adjustments of every exact agreement (forced by the rule or not).
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
                  int rule, Pattern pattern, uint32_t a, uint32_t b);
 
-// The contribution of comparison k to such a pair's weight (level weight
-// plus its TF adjustment; 0 when the rule forced it), for explanations.
+// The contribution of comparison k to such a pair's weight (its level weight
+// unless the rule forced it, plus its TF adjustment), for explanations.
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         int rule, Pattern pattern, int k, uint32_t a,
                         uint32_t b);
