@@ -142,11 +142,25 @@ uint64_t PairHash(uint32_t a, uint32_t b, uint64_t seed) {
 
 double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
                     int k, uint32_t a) {
-  const FieldComparison& c = model.comparisons[k];
-  const PreparedColumn& col = columns[c.column];
-  double frequency = col.Frequency(col.ids[a]);
-  if (frequency <= 0 || model.tf_baseline[k] <= 0) return 0;
-  return std::log2(model.tf_baseline[k] / frequency);
+  if (model.tf_baseline[k] <= 0) return 0;
+  const PreparedColumn& col = columns[model.comparisons[k].column];
+  return model.log2_tf_baseline[k] - col.log2_frequency[col.ids[a]];
+}
+
+// Fills the model's derived tables (level weights, log baselines).
+void PrepareForScoring(DedupModel& model) {
+  const size_t num = model.comparisons.size();
+  model.level_weight.assign(num, {});
+  model.log2_tf_baseline.assign(num, 0);
+  for (size_t k = 0; k < num; ++k) {
+    for (int l = 0; l < model.comparisons[k].num_levels(); ++l) {
+      model.level_weight[k].push_back(
+          model.parameters.LevelWeight(static_cast<int>(k), l));
+    }
+    if (model.tf_baseline[k] > 0) {
+      model.log2_tf_baseline[k] = std::log2(model.tf_baseline[k]);
+    }
+  }
 }
 
 }  // namespace
@@ -266,7 +280,7 @@ double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         uint32_t b) {
   const int level = LevelOf(pattern, k);
   const bool forced = ((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0;
-  double w = forced ? 0 : model.parameters.LevelWeight(k, level);
+  double w = forced ? 0 : model.level_weight[k][level];
   if (IsTfAdjusted(model.comparisons[k], level)) {
     w += TfAdjustment(model, columns, k, a);
   }
@@ -499,6 +513,7 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   }
 
   // Scoring.
+  PrepareForScoring(m);
   const double min_weight = MatchWeightOf(options.threshold);
   std::vector<std::vector<ScoredPair>> linked(threads);
   std::vector<int64_t> scored(threads, 0);

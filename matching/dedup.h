@@ -70,6 +70,10 @@ struct DedupModel {
   // average over the candidate pairs the adjustment is zero, so it refines
   // the exact level's weight without inflating it. 0 = no adjustment.
   std::vector<double> tf_baseline;
+  // Derived for scoring speed by Deduplicate: log2(m/u) per comparison and
+  // level, and log2 of each TF baseline.
+  std::vector<std::vector<double>> level_weight;
+  std::vector<double> log2_tf_baseline;
 };
 
 struct DedupOptions {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -174,6 +175,11 @@ PreparedColumn ColumnPreparer::Finish(int threads) {
       ++out_.present;
     }
     out_.ids.push_back(id);
+  }
+  out_.log2_frequency.resize(out_.counts.size());
+  for (size_t id = 0; id < out_.counts.size(); ++id) {
+    out_.log2_frequency[id] =
+        static_cast<float>(std::log2(out_.Frequency(static_cast<int32_t>(id))));
   }
   return std::move(out_);
 }

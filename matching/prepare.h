@@ -43,6 +43,8 @@ struct PreparedColumn {
   // Per id: the normalised value and how many records carry it.
   std::vector<std::string> values;
   std::vector<uint32_t> counts;
+  // Per id: log2 of its frequency (see Frequency), for TF adjustments.
+  std::vector<float> log2_frequency;
   // Per id, names only: keys of the value's romanisations and token order
   // (interned ids, in the order the normaliser gives them, no repeats); two
   // names agree on a key when they share any.
