@@ -63,17 +63,18 @@ struct DedupModel {
   std::vector<std::string> rule_names;
   std::vector<Pattern> rule_keep;
   std::vector<double> rule_lambda;
-  // Per comparison, the baseline of the term-frequency adjustment: the
-  // geometric mean frequency of the agreeing value over the candidate pairs
-  // that agree exactly. An exact agreement on a value of frequency f adds
-  // log2(baseline / f): rarer than usual counts more, commoner less, and on
-  // average over the candidate pairs the adjustment is zero, so it refines
-  // the exact level's weight without inflating it. 0 = no adjustment.
-  std::vector<double> tf_baseline;
+  // Per rule and comparison, the baseline of the term-frequency adjustment:
+  // the geometric mean frequency of the agreeing value over the rule's
+  // candidate pairs that agree exactly. An exact agreement on a value of
+  // frequency f adds log2(baseline / f): rarer than usual counts more,
+  // commoner less, and on average over the rule's pairs the adjustment is
+  // zero, so the rule's prior and the level weights stay calibrated.
+  // 0 = no adjustment.
+  std::vector<std::vector<double>> tf_baseline;
   // Derived for scoring speed by Deduplicate: log2(m/u) per comparison and
   // level, and log2 of each TF baseline.
   std::vector<std::vector<double>> level_weight;
-  std::vector<double> log2_tf_baseline;
+  std::vector<std::vector<double>> log2_tf_baseline;
 };
 
 struct DedupOptions {
@@ -145,14 +146,13 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupModel* model,
                                         const DedupProgress& progress);
 
-// The match weight of a pair proposed by `rule`: the rule's prior, plus the
-// level weights of the comparisons the rule left open, plus the TF
-// adjustments of every exact agreement (forced by the rule or not).
+// The match weight of a pair proposed by `rule`: the rule's prior plus the
+// weights of the comparisons the rule left open, TF adjustments included.
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
                  int rule, Pattern pattern, uint32_t a, uint32_t b);
 
-// The contribution of comparison k to such a pair's weight (its level weight
-// unless the rule forced it, plus its TF adjustment), for explanations.
+// The contribution of comparison k to such a pair's weight (level weight
+// plus its TF adjustment; 0 when the rule forced it), for explanations.
 double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         int rule, Pattern pattern, int k, uint32_t a,
                         uint32_t b);

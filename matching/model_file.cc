@@ -22,6 +22,9 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     BlockingRuleProto* rule = proto.add_rules();
     rule->set_name(model.rule_names[r]);
     rule->set_lambda(model.rule_lambda[r]);
+    if (r < model.tf_baseline.size()) {
+      for (double b : model.tf_baseline[r]) rule->add_tf_baseline(b);
+    }
   }
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
     const FieldComparison& c = model.comparisons[k];
@@ -29,8 +32,6 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     out->set_column(c.name);
     out->set_field_type(std::string(FieldTypeName(c.type)));
     out->set_tf_adjustment(c.tf_adjust);
-    out->set_tf_baseline(k < model.tf_baseline.size() ? model.tf_baseline[k]
-                                                      : 0);
     for (int l = 1; l < c.num_levels(); ++l) {
       ComparisonLevelProto* level = out->add_levels();
       level->set_label(c.labels[l]);
@@ -126,11 +127,6 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     }
     FieldComparison bound = *match;
     bound.tf_adjust = c.tf_adjustment();
-    if (!(c.tf_baseline() >= 0 && c.tf_baseline() <= 1)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": column '", c.column(), "' needs tf_baseline in [0, 1]"));
-    }
-    model.tf_baseline.push_back(c.tf_baseline());
     model.comparisons.push_back(std::move(bound));
     model.parameters.m.push_back(std::move(m));
     model.parameters.u.push_back(std::move(u));
@@ -140,8 +136,22 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": rule '", rule.name(), "' needs lambda in (0, 1)"));
     }
+    if (rule.tf_baseline_size() != proto.comparisons_size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": rule '", rule.name(),
+                       "' needs one tf_baseline per comparison"));
+    }
+    std::vector<double> baselines;
+    for (double b : rule.tf_baseline()) {
+      if (!(b >= 0 && b <= 1)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": rule '", rule.name(), "' needs tf_baseline in [0, 1]"));
+      }
+      baselines.push_back(b);
+    }
     model.rule_names.push_back(rule.name());
     model.rule_lambda.push_back(rule.lambda());
+    model.tf_baseline.push_back(std::move(baselines));
   }
   if (model.comparisons.empty()) {
     return absl::InvalidArgumentError(

@@ -12,7 +12,8 @@
 
 namespace idr::matching {
 
-// 2: per-rule priors and TF baselines (format 1 had one prior).
+// 2: per-rule priors and TF baselines (format 1 had one prior and
+// per-comparison baselines).
 inline constexpr int kModelFormatVersion = 2;
 
 // Writes `model` to `path` as JSON (atomically: a temporary file renamed).
