@@ -46,4 +46,17 @@ size_t FirstInvalidUtf8(absl::string_view text) {
   return absl::string_view::npos;
 }
 
+std::vector<absl::string_view> Utf8Chars(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + len > text.size()) len = text.size() - i;
+    out.push_back(text.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace idr::matching

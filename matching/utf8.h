@@ -8,6 +8,7 @@
 #define IDR_MATCHING_UTF8_H_
 
 #include <cstddef>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -20,6 +21,11 @@ size_t Utf8SequenceLength(absl::string_view text);
 // The offset of the first byte of `text` that starts no well-formed
 // sequence, or absl::string_view::npos when all of `text` is valid.
 size_t FirstInvalidUtf8(absl::string_view text);
+
+// Splits `text` into its characters (code points), as views. Lenient: a
+// lead byte whose sequence is cut short by the end of `text` takes the rest,
+// and a stray byte is a character of its own, so no byte is lost.
+std::vector<absl::string_view> Utf8Chars(absl::string_view text);
 
 // True when all of `text` is well-formed UTF-8.
 inline bool IsValidUtf8(absl::string_view text) {

@@ -41,5 +41,19 @@ TEST(Utf8Test, RejectsEveryKindOfIllFormedSequence) {
   }
 }
 
+TEST(Utf8Test, SplitsIntoCharactersWithoutLosingBytes) {
+  std::vector<absl::string_view> chars = Utf8Chars("a陳é\xF0\x9F\x98\x80");
+  ASSERT_EQ(chars.size(), 4u);
+  EXPECT_EQ(chars[1], "陳");
+  EXPECT_EQ(chars[2], "é");
+  EXPECT_EQ(chars[3].size(), 4u);
+  // A stray continuation byte is its own piece; a cut sequence keeps the rest.
+  EXPECT_EQ(Utf8Chars("\x80" "a").size(), 2u);
+  std::vector<absl::string_view> cut = Utf8Chars("a\xE5\xA4");
+  ASSERT_EQ(cut.size(), 2u);
+  EXPECT_EQ(cut[1], "\xE5\xA4");
+  EXPECT_TRUE(Utf8Chars("").empty());
+}
+
 }  // namespace
 }  // namespace idr::matching

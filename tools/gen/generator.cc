@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "matching/utf8.h"
 #include "tools/gen/csv.h"
 #include "tools/gen/rng.h"
 #include "tools/gen/seeds.h"
@@ -490,20 +491,6 @@ void AppendHex(uint64_t v, int digits, bool upper, std::string* out) {
     out->push_back(hex[(v >> (4 * i)) & 15]);
 }
 
-// UTF-8 characters of s, as views.
-std::vector<absl::string_view> Chars(absl::string_view s) {
-  std::vector<absl::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (i + len > s.size()) len = s.size() - i;
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
-
 // Case mapping for ASCII and Latin-1 letters (names such as García).
 std::string ChangeCase(absl::string_view s, bool upper) {
   std::string out(s);
@@ -558,7 +545,7 @@ char NeighbourOf(char c, Rng& r) {
 
 // One keyboard typo (substitute / delete / insert / transpose) in Latin text.
 std::string LatinTypo(absl::string_view s, Rng& r) {
-  std::vector<absl::string_view> ch = Chars(s);
+  std::vector<absl::string_view> ch = matching::Utf8Chars(s);
   // Letter positions only: never break "O'Brien" into invalid UTF-8 or
   // touch spaces.
   std::vector<size_t> letters;
@@ -1368,7 +1355,7 @@ std::string Generator::CanonicalEmail(const Household& hh, const Customer& cu,
 
 std::string Generator::HanTypo(absl::string_view s, bool traditional,
                                Rng& r) const {
-  std::vector<absl::string_view> ch = Chars(s);
+  std::vector<absl::string_view> ch = matching::Utf8Chars(s);
   std::vector<size_t> candidates;
   const std::string script = traditional ? "T" : "S";
   for (size_t i = 0; i < ch.size(); ++i) {

@@ -26,8 +26,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "opencc/opencc.h"
 #include "matching/utf8.h"
+#include "opencc/opencc.h"
 #include "tools/gen/csv.h"
 
 namespace idr::gen::internal {
@@ -175,17 +175,10 @@ std::string Capitalize(absl::string_view s) {
   return out;
 }
 
-// Splits UTF-8 text into characters (code points).
+// The characters (code points) of UTF-8 text, as strings.
 std::vector<std::string> Utf8Chars(absl::string_view s) {
   std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (i + len > s.size()) len = s.size() - i;
-    out.emplace_back(s.substr(i, len));
-    i += len;
-  }
+  for (absl::string_view ch : matching::Utf8Chars(s)) out.emplace_back(ch);
   return out;
 }
 
