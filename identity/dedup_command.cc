@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -21,6 +22,7 @@
 #include "matching/fellegi_sunter.h"
 #include "matching/model_file.h"
 #include "matching/names.h"
+#include "matching/normalize.h"
 #include "matching/prepare.h"
 #include "tools/gen/csv.h"
 
@@ -33,7 +35,19 @@ struct Mapping {
   int column;
   std::string name;
   FieldType type;
+  // A birth date split over year, month and day columns (ePBRN's layout):
+  // their indexes, in that order; `column` is then -1.
+  std::vector<int> date_parts;
 };
+
+// The ISO date that a split date's year, month and day cells make ("" when
+// one is missing or the date is impossible).
+std::string SplitDate(const Mapping& m,
+                      const std::vector<absl::string_view>& fields) {
+  return matching::FormatIsoDate(matching::NormalizedDate::FromParts(
+      fields[m.date_parts[0]], fields[m.date_parts[1]],
+      fields[m.date_parts[2]]));
+}
 
 // Resolves --field flags, or guesses from column names when there are none.
 absl::StatusOr<std::vector<Mapping>> MapColumns(
@@ -64,7 +78,7 @@ absl::StatusOr<std::vector<Mapping>> MapColumns(
       return absl::InvalidArgumentError(
           absl::StrCat("column '", parts[0], "' is mapped twice"));
     }
-    mappings.push_back({index, parts[0], *type});
+    mappings.push_back({index, parts[0], *type, {}});
   }
   if (options.fields.empty()) {
     for (size_t i = 0; i < reader.header().size(); ++i) {
@@ -72,7 +86,29 @@ absl::StatusOr<std::vector<Mapping>> MapColumns(
       FieldType type;
       if (reserved.contains(name) || !matching::GuessFieldType(name, &type))
         continue;
-      mappings.push_back({static_cast<int>(i), name, type});
+      mappings.push_back({static_cast<int>(i), name, type, {}});
+    }
+    // A birth date split over year, month and day columns, when no column
+    // holds a whole one.
+    bool has_date = false;
+    for (const Mapping& m : mappings)
+      has_date |= m.type == FieldType::kBirthDate;
+    std::vector<int> parts;
+    for (const char* part : {"year", "month", "day"}) {
+      for (size_t i = 0; i < reader.header().size(); ++i) {
+        if (absl::AsciiStrToLower(reader.header()[i]) == part &&
+            !reserved.contains(reader.header()[i])) {
+          parts.push_back(static_cast<int>(i));
+          break;
+        }
+      }
+    }
+    if (!has_date && parts.size() == 3) {
+      mappings.push_back({-1,
+                          absl::StrCat(reader.header()[parts[0]], "+",
+                                       reader.header()[parts[1]], "+",
+                                       reader.header()[parts[2]]),
+                          FieldType::kBirthDate, parts});
     }
     if (mappings.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -229,7 +265,12 @@ absl::Status Dedup(const DedupCommandOptions& options) {
             truths.emplace(fields[*truth_column], truths.size()).first->second);
       }
       for (size_t i = 0; i < mappings->size(); ++i) {
-        preparers[i].Add(fields[(*mappings)[i].column]);
+        const Mapping& m = (*mappings)[i];
+        if (m.date_parts.empty()) {
+          preparers[i].Add(fields[m.column]);
+        } else {
+          preparers[i].Add(SplitDate(m, fields));
+        }
       }
       if ((ids.size() & 0x3FFF) == 0) bar.Update(reader.bytes_read());
     }

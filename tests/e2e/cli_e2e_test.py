@@ -147,6 +147,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(scored.returncode, 0, scored.stderr)
         self.assertIn('"f1":1.000000', scored.stdout)
 
+    def test_dedup_combines_split_year_month_day_into_a_birth_date(self):
+        data = (b"record_id,given_name,surname,year,month,day\n"
+                b"1,ann,lee,1980,01,02\n2,ann,lee,1980,1,2\n"
+                b"3,ann,lee,1971,05,06\n4,bob,wu,1990,,\n")
+        pairs = os.path.join(e2e_util.tmpdir(), "split-pairs.csv")
+        result, out = self.dedup(data, "--threads", "1", "--pairs", pairs)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("year+month+day=birth_date", result.stderr)
+        with open(pairs, encoding="utf-8") as f:
+            rows = {(r[0], r[1]): r for r in (l.split(",") for l in f.read().splitlines()[1:])}
+        # 1980-01-02 written two ways is one date: blocked on, and exact.
+        self.assertEqual(rows[("1", "2")][4], "exact year+month+day")
+        self.assertEqual(rows[("1", "2")][-2], "exact")
+        # A different date is a disagreement, not a missing value.
+        self.assertEqual(rows[("1", "3")][-2], "else")
+
     def test_eval_missing_record_is_an_error(self):
         clusters = self.write("c.csv", b"record_id,cluster_id\n1,x\n")
         truth = self.write("t.csv", b"record_id,truth_id\n1,a\n2,a\n")
