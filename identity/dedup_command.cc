@@ -434,7 +434,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
         absl::ToDoubleSeconds(absl::Now() - start));
     std::vector<std::string> per_rule;
     for (size_t i = 0; i < result->blocking.size(); ++i) {
-      per_rule.push_back(absl::StrFormat("%s %d", result->rule_names[i],
+      per_rule.push_back(absl::StrFormat("%s %d", model.rule_names[i],
                                          result->blocking[i].pairs));
     }
     std::cerr << "idr dedup: candidate pairs by rule: "
@@ -446,7 +446,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
       for (size_t i = 0; i < result->blocking.size(); ++i) {
         if (result->blocking[i].skipped_blocks == 0) continue;
         parts.push_back(absl::StrFormat("%s: %d blocks (%d records)",
-                                        result->rule_names[i],
+                                        model.rule_names[i],
                                         result->blocking[i].skipped_blocks,
                                         result->blocking[i].skipped_records));
       }

@@ -337,8 +337,9 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   std::vector<BlockingRule> rules = DefaultBlockingRules(columns);
   std::vector<std::vector<uint64_t>> keys;
   std::vector<std::vector<int>> rule_columns;
+  std::vector<std::string> rule_names;
   for (BlockingRule& rule : rules) {
-    result.rule_names.push_back(rule.name);
+    rule_names.push_back(rule.name);
     keys.push_back(std::move(rule.keys));
     rule_columns.push_back(std::move(rule.columns));
   }
@@ -368,29 +369,24 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   }
   // Per rule, the comparisons it did not force.
   const size_t num_rules = rule_columns.size();
-  std::vector<double> loaded_lambda(num_rules, m.parameters.lambda);
-  for (size_t r = 0; r < num_rules; ++r) {
-    for (size_t i = 0; i < m.rule_names.size() && i < m.rule_lambda.size();
-         ++i) {
-      if (m.rule_names[i] == result.rule_names[r])
-        loaded_lambda[r] = m.rule_lambda[i];
-    }
-  }
-  // TF baselines per rule, by rule name for a loaded model.
-  std::vector<std::vector<double>> loaded_tf(
+  // A loaded model's prior and TF baselines per rule, matched by rule name;
+  // a rule it does not know gets its overall lambda and no TF adjustment.
+  std::vector<double> rule_lambda(num_rules, m.parameters.lambda);
+  std::vector<std::vector<double>> tf_baseline(
       num_rules, std::vector<double>(m.comparisons.size(), 0));
   for (size_t r = 0; r < num_rules; ++r) {
-    for (size_t i = 0; i < m.rule_names.size() && i < m.tf_baseline.size();
-         ++i) {
-      if (m.rule_names[i] == result.rule_names[r] &&
+    for (size_t i = 0; i < m.rule_names.size(); ++i) {
+      if (m.rule_names[i] != rule_names[r]) continue;
+      if (i < m.rule_lambda.size()) rule_lambda[r] = m.rule_lambda[i];
+      if (i < m.tf_baseline.size() &&
           m.tf_baseline[i].size() == m.comparisons.size()) {
-        loaded_tf[r] = m.tf_baseline[i];
+        tf_baseline[r] = m.tf_baseline[i];
       }
     }
   }
-  m.tf_baseline = std::move(loaded_tf);
-  m.rule_names = result.rule_names;
-  m.rule_lambda = loaded_lambda;
+  m.rule_names = std::move(rule_names);
+  m.rule_lambda = std::move(rule_lambda);
+  m.tf_baseline = std::move(tf_baseline);
   m.rule_keep.assign(num_rules, ~Pattern{0});
   for (size_t r = 0; r < num_rules; ++r) {
     for (size_t k = 0; k < m.comparisons.size(); ++k) {

@@ -121,8 +121,7 @@ using DedupProgress =
 
 struct DedupResult {
   std::vector<uint32_t> cluster;  // Per record: smallest record of its cluster.
-  DedupModel model;
-  std::vector<std::string> rule_names;
+  DedupModel model;  // model.rule_names names the entries of `blocking`.
   std::vector<RuleStats> blocking;
   int64_t candidate_pairs = 0;
   int64_t true_candidate_pairs = 0;  // With options.truth: true pairs proposed.
