@@ -38,11 +38,6 @@ bool IsIdentifier(FieldType t) {
          t == FieldType::kDeviceId || t == FieldType::kNationalId;
 }
 
-bool IsName(FieldType t) {
-  return t == FieldType::kGivenName || t == FieldType::kFamilyName ||
-         t == FieldType::kFullName;
-}
-
 // Adds a rule whose key is computed per record by `key` (0 = none).
 template <typename KeyFn>
 void AddRule(std::vector<BlockingRule>* rules, std::string name,
@@ -165,12 +160,13 @@ void PrepareForScoring(DedupModel& model) {
 
 }  // namespace
 
-std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
+std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
+                                               size_t min_name_key_slots) {
   std::vector<BlockingRule> rules;
   if (columns.empty()) return rules;
   const uint32_t n = static_cast<uint32_t>(columns[0].ids.size());
   auto id_key = [](const PreparedColumn& c, uint32_t r) -> uint64_t {
-    return c.ids[r] < 0 ? 0 : static_cast<uint64_t>(c.ids[r]) + 1;
+    return c.ids[r] < 0 ? 0 : c.value_hashes[c.ids[r]];
   };
   // Exact identifiers.
   for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
@@ -216,7 +212,8 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
             [&](uint32_t r) -> uint64_t {
               int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
               if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
-              return MixKey(id + 1, columns[dob].dates[d].year);
+              return MixKey(columns[name].value_hashes[id],
+                            columns[dob].dates[d].year);
             });
   }
   // Name keys by position: a romanised name's key meets the same key of a
@@ -226,10 +223,10 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
     if (c.ids[r] < 0) return 0;
     const std::vector<int32_t>& keys = c.name_keys[c.ids[r]];
     if (keys.empty()) return 0;
-    return static_cast<uint64_t>(keys[std::min(slot, keys.size() - 1)]) + 1;
+    return c.name_key_hashes[keys[std::min(slot, keys.size() - 1)]];
   };
-  auto slots_of = [](const PreparedColumn& c) {
-    size_t slots = 0;
+  auto slots_of = [min_name_key_slots](const PreparedColumn& c) {
+    size_t slots = min_name_key_slots;
     for (const auto& keys : c.name_keys) slots = std::max(slots, keys.size());
     return slots;
   };
@@ -264,7 +261,9 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns) {
     AddRule(&rules, columns[place].column + "+" + columns[name].column,
             {place, name}, n, [&, name](uint32_t r) -> uint64_t {
               int32_t x = columns[place].ids[r], y = columns[name].ids[r];
-              return x < 0 || y < 0 ? 0 : MixKey(x + 1, y + 1);
+              return x < 0 || y < 0 ? 0
+                                    : MixKey(columns[place].value_hashes[x],
+                                             columns[name].value_hashes[y]);
             });
   }
   const int street = FindColumn(columns, FieldType::kStreet);

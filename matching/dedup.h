@@ -37,8 +37,13 @@ struct BlockingRule {
   std::vector<uint64_t> keys;
 };
 
-// The default rules for the mapped columns (docs/dedup.md lists them).
-std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns);
+// The default rules for the mapped columns (docs/dedup.md lists them). Rules
+// under which no record has a key are left out. Keys are made of value
+// hashes, so they are stable across inputs. Name-key rules come one per key
+// position up to the most keys any value has, and at least
+// `min_name_key_slots` (the identity graph asks for all it may meet).
+std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
+                                               size_t min_name_key_slots = 0);
 
 // A trained model.
 //

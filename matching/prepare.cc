@@ -1,5 +1,7 @@
 #include "matching/prepare.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -11,6 +13,15 @@
 #include "matching/names.h"
 
 namespace idr::matching {
+namespace {
+
+// XXH3 of a value; never 0, which blocking reserves for "no key".
+uint64_t NonZeroHash(absl::string_view text) {
+  uint64_t hash = XXH3_64bits(text.data(), text.size());
+  return hash == 0 ? 1 : hash;
+}
+
+}  // namespace
 
 std::string SortedTokens(absl::string_view folded) {
   std::vector<absl::string_view> tokens =
@@ -95,6 +106,7 @@ int32_t ColumnPreparer::Intern(std::string normalised,
       by_value_.emplace(normalised, static_cast<int32_t>(out_.values.size()));
   if (!inserted) return it->second;
   int32_t id = it->second;
+  out_.value_hashes.push_back(NonZeroHash(normalised));
   out_.values.push_back(normalised);
   out_.counts.push_back(0);
   if (out_.type == FieldType::kBirthDate) {
@@ -108,9 +120,11 @@ int32_t ColumnPreparer::Intern(std::string normalised,
     std::vector<int32_t> key_ids;
     for (std::string& key : name_keys) {
       if (key.empty()) continue;
-      key_ids.push_back(
-          name_key_ids_.emplace(std::move(key), name_key_ids_.size())
-              .first->second);
+      const uint64_t hash = NonZeroHash(key);
+      auto [key_it, added] =
+          name_key_ids_.emplace(std::move(key), name_key_ids_.size());
+      if (added) out_.name_key_hashes.push_back(hash);
+      key_ids.push_back(key_it->second);
     }
     // Keep the normaliser's order (blocking takes the keys by position).
     std::vector<int32_t> unique;

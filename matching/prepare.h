@@ -49,6 +49,11 @@ struct PreparedColumn {
   // (interned ids, in the order the normaliser gives them, no repeats); two
   // names agree on a key when they share any.
   std::vector<std::vector<int32_t>> name_keys;
+  // Per id: XXH3 of the value, and per name key id: XXH3 of the key. Blocking
+  // keys are made of these, so they mean the same in every batch and in the
+  // identity graph, where records arrive one by one.
+  std::vector<uint64_t> value_hashes;
+  std::vector<uint64_t> name_key_hashes;
   // Per id, birth dates only.
   std::vector<CivilDay> dates;
   int64_t present = 0;  // Records with a value.
