@@ -142,7 +142,8 @@ double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
   return model.log2_tf_baseline[rule][k] - col.log2_frequency[col.ids[a]];
 }
 
-// Fills the model's derived tables (level weights, log baselines).
+}  // namespace
+
 void PrepareForScoring(DedupModel& model) {
   const size_t num = model.comparisons.size();
   model.level_weight.assign(num, {});
@@ -158,7 +159,17 @@ void PrepareForScoring(DedupModel& model) {
   }
 }
 
-}  // namespace
+Pattern RuleKeepMask(const DedupModel& model,
+                     const std::vector<int>& rule_columns) {
+  Pattern keep = ~Pattern{0};
+  for (size_t k = 0; k < model.comparisons.size(); ++k) {
+    if (std::find(rule_columns.begin(), rule_columns.end(),
+                  model.comparisons[k].column) != rule_columns.end()) {
+      keep &= ~(Pattern{0xF} << (4 * k));
+    }
+  }
+  return keep;
+}
 
 std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
                                                size_t min_name_key_slots) {
@@ -386,15 +397,9 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   m.rule_names = std::move(rule_names);
   m.rule_lambda = std::move(rule_lambda);
   m.tf_baseline = std::move(tf_baseline);
-  m.rule_keep.assign(num_rules, ~Pattern{0});
+  m.rule_keep.clear();
   for (size_t r = 0; r < num_rules; ++r) {
-    for (size_t k = 0; k < m.comparisons.size(); ++k) {
-      const std::vector<int>& used = rule_columns[r];
-      if (std::find(used.begin(), used.end(), m.comparisons[k].column) !=
-          used.end()) {
-        m.rule_keep[r] &= ~(Pattern{0xF} << (4 * k));
-      }
-    }
+    m.rule_keep.push_back(RuleKeepMask(m, rule_columns[r]));
   }
 
   const int threads = blocking.threads;

@@ -150,6 +150,15 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupModel* model,
                                         const DedupProgress& progress);
 
+// Fills a model's derived tables (level_weight, log2_tf_baseline) from its
+// parameters and TF baselines; Deduplicate does it for the models it uses.
+void PrepareForScoring(DedupModel& model);
+
+// The comparisons a rule over `rule_columns` leaves to scoring (the rule
+// forces agreement on its own columns): the rule_keep entry of such a rule.
+Pattern RuleKeepMask(const DedupModel& model,
+                     const std::vector<int>& rule_columns);
+
 // The match weight of a pair proposed by `rule`: the rule's prior plus the
 // weights of the comparisons the rule left open, TF adjustments included.
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,

@@ -11,8 +11,8 @@
 
 namespace idr::matching {
 
-absl::Status SaveModel(const DedupModel& model, double threshold,
-                       const std::string& path) {
+absl::StatusOr<std::string> ModelToJson(const DedupModel& model,
+                                        double threshold) {
   ModelProto proto;
   proto.set_format_version(kModelFormatVersion);
   proto.set_written_by("idr 0.1.0");
@@ -22,6 +22,7 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     BlockingRuleProto* rule = proto.add_rules();
     rule->set_name(model.rule_names[r]);
     rule->set_lambda(model.rule_lambda[r]);
+    if (r < model.rule_keep.size()) rule->set_keep_mask(model.rule_keep[r]);
     if (r < model.tf_baseline.size()) {
       for (double b : model.tf_baseline[r]) rule->add_tf_baseline(b);
     }
@@ -49,10 +50,17 @@ absl::Status SaveModel(const DedupModel& model, double threshold,
     return absl::InternalError(
         absl::StrCat("cannot encode model: ", status.ToString()));
   }
+  return json;
+}
+
+absl::Status SaveModel(const DedupModel& model, double threshold,
+                       const std::string& path) {
+  absl::StatusOr<std::string> json = ModelToJson(model, threshold);
+  if (!json.ok()) return json.status();
   const std::string temp = path + ".tmp";
   {
     std::ofstream file(temp, std::ios::trunc);
-    file << json;
+    file << *json;
     file.close();
     if (!file) {
       std::remove(temp.c_str());
@@ -75,8 +83,15 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     return absl::NotFoundError(absl::StrCat("cannot read model ", path));
   std::stringstream text;
   text << file.rdbuf();
+  return ModelFromJson(text.str(), path, columns, threshold);
+}
+
+absl::StatusOr<DedupModel> ModelFromJson(const std::string& json,
+                                         const std::string& path,
+                                         const PreparedColumns& columns,
+                                         double* threshold) {
   ModelProto proto;
-  auto status = google::protobuf::util::JsonStringToMessage(text.str(), &proto);
+  auto status = google::protobuf::util::JsonStringToMessage(json, &proto);
   if (!status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, " is not an idr model: ", status.message().as_string()));
@@ -151,6 +166,8 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
     }
     model.rule_names.push_back(rule.name());
     model.rule_lambda.push_back(rule.lambda());
+    model.rule_keep.push_back(rule.keep_mask() == 0 ? ~Pattern{0}
+                                                    : rule.keep_mask());
     model.tf_baseline.push_back(std::move(baselines));
   }
   if (model.comparisons.empty()) {

@@ -29,6 +29,18 @@ absl::StatusOr<DedupModel> LoadModel(const std::string& path,
                                      const PreparedColumns& columns,
                                      double* threshold);
 
+// The JSON SaveModel writes, as a string (the identity graph keeps its model
+// in the database).
+absl::StatusOr<std::string> ModelToJson(const DedupModel& model,
+                                        double threshold);
+
+// LoadModel's parsing and binding of JSON text; `origin` names the text in
+// error messages (a path, "the database").
+absl::StatusOr<DedupModel> ModelFromJson(const std::string& json,
+                                         const std::string& origin,
+                                         const PreparedColumns& columns,
+                                         double* threshold);
+
 }  // namespace idr::matching
 
 #endif  // IDR_MATCHING_MODEL_FILE_H_

@@ -1,0 +1,1255 @@
+// Opening the graph, ingesting records and resolving them.
+
+#include "identity/engine.h"
+
+#include <openssl/rand.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "identity/engine_internal.h"
+#include "matching/comparison_set.h"
+#include "matching/model_file.h"
+#include "matching/utf8.h"
+
+namespace idr::identity {
+namespace {
+
+using matching::FieldType;
+using matching::Pattern;
+using matching::PreparedColumn;
+using matching::PreparedColumns;
+
+constexpr size_t kMaxSourceIdBytes = 256;
+constexpr size_t kMaxValueBytes = 1024;
+// Name-key positions the blocking rules are computed for (names rarely have
+// more than four romanisations and orders).
+constexpr size_t kNameKeySlots = 8;
+
+// Meta keys of the graph.
+constexpr char kMetaFields[] = "engine.fields";
+constexpr char kMetaModel[] = "engine.model";
+constexpr char kMetaTrained[] = "engine.trained_records";
+constexpr char kMetaPhoneRegion[] = "engine.phone_region";
+constexpr char kMetaDateOrder[] = "engine.date_order";
+constexpr char kMetaSecret[] = "engine.secret";
+constexpr char kMetaPresent[] = "engine.present";
+
+bool IsIdentifierType(FieldType t) {
+  return t == FieldType::kEmail || t == FieldType::kPhone ||
+         t == FieldType::kLoyaltyId || t == FieldType::kLoginId ||
+         t == FieldType::kDeviceId || t == FieldType::kNationalId;
+}
+
+bool IsNameType(FieldType t) {
+  return t == FieldType::kGivenName || t == FieldType::kFamilyName ||
+         t == FieldType::kFullName;
+}
+
+uint64_t ValueHash(int field, absl::string_view value) {
+  return XXH3_64bits_withSeed(value.data(), value.size(),
+                              static_cast<uint64_t>(field) + 1);
+}
+
+std::string EncodeFields(const std::vector<FieldSpec>& fields) {
+  std::vector<std::string> parts;
+  for (const FieldSpec& f : fields) {
+    parts.push_back(absl::StrCat(f.column, "=", FieldTypeName(f.type)));
+  }
+  return absl::StrJoin(parts, "\n");
+}
+
+absl::StatusOr<std::vector<FieldSpec>> DecodeFields(const std::string& text) {
+  std::vector<FieldSpec> fields;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(line, '=');
+    absl::StatusOr<FieldType> type = matching::ParseFieldType(kv.second);
+    if (!type.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("damaged field list in the graph: ", line));
+    }
+    fields.push_back({kv.first, *type});
+  }
+  return fields;
+}
+
+std::string EncodeCounts(const std::vector<int64_t>& counts) {
+  return absl::StrJoin(counts, ",");
+}
+
+std::vector<int64_t> DecodeCounts(const std::string& text, size_t n) {
+  std::vector<int64_t> counts(n, 0);
+  size_t i = 0;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    if (i < n) absl::SimpleAtoi(part, &counts[i]);
+    ++i;
+  }
+  return counts;
+}
+
+std::string RandomSecret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    std::random_device rd;  // OpenSSL's RNG failing is near impossible.
+    for (unsigned char& b : bytes) b = static_cast<unsigned char>(rd());
+  }
+  return std::string(reinterpret_cast<char*>(bytes), sizeof bytes);
+}
+
+std::string Hex(absl::string_view bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::string Unhex(absl::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    int v = 0;
+    absl::SimpleHexAtoi(hex.substr(i, 2), &v);
+    out.push_back(static_cast<char>(v));
+  }
+  return out;
+}
+
+// A record (or resolve probe) normalised with the graph's fields.
+struct Probe {
+  PreparedColumns columns;                // One row.
+  std::vector<int64_t> value_ids;         // Stored id per field, 0 = none.
+  std::vector<int64_t> counts;            // Stored count per field.
+  std::vector<uint64_t> hashes;           // Value hash per field.
+  struct Key {
+    int rule;      // Model rule index.
+    uint64_t key;  // The stored blocking key.
+  };
+  std::vector<Key> keys;
+  bool Has(int f) const { return columns[f].ids[0] >= 0; }
+  const std::string& Value(int f) const { return columns[f].values[0]; }
+};
+
+// A scored candidate record.
+struct Scored {
+  const StoredRecord* record = nullptr;
+  int rule = 0;
+  Pattern pattern = 0;
+  double weight = 0;
+  bool exact = false;   // Shares an exclusive identifier with the probe.
+  bool vetoed = false;  // Holds another value of an exclusive identifier.
+};
+
+}  // namespace
+
+const char* ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kWeb:
+      return "web";
+    case Channel::kApp:
+      return "app";
+    case Channel::kStore:
+      return "store";
+    case Channel::kCallCenter:
+      return "call_center";
+    case Channel::kOther:
+      return "other";
+    case Channel::kUnknown:
+      break;
+  }
+  return "";
+}
+
+Channel ParseChannel(absl::string_view text) {
+  std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  t.erase(std::remove_if(t.begin(), t.end(),
+                         [](char c) { return c == ' ' || c == '-' || c == '_'; }),
+          t.end());
+  if (t.empty()) return Channel::kUnknown;
+  if (t == "web" || t == "website" || t == "online") return Channel::kWeb;
+  if (t == "app" || t == "mobile" || t == "mobileapp") return Channel::kApp;
+  if (t == "store" || t == "pos" || t == "shop" || t == "retail") {
+    return Channel::kStore;
+  }
+  if (t == "callcenter" || t == "callcentre" || t == "call" ||
+      t == "phone") {
+    return Channel::kCallCenter;
+  }
+  return Channel::kOther;
+}
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kCreated:
+      return "created";
+    case Outcome::kAttached:
+      return "attached";
+    case Outcome::kMerged:
+      return "merged";
+    case Outcome::kUnchanged:
+      return "unchanged";
+    case Outcome::kForgotten:
+      return "forgotten";
+  }
+  return "";
+}
+
+int64_t Engine::Internals::Now() const {
+  return options.now ? options.now() : absl::ToUnixSeconds(absl::Now());
+}
+
+void Engine::Internals::ReaderDeleter::operator()(
+    storage::GraphStore* store) const {
+  absl::MutexLock lock(&in->pool_mu);
+  in->idle_readers.emplace_back(store);
+}
+
+absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
+  {
+    absl::MutexLock lock(&pool_mu);
+    if (!idle_readers.empty()) {
+      Reader reader(idle_readers.back().release(), ReaderDeleter{this});
+      idle_readers.pop_back();
+      return reader;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<storage::GraphStore>> opened;
+  {
+    // The writer connection opens readers; no write may use it meanwhile.
+    absl::MutexLock lock(&write_mu);
+    opened = writer->OpenReader();
+  }
+  if (!opened.ok()) return opened.status();
+  return Reader(opened->release(), ReaderDeleter{this});
+}
+
+absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
+  auto it = values_.find(id);
+  if (it != values_.end()) return it->second.get();
+  absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("a record names value ", id, ", which is missing"));
+  }
+  auto value = std::make_unique<StoredValue>();
+  value->id = id;
+  value->value = std::move((*row)->value);
+  value->count = (*row)->count;
+  absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
+  if (!s.ok()) return s;
+  const StoredValue* out = value.get();
+  values_.emplace(id, std::move(value));
+  return out;
+}
+
+absl::StatusOr<StoredRecord> DecodeRecord(storage::RecordRow row,
+                                          size_t num_fields) {
+  StoredRecord record;
+  absl::Status s = DecodeRecordData(row.data, num_fields, &record.value_ids,
+                                    &record.attributes);
+  if (!s.ok()) return s;
+  record.row = std::move(row);
+  return record;
+}
+
+absl::StatusOr<std::optional<StoredRecord>> LoadRecord(
+    storage::GraphStore* store, int64_t id, size_t num_fields) {
+  absl::StatusOr<std::optional<storage::RecordRow>> row = store->GetRecord(id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) return std::optional<StoredRecord>();
+  absl::StatusOr<StoredRecord> record =
+      DecodeRecord(std::move(**row), num_fields);
+  if (!record.ok()) return record.status();
+  return std::optional<StoredRecord>(std::move(*record));
+}
+
+absl::StatusOr<std::vector<StoredRecord>> LoadCustomerRecords(
+    storage::GraphStore* store, int64_t customer, size_t num_fields) {
+  absl::StatusOr<std::vector<storage::RecordRow>> rows =
+      store->RecordsOfCustomer(customer);
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredRecord> records;
+  for (storage::RecordRow& row : *rows) {
+    absl::StatusOr<StoredRecord> record = DecodeRecord(std::move(row), num_fields);
+    if (!record.ok()) return record.status();
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+absl::StatusOr<storage::CustomerRow> FindCustomerByKey(
+    storage::GraphStore* store, const std::string& key,
+    std::string* redirected_from) {
+  if (key.empty()) return absl::InvalidArgumentError("customer key is empty");
+  absl::StatusOr<std::optional<storage::CustomerRow>> row =
+      store->FindCustomer(key);
+  if (!row.ok()) return row.status();
+  if (row->has_value()) return **row;
+  absl::StatusOr<std::optional<std::string>> target = store->GetRedirect(key);
+  if (!target.ok()) return target.status();
+  if (target->has_value()) {
+    row = store->FindCustomer(**target);
+    if (!row.ok()) return row.status();
+    if (row->has_value()) {
+      if (redirected_from != nullptr) *redirected_from = key;
+      return **row;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no customer with key '", key, "'"));
+}
+
+std::vector<int64_t> ExclusiveValues(const std::vector<StoredRecord>& records,
+                                     const std::vector<FieldSpec>& fields) {
+  std::vector<int64_t> out(fields.size(), 0);
+  for (size_t f = 0; f < fields.size(); ++f) {
+    if (!matching::IsExclusiveIdentifier(fields[f].type)) continue;
+    for (const StoredRecord& r : records) {
+      const int64_t v = r.value_ids[f];
+      if (v == 0 || v == out[f]) continue;
+      out[f] = out[f] == 0 ? v : -1;
+    }
+  }
+  return out;
+}
+
+bool ExclusiveConflict(const std::vector<int64_t>& a,
+                       const std::vector<int64_t>& b) {
+  for (size_t f = 0; f < a.size() && f < b.size(); ++f) {
+    if (a[f] == 0 || b[f] == 0) continue;
+    if (a[f] != b[f] || a[f] < 0) return true;
+  }
+  return false;
+}
+
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, "\\u00", Hex(absl::string_view(&c, 1)));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+// The private steps of ingest and resolve.
+class EngineCore {
+ public:
+  EngineCore(Engine::Internals* in, const GraphSchema& schema)
+      : in_(*in), schema_(schema) {}
+
+  // Checks a record's values and returns the raw value per field.
+  absl::StatusOr<std::vector<std::string>> Validate(
+      const SourceRecord& record, bool need_source_id) const {
+    if (need_source_id) {
+      if (record.source_id.empty()) {
+        return absl::InvalidArgumentError("record has no source id");
+      }
+      if (record.source_id.size() > kMaxSourceIdBytes ||
+          !matching::IsValidUtf8(record.source_id)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "source id must be valid UTF-8 of at most ", kMaxSourceIdBytes,
+            " bytes"));
+      }
+    }
+    std::vector<std::string> raw(schema_.fields.size());
+    bool any = false;
+    for (const auto& [column, value] : record.values) {
+      auto it = in_.column_index.find(column);
+      if (it == in_.column_index.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unknown field '", column, "' (the graph's fields: ",
+            FieldList(), ")"));
+      }
+      CheckText(column, value);
+      if (!text_error_.ok()) return std::exchange(text_error_, {});
+      raw[it->second] = value;
+      any |= !absl::StripAsciiWhitespace(value).empty();
+    }
+    for (const auto& [name, value] : record.attributes) {
+      if (name.empty()) {
+        return absl::InvalidArgumentError("attribute with an empty name");
+      }
+      CheckText(name, name);
+      CheckText(name, value);
+      if (!text_error_.ok()) return std::exchange(text_error_, {});
+    }
+    if (!any) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", record.source_id, " has no values"));
+    }
+    return raw;
+  }
+
+  // Normalises the raw values and derives the blocking keys.
+  absl::StatusOr<Probe> MakeProbe(const std::vector<std::string>& raw,
+                                  storage::GraphStore* store) const {
+    Probe probe;
+    matching::PrepareOptions prepare;
+    prepare.phone_region = schema_.phone_region;
+    prepare.date_order = schema_.date_order;
+    prepare.names = in_.options.names;
+    const size_t n = schema_.fields.size();
+    probe.value_ids.assign(n, 0);
+    probe.counts.assign(n, 0);
+    probe.hashes.assign(n, 0);
+    for (size_t f = 0; f < n; ++f) {
+      matching::ColumnPreparer preparer(schema_.fields[f].column,
+                                        schema_.fields[f].type, prepare);
+      preparer.Add(raw[f]);
+      probe.columns.push_back(preparer.Finish(1));
+      if (!probe.Has(f)) continue;
+      const std::string& value = probe.Value(f);
+      probe.hashes[f] = ValueHash(f, value);
+      absl::StatusOr<std::vector<storage::ValueRow>> found =
+          store->FindValues(probe.hashes[f]);
+      if (!found.ok()) return found.status();
+      for (const storage::ValueRow& row : *found) {
+        if (row.field == static_cast<int32_t>(f) && row.value == value) {
+          probe.value_ids[f] = row.id;
+          probe.counts[f] = row.count;
+        }
+      }
+    }
+    for (matching::BlockingRule& rule :
+         matching::DefaultBlockingRules(probe.columns, kNameKeySlots)) {
+      auto it = in_.rule_index.find(rule.name);
+      if (it == in_.rule_index.end() || rule.keys[0] == 0) continue;
+      bool repeated = false;
+      for (const Probe::Key& k : probe.keys) repeated |= k.key == rule.keys[0];
+      if (!repeated) probe.keys.push_back({it->second, rule.keys[0]});
+    }
+    return probe;
+  }
+
+  // Candidate records through the blocking keys, each with the first model
+  // rule that found it (as batch blocking attributes pairs).
+  absl::StatusOr<std::vector<std::pair<int64_t, int>>> Candidates(
+      const Probe& probe, storage::GraphStore* store) const {
+    absl::flat_hash_map<int64_t, int> rule_of;
+    const int limit = in_.options.max_block_size;
+    for (const Probe::Key& key : probe.keys) {
+      absl::StatusOr<std::vector<int64_t>> block =
+          store->FindBlock(key.key, limit);
+      if (!block.ok()) return block.status();
+      // With the probe the block would hold block->size() + 1 records.
+      if (static_cast<int>(block->size()) >= limit) continue;
+      for (int64_t id : *block) {
+        auto [it, added] = rule_of.emplace(id, key.rule);
+        if (!added) it->second = std::min(it->second, key.rule);
+      }
+    }
+    std::vector<std::pair<int64_t, int>> out(rule_of.begin(), rule_of.end());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // Scores the candidates against the probe. `ingesting`: the probe's values
+  // count in the term frequencies (it is about to be stored).
+  absl::StatusOr<std::vector<Scored>> Score(
+      const Probe& probe, const std::vector<StoredRecord>& records,
+      const std::vector<int>& rules, ValueCache& values,
+      const std::vector<int64_t>& present, bool ingesting) const {
+    const size_t n = schema_.fields.size();
+    const uint32_t rows = static_cast<uint32_t>(records.size()) + 1;
+    PreparedColumns columns(n);
+    std::vector<bool> exact_field(n, false);
+    for (size_t f = 0; f < n; ++f) {
+      PreparedColumn& col = columns[f];
+      col.column = schema_.fields[f].column;
+      col.type = schema_.fields[f].type;
+      col.ids.assign(rows, -1);
+      const bool probe_has = probe.Has(f);
+      col.present = std::max<int64_t>(
+          present[f] + (ingesting && probe_has ? 1 : 0),
+          std::max<int64_t>(schema_.trained_records, 1));
+      absl::flat_hash_map<absl::string_view, int32_t> local;
+      absl::flat_hash_map<uint64_t, int32_t> local_keys;
+      auto intern = [&](const std::string& value,
+                        const std::vector<uint64_t>& keys,
+                        int64_t count) -> int32_t {
+        if (IsIdentifierType(col.type) &&
+            count > in_.options.shared_value_limit) {
+          return -1;  // Shared by too many records: no evidence.
+        }
+        auto [it, added] =
+            local.emplace(value, static_cast<int32_t>(col.values.size()));
+        if (!added) return it->second;
+        col.values.push_back(value);
+        col.counts.push_back(static_cast<uint32_t>(std::max<int64_t>(count, 1)));
+        col.log2_frequency.push_back(static_cast<float>(
+            std::log2(static_cast<double>(col.counts.back()) / col.present)));
+        if (col.type == FieldType::kBirthDate) {
+          matching::CivilDay day;
+          matching::ParseCivilDay(value, &day);
+          col.dates.push_back(day);
+        }
+        if (IsNameType(col.type)) {
+          std::vector<int32_t> ids;
+          for (uint64_t h : keys) {
+            auto [k, fresh] = local_keys.emplace(
+                h, static_cast<int32_t>(col.name_key_hashes.size()));
+            if (fresh) col.name_key_hashes.push_back(h);
+            ids.push_back(k->second);
+          }
+          col.name_keys.push_back(std::move(ids));
+        }
+        return it->second;
+      };
+      if (probe_has) {
+        const PreparedColumn& pc = probe.columns[f];
+        std::vector<uint64_t> keys;
+        if (!pc.name_keys.empty()) {
+          for (int32_t k : pc.name_keys[0]) {
+            keys.push_back(pc.name_key_hashes[k]);
+          }
+        }
+        col.ids[0] = intern(pc.values[0], keys,
+                            probe.counts[f] + (ingesting ? 1 : 0));
+      }
+      for (uint32_t r = 1; r < rows; ++r) {
+        const int64_t id = records[r - 1].value_ids[f];
+        if (id == 0) continue;
+        absl::StatusOr<const StoredValue*> v = values.Get(id);
+        if (!v.ok()) return v.status();
+        const bool same = id == probe.value_ids[f];
+        col.ids[r] = intern((*v)->value, (*v)->keys,
+                            (*v)->count + (ingesting && same ? 1 : 0));
+      }
+      exact_field[f] = matching::IsExclusiveIdentifier(col.type);
+    }
+    const matching::DedupModel& model = schema_.model;
+    std::vector<Scored> out;
+    for (uint32_t r = 1; r < rows; ++r) {
+      Scored s;
+      s.record = &records[r - 1];
+      s.rule = rules[r - 1];
+      s.pattern = matching::ComparePair(model.comparisons, columns, 0, r);
+      s.weight = matching::ScorePair(model, columns, s.rule, s.pattern, 0, r);
+      for (size_t f = 0; f < n; ++f) {
+        if (!exact_field[f] || !probe.Has(f)) continue;
+        const int64_t theirs = s.record->value_ids[f];
+        if (theirs == 0) continue;
+        if (theirs != probe.value_ids[f]) {
+          s.vetoed = true;
+        } else if (columns[f].ids[0] >= 0) {  // Not a shared junk value.
+          s.exact = true;
+        }
+      }
+      if (s.vetoed) s.exact = false;
+      out.push_back(s);
+    }
+    scratch_columns_ = std::move(columns);
+    return out;
+  }
+
+  // The per-field weights of a scored pair (for links and explanations).
+  std::vector<LinkTerm> Terms(const Scored& s, uint32_t row) const {
+    std::vector<LinkTerm> terms;
+    const matching::DedupModel& model = schema_.model;
+    for (size_t k = 0; k < model.comparisons.size(); ++k) {
+      const int level = matching::LevelOf(s.pattern, static_cast<int>(k));
+      if (level == 0) continue;
+      const double w = matching::ComparisonWeight(
+          model, scratch_columns_, s.rule, s.pattern, static_cast<int>(k), 0,
+          row);
+      terms.push_back({static_cast<int>(k), level, static_cast<float>(w)});
+    }
+    return terms;
+  }
+
+  // Loads candidate records and scores them.
+  absl::Status LoadAndScore(const Probe& probe, storage::GraphStore* store,
+                            const std::vector<int64_t>& present, bool ingesting,
+                            std::vector<StoredRecord>* records,
+                            std::vector<Scored>* scored, ValueCache& values) {
+    absl::StatusOr<std::vector<std::pair<int64_t, int>>> candidates =
+        Candidates(probe, store);
+    if (!candidates.ok()) return candidates.status();
+    std::vector<int> rules;
+    records->clear();
+    for (const auto& [id, rule] : *candidates) {
+      absl::StatusOr<std::optional<StoredRecord>> record =
+          LoadRecord(store, id, schema_.fields.size());
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) continue;  // Index ahead of a deletion.
+      records->push_back(std::move(**record));
+      rules.push_back(rule);
+    }
+    absl::StatusOr<std::vector<Scored>> s =
+        Score(probe, *records, rules, values, present, ingesting);
+    if (!s.ok()) return s.status();
+    *scored = std::move(*s);
+    return absl::OkStatus();
+  }
+
+  bool Links(const Scored& s) const {
+    return !s.vetoed && (s.exact || s.weight >= in_.min_weight);
+  }
+
+ private:
+  std::string FieldList() const {
+    std::vector<std::string> names;
+    for (const FieldSpec& f : schema_.fields) names.push_back(f.column);
+    return absl::StrJoin(names, ", ");
+  }
+
+  void CheckText(absl::string_view what, absl::string_view text) const {
+    if (!text_error_.ok()) return;
+    if (text.size() > kMaxValueBytes) {
+      text_error_ = absl::InvalidArgumentError(
+          absl::StrCat("value of '", what, "' is ", text.size(),
+                       " bytes; at most ", kMaxValueBytes, " are accepted"));
+    } else if (!matching::IsValidUtf8(text)) {
+      text_error_ = absl::InvalidArgumentError(absl::StrCat(
+          "value of '", what, "' is not valid UTF-8 (byte ",
+          matching::FirstInvalidUtf8(text), ")"));
+    }
+  }
+
+  Engine::Internals& in_;
+  const GraphSchema& schema_;
+  mutable absl::Status text_error_;
+  mutable PreparedColumns scratch_columns_;  // Of the last Score.
+};
+
+// ---------------------------------------------------------------------------
+
+Engine::Engine(std::unique_ptr<storage::GraphStore> store,
+               EngineOptions options)
+    : in_(std::make_unique<Internals>()) {
+  in_->writer = std::move(store);
+  in_->options = std::move(options);
+  in_->schema = &schema_;
+}
+
+Engine::~Engine() {
+  absl::MutexLock lock(&in_->pool_mu);
+  in_->idle_readers.clear();
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
+    std::unique_ptr<storage::GraphStore> store, EngineOptions options) {
+  if (store == nullptr) return absl::InvalidArgumentError("no store");
+  if (options.max_block_size < 2) {
+    return absl::InvalidArgumentError("max_block_size must be at least 2");
+  }
+  absl::StatusOr<std::optional<std::string>> stored_fields =
+      store->GetMeta(kMetaFields);
+  if (!stored_fields.ok()) return stored_fields.status();
+  if (!stored_fields->has_value()) {
+    if (!options.schema.has_value()) {
+      return absl::FailedPreconditionError(
+          "the database holds no identity graph yet; create it with fields "
+          "and a model (idr ingest does)");
+    }
+    const GraphSchema& s = *options.schema;
+    if (s.fields.empty()) return absl::InvalidArgumentError("no fields");
+    absl::StatusOr<std::string> model =
+        matching::ModelToJson(s.model, s.threshold);
+    if (!model.ok()) return model.status();
+    absl::Status st = store->BeginWrite();
+    auto put = [&](const char* key, const std::string& value) {
+      if (st.ok()) st = store->PutMeta(key, value);
+    };
+    put(kMetaFields, EncodeFields(s.fields));
+    put(kMetaModel, *model);
+    put(kMetaTrained, absl::StrCat(s.trained_records));
+    put(kMetaPhoneRegion, s.phone_region);
+    put(kMetaDateOrder,
+        s.date_order == matching::DateOrder::kDayMonthYear ? "dmy" : "mdy");
+    put(kMetaSecret, Hex(RandomSecret()));
+    put(kMetaPresent, EncodeCounts(std::vector<int64_t>(s.fields.size(), 0)));
+    if (st.ok()) st = store->Commit();
+    if (!st.ok()) {
+      store->Rollback();
+      return st;
+    }
+  }
+  storage::GraphStore* raw = store.get();  // The engine will own it.
+  auto get = [raw](const char* key) -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::optional<std::string>> v = raw->GetMeta(key);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("the graph lacks its '", key, "' setting"));
+    }
+    return **v;
+  };
+  std::unique_ptr<Engine> engine(new Engine(std::move(store), options));
+  GraphSchema& schema = engine->schema_;
+  Internals& in = *engine->in_;
+  absl::StatusOr<std::string> text = get(kMetaFields);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::vector<FieldSpec>> fields = DecodeFields(*text);
+  if (!fields.ok()) return fields.status();
+  schema.fields = std::move(*fields);
+  if (options.schema.has_value() &&
+      EncodeFields(options.schema->fields) != EncodeFields(schema.fields)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database's graph has the fields [",
+        absl::StrReplaceAll(EncodeFields(schema.fields), {{"\n", ", "}}),
+        "], not the ones given"));
+  }
+  PreparedColumns shape(schema.fields.size());
+  for (size_t f = 0; f < schema.fields.size(); ++f) {
+    shape[f].column = schema.fields[f].column;
+    shape[f].type = schema.fields[f].type;
+    in.column_index[schema.fields[f].column] = static_cast<int>(f);
+  }
+  if (!(text = get(kMetaModel)).ok()) return text.status();
+  absl::StatusOr<matching::DedupModel> model =
+      matching::ModelFromJson(*text, "the graph's model", shape,
+                              &schema.threshold);
+  if (!model.ok()) return model.status();
+  schema.model = std::move(*model);
+  matching::PrepareForScoring(schema.model);
+  for (size_t r = 0; r < schema.model.rule_names.size(); ++r) {
+    in.rule_index[schema.model.rule_names[r]] = static_cast<int>(r);
+  }
+  in.min_weight = matching::MatchWeightOf(schema.threshold);
+  if (!(text = get(kMetaTrained)).ok()) return text.status();
+  absl::SimpleAtoi(*text, &schema.trained_records);
+  if (!(text = get(kMetaPhoneRegion)).ok()) return text.status();
+  schema.phone_region = *text;
+  if (!(text = get(kMetaDateOrder)).ok()) return text.status();
+  schema.date_order = *text == "mdy" ? matching::DateOrder::kMonthDayYear
+                                     : matching::DateOrder::kDayMonthYear;
+  if (!(text = get(kMetaSecret)).ok()) return text.status();
+  in.secret = Unhex(*text);
+  if (!(text = get(kMetaPresent)).ok()) return text.status();
+  {
+    absl::MutexLock lock(&in.state_mu);
+    in.present = DecodeCounts(*text, schema.fields.size());
+  }
+  return engine;
+}
+
+namespace {
+
+// One record's ingest inside the open transaction.
+class IngestStep {
+ public:
+  IngestStep(Engine::Internals& in, const GraphSchema& schema,
+             std::vector<int64_t>& present)
+      : in_(in), schema_(schema), present_(present), core_(&in, schema) {}
+
+  absl::StatusOr<IngestResult> Run(const SourceRecord& record,
+                                   const std::vector<std::string>& raw);
+
+ private:
+  struct Group {
+    storage::CustomerRow customer;
+    std::vector<const Scored*> links;
+    double best = -1e300;
+    bool exact = false;
+  };
+  absl::StatusOr<std::vector<Group>> GroupLinks(
+      const std::vector<Scored>& scored);
+  absl::StatusOr<std::vector<int64_t>> CustomerExclusive(int64_t customer);
+  absl::Status Hold(const Group& target, const Group& held, int64_t record,
+                    const std::string& reason);
+
+  Engine::Internals& in_;
+  const GraphSchema& schema_;
+  std::vector<int64_t>& present_;
+  EngineCore core_;
+  storage::GraphStore* store() { return in_.writer.get(); }
+  int64_t now_ = 0;
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> exclusive_;
+  struct HeldMerge {
+    std::string key, other_key;
+    double weight;
+    std::string reason;
+  };
+  std::vector<HeldMerge> held_;
+};
+
+absl::StatusOr<std::vector<IngestStep::Group>> IngestStep::GroupLinks(
+    const std::vector<Scored>& scored) {
+  absl::flat_hash_map<int64_t, size_t> index;
+  std::vector<Group> groups;
+  for (const Scored& s : scored) {
+    if (!core_.Links(s)) continue;
+    const int64_t c = s.record->row.customer;
+    auto [it, added] = index.emplace(c, groups.size());
+    if (added) {
+      absl::StatusOr<std::optional<storage::CustomerRow>> row =
+          store()->GetCustomer(c);
+      if (!row.ok()) return row.status();
+      if (!row->has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "record ", s.record->row.source_id, " names missing customer ", c));
+      }
+      groups.push_back({**row, {}, -1e300, false});
+    }
+    Group& g = groups[it->second];
+    g.links.push_back(&s);
+    g.best = std::max(g.best, s.weight);
+    g.exact |= s.exact;
+  }
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    if (a.exact != b.exact) return a.exact;
+    return a.best > b.best;
+  });
+  return groups;
+}
+
+absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
+    int64_t customer) {
+  auto it = exclusive_.find(customer);
+  if (it != exclusive_.end()) return it->second;
+  absl::StatusOr<std::vector<StoredRecord>> records =
+      LoadCustomerRecords(store(), customer, schema_.fields.size());
+  if (!records.ok()) return records.status();
+  std::vector<int64_t> values = ExclusiveValues(*records, schema_.fields);
+  exclusive_[customer] = values;
+  return values;
+}
+
+absl::StatusOr<IngestResult> IngestStep::Run(
+    const SourceRecord& record, const std::vector<std::string>& raw) {
+  now_ = in_.Now();
+  const int64_t seen_at = record.seen_at > 0 ? record.seen_at : now_;
+  IngestResult result;
+  absl::StatusOr<bool> forgotten =
+      store()->HasTombstone(KeyedHash(in_.secret, record.source_id));
+  if (!forgotten.ok()) return forgotten.status();
+  if (*forgotten) {
+    result.outcome = Outcome::kForgotten;
+    return result;
+  }
+  absl::StatusOr<std::optional<storage::RecordRow>> existing =
+      store()->FindRecord(record.source_id);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    absl::StatusOr<std::optional<storage::CustomerRow>> c =
+        store()->GetCustomer((*existing)->customer);
+    if (!c.ok()) return c.status();
+    result.outcome = Outcome::kUnchanged;
+    if (c->has_value()) result.key = (*c)->key;
+    return result;
+  }
+
+  absl::StatusOr<Probe> probe = core_.MakeProbe(raw, store());
+  if (!probe.ok()) return probe.status();
+  ValueCache values(store());
+  std::vector<StoredRecord> records;
+  std::vector<Scored> scored;
+  absl::Status s = core_.LoadAndScore(*probe, store(), present_, true,
+                                      &records, &scored, values);
+  if (!s.ok()) return s;
+  absl::StatusOr<std::vector<Group>> groups = GroupLinks(scored);
+  if (!groups.ok()) return groups.status();
+
+  // The probe's own exclusive values.
+  const size_t n = schema_.fields.size();
+  std::vector<int64_t> mine(n, 0);
+  bool has_exclusive = false;
+  for (size_t f = 0; f < n; ++f) {
+    if (!matching::IsExclusiveIdentifier(schema_.fields[f].type) ||
+        !probe->Has(f)) {
+      continue;
+    }
+    // A value not stored yet differs from every stored one.
+    mine[f] = probe->value_ids[f] != 0 ? probe->value_ids[f] : -2 - f;
+    has_exclusive = true;
+  }
+
+  // The target: the best customer the probe can join without conflict.
+  std::vector<Group*> joined;
+  std::vector<int64_t> joined_exclusive = mine;
+  int64_t joined_size = 1;
+  int64_t joined_linked = 1;
+  for (Group& g : *groups) {
+    if (!joined.empty()) break;
+    if (has_exclusive) {
+      absl::StatusOr<std::vector<int64_t>> theirs =
+          CustomerExclusive(g.customer.id);
+      if (!theirs.ok()) return theirs.status();
+      if (ExclusiveConflict(mine, *theirs)) continue;
+      for (size_t f = 0; f < n; ++f) {
+        if (joined_exclusive[f] == 0) joined_exclusive[f] = (*theirs)[f];
+      }
+    }
+    joined.push_back(&g);
+    joined_size += g.customer.size;
+    joined_linked += static_cast<int64_t>(g.links.size());
+  }
+  // Further customers merge when the policy allows, else are held.
+  for (Group& g : *groups) {
+    if (joined.empty() || &g == joined[0]) continue;
+    const Group& target = *joined[0];
+    std::string reason;
+    absl::StatusOr<bool> separated =
+        store()->IsSeparated(target.customer.key, g.customer.key);
+    if (!separated.ok()) return separated.status();
+    absl::StatusOr<std::vector<int64_t>> theirs =
+        CustomerExclusive(g.customer.id);
+    if (!theirs.ok()) return theirs.status();
+    const int64_t g_linked = static_cast<int64_t>(g.links.size());
+    const bool full_bridge = g.customer.size <= joined_size
+                                 ? g_linked == g.customer.size
+                                 : joined_linked == joined_size;
+    if (*separated) {
+      reason = "kept apart by an unmerge";
+    } else if (ExclusiveConflict(joined_exclusive, *theirs)) {
+      reason = "different values of an exclusive identifier";
+    } else if (joined_size + g.customer.size >
+               in_.options.max_customer_records) {
+      reason = "customer size cap";
+    } else if (!g.exact && !full_bridge) {
+      reason = absl::StrCat("weak bridge: the record links to ", g_linked,
+                            " of ", g.customer.size, " records");
+    }
+    if (!reason.empty()) {
+      held_.push_back({target.customer.key, g.customer.key, g.best, reason});
+      continue;
+    }
+    for (size_t f = 0; f < n; ++f) {
+      if (joined_exclusive[f] == 0) joined_exclusive[f] = (*theirs)[f];
+    }
+    joined.push_back(&g);
+    joined_size += g.customer.size;
+    joined_linked += g_linked;
+  }
+  for (const Group& g : *groups) {
+    result.best_probability = std::max(
+        result.best_probability, matching::MatchProbability(g.best));
+  }
+
+  // Writes: values, customer(s), record, keys, links, log.
+  std::vector<int64_t> ids(n, 0);
+  for (size_t f = 0; f < n; ++f) {
+    if (!probe->Has(f)) continue;
+    ++present_[f];
+    if (probe->value_ids[f] != 0) {
+      ids[f] = probe->value_ids[f];
+      s = store()->AddValueCount(ids[f], 1);
+      if (!s.ok()) return s;
+      continue;
+    }
+    storage::ValueRow row;
+    row.hash = probe->hashes[f];
+    row.field = static_cast<int32_t>(f);
+    row.value = probe->Value(f);
+    const PreparedColumn& pc = probe->columns[f];
+    if (!pc.name_keys.empty()) {
+      std::vector<uint64_t> keys;
+      for (int32_t k : pc.name_keys[0]) keys.push_back(pc.name_key_hashes[k]);
+      row.keys = EncodeKeyHashes(keys);
+    }
+    row.count = 1;
+    absl::StatusOr<int64_t> id = store()->InsertValue(row);
+    if (!id.ok()) return id.status();
+    ids[f] = *id;
+  }
+
+  storage::CustomerRow customer;
+  if (joined.empty()) {
+    customer.created_at = customer.updated_at = now_;
+    customer.size = 0;
+    for (int attempt = 0;; ++attempt) {
+      customer.key = CustomerKeyFor(in_.secret, record.source_id, attempt);
+      absl::StatusOr<std::optional<storage::CustomerRow>> taken =
+          store()->FindCustomer(customer.key);
+      if (!taken.ok()) return taken.status();
+      absl::StatusOr<std::optional<std::string>> redirected =
+          store()->GetRedirect(customer.key);
+      if (!redirected.ok()) return redirected.status();
+      if (!taken->has_value() && !redirected->has_value()) break;
+    }
+    absl::StatusOr<int64_t> id = store()->InsertCustomer(customer);
+    if (!id.ok()) return id.status();
+    customer.id = *id;
+    result.outcome = Outcome::kCreated;
+    absl::StatusOr<int64_t> change =
+        store()->AppendChange({0, now_, "created", customer.key, ""});
+    if (!change.ok()) return change.status();
+  } else {
+    // The oldest customer survives.
+    const Group* survivor = joined[0];
+    for (const Group* g : joined) {
+      if (std::make_pair(g->customer.created_at, g->customer.id) <
+          std::make_pair(survivor->customer.created_at,
+                         survivor->customer.id)) {
+        survivor = g;
+      }
+    }
+    customer = survivor->customer;
+    for (const Group* g : joined) {
+      if (g == survivor) continue;
+      const std::string detail = absl::StrCat(
+          "{\"record\":", JsonQuote(record.source_id),
+          ",\"weight\":", g->best, ",\"records_moved\":", g->customer.size,
+          "}");
+      s = MergeCustomers(store(), customer, g->customer, now_,
+                         absl::StrCat("record ", record.source_id,
+                                      " links both customers"),
+                         detail);
+      if (!s.ok()) return s;
+      customer.size += g->customer.size;
+      result.merged_keys.push_back(g->customer.key);
+    }
+    result.outcome =
+        joined.size() > 1 ? Outcome::kMerged : Outcome::kAttached;
+    result.deterministic = joined[0]->exact;
+  }
+  customer.size += 1;
+  customer.updated_at = now_;
+  s = store()->UpdateCustomer(customer);
+  if (!s.ok()) return s;
+  if (result.outcome != Outcome::kCreated) {
+    absl::StatusOr<int64_t> change =
+        store()->AppendChange({0, now_, "updated", customer.key, ""});
+    if (!change.ok()) return change.status();
+  }
+  result.key = customer.key;
+
+  storage::RecordRow row;
+  row.source_id = record.source_id;
+  row.customer = customer.id;
+  row.channel = static_cast<int32_t>(record.channel);
+  row.seen_at = seen_at;
+  row.data = EncodeRecordData(ids, record.attributes);
+  absl::StatusOr<int64_t> rid = store()->InsertRecord(row);
+  if (!rid.ok()) return rid.status();
+  for (const Probe::Key& key : probe->keys) {
+    s = store()->AddBlockingKey(key.key, *rid);
+    if (!s.ok()) return s;
+  }
+  // Links to the records of the joined customers, strongest first.
+  std::vector<std::pair<const Scored*, uint32_t>> kept;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const Scored& sc = scored[i];
+    if (!core_.Links(sc)) continue;
+    for (const Group* g : joined) {
+      if (g->customer.id == sc.record->row.customer) {
+        kept.emplace_back(&sc, static_cast<uint32_t>(i + 1));
+      }
+    }
+  }
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    return a.first->weight > b.first->weight;
+  });
+  if (kept.size() > static_cast<size_t>(in_.options.max_links_per_record)) {
+    kept.resize(in_.options.max_links_per_record);
+  }
+  for (const auto& [sc, row_index] : kept) {
+    storage::LinkRow link;
+    link.a = std::min(*rid, sc->record->row.id);
+    link.b = std::max(*rid, sc->record->row.id);
+    link.weight = sc->weight;
+    link.rule = sc->exact ? -2 : sc->rule;
+    link.detail = EncodeLinkDetail(core_.Terms(*sc, row_index));
+    s = store()->PutLink(link);
+    if (!s.ok()) return s;
+  }
+  for (const HeldMerge& h : held_) {
+    storage::ReviewRow review;
+    review.at = now_;
+    review.record = *rid;
+    review.key = customer.key;
+    review.other_key = h.other_key;
+    review.weight = h.weight;
+    review.reason = h.reason;
+    absl::StatusOr<int64_t> id = store()->AddReview(review);
+    if (!id.ok()) return id.status();
+    absl::StatusOr<int64_t> seq = store()->AppendAudit(
+        {0, now_, "review", customer.key, h.other_key, h.reason,
+         absl::StrCat("{\"record\":", JsonQuote(record.source_id),
+                      ",\"weight\":", h.weight, "}")});
+    if (!seq.ok()) return seq.status();
+    ++result.held_for_review;
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<IngestResult> Engine::Ingest(const SourceRecord& record) {
+  absl::StatusOr<BatchResult> batch = IngestBatch({record});
+  if (!batch.ok()) return batch.status();
+  return std::move((*batch)[0]);
+}
+
+absl::StatusOr<BatchResult> Engine::IngestBatch(
+    const std::vector<SourceRecord>& records) {
+  absl::MutexLock lock(&in_->write_mu);
+  EngineCore core(in_.get(), schema_);
+  std::vector<int64_t> present = in_->Present();
+  BatchResult results;
+  results.reserve(records.size());
+  absl::Status s = in_->writer->BeginWrite();
+  if (!s.ok()) return s;
+  for (const SourceRecord& record : records) {
+    absl::StatusOr<std::vector<std::string>> raw = core.Validate(record, true);
+    if (!raw.ok()) {
+      results.push_back(raw.status());
+      continue;
+    }
+    // A record already ingested earlier in this batch is simply unchanged.
+    IngestStep step(*in_, schema_, present);
+    absl::StatusOr<IngestResult> result = step.Run(record, *raw);
+    if (!result.ok()) {
+      in_->writer->Rollback();
+      return result.status();
+    }
+    results.push_back(std::move(*result));
+  }
+  s = in_->writer->PutMeta(kMetaPresent, EncodeCounts(present));
+  if (s.ok()) s = in_->writer->Commit();
+  if (!s.ok()) {
+    in_->writer->Rollback();
+    return s;
+  }
+  absl::MutexLock state(&in_->state_mu);
+  in_->present = std::move(present);
+  return results;
+}
+
+// ---------------------------------------------------------------------------
+
+absl::StatusOr<ResolveResult> Engine::ResolveKey(const std::string& key) {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  ResolveResult result;
+  absl::StatusOr<storage::CustomerRow> customer =
+      FindCustomerByKey(reader->get(), key, &result.redirected_from);
+  if (!customer.ok()) return customer.status();
+  result.key = customer->key;
+  result.kind = result.redirected_from.empty() ? ResolveResult::Kind::kKey
+                                               : ResolveResult::Kind::kRedirect;
+  result.probability = 1;
+  return result;
+}
+
+absl::StatusOr<ResolveResult> Engine::ResolveRecord(
+    const std::string& source_id) {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  absl::StatusOr<std::optional<storage::RecordRow>> row =
+      (*reader)->FindRecord(source_id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record with source id '", source_id, "'"));
+  }
+  absl::StatusOr<std::optional<storage::CustomerRow>> c =
+      (*reader)->GetCustomer((*row)->customer);
+  if (!c.ok()) return c.status();
+  if (!c->has_value()) return absl::DataLossError("record without customer");
+  ResolveResult result;
+  result.key = (*c)->key;
+  result.kind = ResolveResult::Kind::kRecord;
+  result.probability = 1;
+  return result;
+}
+
+absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
+                                              int max_candidates) {
+  EngineCore core(in_.get(), schema_);
+  absl::StatusOr<std::vector<std::string>> raw =
+      core.Validate(probe_record, false);
+  if (!raw.ok()) return raw.status();
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  storage::GraphStore* store = reader->get();
+  absl::StatusOr<Probe> probe = core.MakeProbe(*raw, store);
+  if (!probe.ok()) return probe.status();
+  ValueCache values(store);
+  std::vector<StoredRecord> records;
+  std::vector<Scored> scored;
+  absl::Status s = core.LoadAndScore(*probe, store, in_->Present(), false,
+                                     &records, &scored, values);
+  if (!s.ok()) return s;
+  // Best record per customer.
+  absl::flat_hash_map<int64_t, size_t> best;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const Scored& sc = scored[i];
+    if (sc.vetoed) continue;
+    auto [it, added] = best.emplace(sc.record->row.customer, i);
+    const Scored& old = scored[it->second];
+    if (!added && (sc.exact > old.exact ||
+                   (sc.exact == old.exact && sc.weight > old.weight))) {
+      it->second = i;
+    }
+  }
+  std::vector<size_t> order;
+  for (const auto& [customer, i] : best) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (scored[a].exact != scored[b].exact) return scored[a].exact;
+    if (scored[a].weight != scored[b].weight) {
+      return scored[a].weight > scored[b].weight;
+    }
+    return scored[a].record->row.customer < scored[b].record->row.customer;
+  });
+  ResolveResult result;
+  for (size_t i : order) {
+    if (static_cast<int>(result.candidates.size()) >= max_candidates) break;
+    const Scored& sc = scored[i];
+    absl::StatusOr<std::optional<storage::CustomerRow>> c =
+        store->GetCustomer(sc.record->row.customer);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) continue;
+    ResolveCandidate candidate;
+    candidate.key = (*c)->key;
+    candidate.weight = sc.weight;
+    candidate.probability =
+        sc.exact ? 1.0 : matching::MatchProbability(sc.weight);
+    candidate.deterministic = sc.exact;
+    candidate.best_record = sc.record->row.source_id;
+    candidate.rule = schema_.model.rule_names[sc.rule];
+    for (const LinkTerm& t :
+         core.Terms(sc, static_cast<uint32_t>(&sc - scored.data()) + 1)) {
+      const matching::FieldComparison& c2 =
+          schema_.model.comparisons[t.comparison];
+      candidate.fields.push_back({c2.name, c2.labels[t.level], t.weight});
+    }
+    result.candidates.push_back(std::move(candidate));
+  }
+  if (!result.candidates.empty() && core.Links(scored[order[0]])) {
+    result.key = result.candidates[0].key;
+    result.kind = result.candidates[0].deterministic
+                      ? ResolveResult::Kind::kExact
+                      : ResolveResult::Kind::kProbabilistic;
+    result.probability = result.candidates[0].probability;
+  }
+  return result;
+}
+
+}  // namespace idr::identity

@@ -1,0 +1,314 @@
+// The incremental resolution engine: records in, stable customer keys out.
+//
+// Records arrive one by one or in batches from the web, app, store and call
+// center. Each is normalised, its candidates are found through the
+// blocking-key index of the graph (exact identifiers are blocking keys too),
+// scored with the same Fellegi-Sunter model as `idr dedup`, and then it
+//   - starts a new customer (no candidate links),
+//   - attaches to the customer it links to, or
+//   - merges the customers it links to, when the over-merge policy allows.
+// All of it happens in one storage transaction: a failure leaves nothing.
+//
+// Over-merge policy (docs/engine.md):
+//   1. Shared values stop being evidence: an identifier value (e-mail, phone,
+//      device, loyalty, login, national id) carried by more than
+//      shared_value_limit records is treated as missing when scoring, and a
+//      block larger than max_block_size proposes no candidates.
+//   2. Exclusive identifiers (loyalty card, login id, national id): a
+//      customer never holds two different values of one. A candidate with a
+//      different value is not linked; a merge that would join two is held.
+//   3. Bridges: two customers merge through a new record only when the
+//      record links to every record of the smaller one (as `idr dedup`'s
+//      clustering guard), or links to one of them through an exclusive
+//      identifier (the loyalty card is the master key).
+//   4. A merge that would make a customer larger than max_customer_records,
+//      or join customers a person separated (Unmerge), is held.
+// A held merge goes to the review queue with its reason; the record attaches
+// to its best customer.
+//
+// Stable keys: a customer's key is fixed when it is created. When customers
+// merge, the oldest (first created) survives and every other key, and every
+// key that already redirected to them, redirects to it. Resolve of an old
+// key returns the surviving key.
+//
+// Threads: any number of threads may call the engine. Writes (Ingest, Merge,
+// Unmerge, Forget) are serialised on one writer connection; reads (Resolve,
+// GetProfile, Explain, Stats) run concurrently on reader connections and see
+// committed data (SQLite WAL).
+
+#ifndef IDR_IDENTITY_ENGINE_H_
+#define IDR_IDENTITY_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "matching/dedup.h"
+#include "matching/field_type.h"
+#include "matching/names.h"
+#include "matching/prepare.h"
+#include "storage/graph_store.h"
+
+namespace idr::identity {
+
+// Channels, numbered as idr.v1.Channel.
+enum class Channel { kUnknown = 0, kWeb, kApp, kStore, kCallCenter, kOther };
+
+// "web", "app", "store", "call_center", "other" ("" for unknown).
+const char* ChannelName(Channel channel);
+// Parses a channel name leniently ("Call Center", "call-center", "callcenter"
+// all mean kCallCenter); anything unrecognised that is not empty is kOther.
+Channel ParseChannel(absl::string_view text);
+
+// A field of the graph: an input column and the field type it is mapped to.
+struct FieldSpec {
+  std::string column;
+  matching::FieldType type = matching::FieldType::kString;
+};
+
+// One source record.
+struct SourceRecord {
+  std::string source_id;  // Required, unique per source record.
+  Channel channel = Channel::kUnknown;
+  int64_t seen_at = 0;    // Unix seconds; 0 = now.
+  // (column, raw value); columns must be fields of the graph. Empty values
+  // are missing.
+  std::vector<std::pair<std::string, std::string>> values;
+  // Descriptive attributes kept for the profile, not matched on (loyalty
+  // tier, points ...).
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// What the graph is built with. Fixed when the graph is created; stored in it.
+struct GraphSchema {
+  std::vector<FieldSpec> fields;
+  matching::DedupModel model;  // Trained for these fields.
+  double threshold = 0.5;      // Match probability that links.
+  // Records the model was trained on: term frequencies count at least this
+  // many records, so the first records of a new graph are not scored as if
+  // every value were rare.
+  int64_t trained_records = 0;
+  std::string phone_region = "ZZ";
+  matching::DateOrder date_order = matching::DateOrder::kDayMonthYear;
+};
+
+struct EngineOptions {
+  // Required when the store holds no graph yet; otherwise empty or equal to
+  // the stored schema's fields.
+  std::optional<GraphSchema> schema;
+  // Chinese-aware name normalisation; must outlive the engine. When null,
+  // names are only folded (a graph must always be used with the same choice).
+  const matching::NameNormalizer* names = nullptr;
+  // Blocks with this many records or more propose no candidates.
+  // Default: 100 (as `idr dedup`).
+  int max_block_size = 100;
+  // An identifier value carried by more records than this is no evidence.
+  // Default: 50.
+  int64_t shared_value_limit = 50;
+  // Merges that would make a customer larger are held. Default: 1000.
+  int64_t max_customer_records = 1000;
+  // Links kept per record for explanations, strongest first. Default: 8.
+  int max_links_per_record = 8;
+  // Clock (Unix seconds) for times not given by records. Default: now.
+  std::function<int64_t()> now;
+};
+
+enum class Outcome {
+  kCreated,     // A new customer.
+  kAttached,    // Joined one existing customer.
+  kMerged,      // Joined and merged several customers.
+  kUnchanged,   // Source id already ingested: nothing written.
+  kForgotten,   // Source id was forgotten: rejected, nothing written.
+};
+const char* OutcomeName(Outcome outcome);
+
+struct IngestResult {
+  Outcome outcome = Outcome::kCreated;
+  std::string key;                       // The record's customer.
+  std::vector<std::string> merged_keys;  // Keys that now redirect to key.
+  int held_for_review = 0;               // Merges held back.
+  bool deterministic = false;            // Linked by an exclusive identifier.
+  double best_probability = 0;           // Of the strongest link, if any.
+};
+
+// Per-record outcome of a batch: a result or the record's own error.
+using BatchResult = std::vector<absl::StatusOr<IngestResult>>;
+
+// A field's contribution to a link or a resolve.
+struct FieldWeight {
+  std::string column;
+  std::string level;  // The comparison level's label ("exact", "jw >= 0.92").
+  double weight = 0;  // log2 Bayes factor, TF adjustment included.
+};
+
+struct ResolveCandidate {
+  std::string key;
+  double weight = 0;       // Match weight of the best record.
+  double probability = 0;
+  bool deterministic = false;  // Shares an exclusive identifier.
+  std::string best_record;     // Source id of the best matching record.
+  std::string rule;            // Blocking rule that found it.
+  std::vector<FieldWeight> fields;
+};
+
+struct ResolveResult {
+  std::string key;  // Empty when nothing links.
+  enum class Kind { kNone, kKey, kRedirect, kRecord, kExact, kProbabilistic };
+  Kind kind = Kind::kNone;
+  std::string redirected_from;
+  double probability = 0;
+  std::vector<ResolveCandidate> candidates;  // Strongest first.
+};
+
+struct ValueSummary {
+  std::string value;
+  int64_t records = 0;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  std::vector<Channel> channels;
+};
+
+struct ProfileField {
+  std::string column;
+  matching::FieldType type;
+  std::string best;  // By the survivorship rule.
+  std::string rule;  // "most frequent", "most recent", "source priority".
+  std::vector<ValueSummary> values;  // Every value, most records first.
+};
+
+struct ChannelActivity {
+  Channel channel;
+  int64_t records = 0;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+};
+
+struct Profile {
+  std::string key;
+  std::string redirected_from;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t records = 0;
+  std::vector<ProfileField> fields;
+  std::vector<ChannelActivity> channels;
+  // Attribute name -> most recent value.
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<std::string> old_keys;  // Keys that redirect here.
+};
+
+struct RecordLink {
+  std::string other_record;  // Source id.
+  double weight = 0;
+  double probability = 0;
+  std::string reason;  // Blocking rule, "manual", "exclusive identifier".
+  std::vector<FieldWeight> fields;
+};
+
+struct RecordExplanation {
+  std::string source_id;
+  Channel channel;
+  int64_t seen_at = 0;
+  std::vector<RecordLink> links;  // Links inside the customer.
+};
+
+struct Explanation {
+  std::string key;
+  std::vector<RecordExplanation> records;
+  std::vector<storage::AuditRow> history;  // Merges, unmerges, reviews.
+};
+
+struct GraphStats {
+  int64_t records = 0;
+  int64_t customers = 0;
+  int64_t reviews = 0;
+  int64_t bytes = 0;
+  double bytes_per_record = 0;
+};
+
+class Engine {
+ public:
+  // Opens the graph in `store`, creating it from options.schema when the
+  // store is empty. FAILED_PRECONDITION when the store holds no graph and no
+  // schema is given, or a different one.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(
+      std::unique_ptr<storage::GraphStore> store, EngineOptions options);
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Ingests one record in one transaction. INVALID_ARGUMENT for a bad record
+  // (no source id, no value, an unknown column, invalid UTF-8, a value over
+  // 1 KiB); the storage's error when it fails (nothing is written).
+  absl::StatusOr<IngestResult> Ingest(const SourceRecord& record);
+
+  // Ingests records in order in one transaction (later records see earlier
+  // ones). A bad record gets its own error and is skipped; a storage failure
+  // fails the whole batch (returned as the status; nothing is written).
+  absl::StatusOr<BatchResult> IngestBatch(
+      const std::vector<SourceRecord>& records);
+
+  // The customer of a key: its own or the one it redirects to. NOT_FOUND for
+  // an unknown key.
+  absl::StatusOr<ResolveResult> ResolveKey(const std::string& key);
+  // The customer of an ingested source record. NOT_FOUND if unknown.
+  absl::StatusOr<ResolveResult> ResolveRecord(const std::string& source_id);
+  // The customer the values point to, exactly (shared exclusive identifier)
+  // or probabilistically (best link at or above the threshold), with up to
+  // `max_candidates` candidates. Never writes.
+  absl::StatusOr<ResolveResult> Resolve(const SourceRecord& probe,
+                                        int max_candidates = 5);
+
+  // The 360° profile of a key (an old key gives the surviving customer's).
+  absl::StatusOr<Profile> GetProfile(const std::string& key);
+  // Why each record of the customer belongs, and its merge history.
+  absl::StatusOr<Explanation> Explain(const std::string& key);
+
+  // Merges two customers by hand (a person decided). The older key survives.
+  // INVALID_ARGUMENT when both keys name the same customer;
+  // FAILED_PRECONDITION when they hold different values of an exclusive
+  // identifier. Returns the surviving key.
+  absl::StatusOr<std::string> Merge(const std::string& key_a,
+                                    const std::string& key_b,
+                                    const std::string& reason);
+  // Moves the named records of a customer to a new customer, which is kept
+  // apart from it from then on. INVALID_ARGUMENT when a record is not the
+  // customer's or all of them are named. Returns the new key.
+  absl::StatusOr<std::string> Unmerge(const std::string& key,
+                                      const std::vector<std::string>& records,
+                                      const std::string& reason);
+  // Erases the customer: every record, link, value only it carried, its key
+  // and the keys redirecting to it; keeps a keyed hash of each source id so a
+  // replay of those records is rejected. Returns the records erased.
+  absl::StatusOr<int64_t> Forget(const std::string& key,
+                                 const std::string& reason);
+
+  // Pending review items, oldest first.
+  absl::StatusOr<std::vector<storage::ReviewRow>> Reviews(int limit);
+  absl::StatusOr<GraphStats> Stats();
+  // Calls `visit(source_id, key)` for every record.
+  absl::Status ForEachRecordKey(
+      const std::function<void(const std::string&, const std::string&)>& visit);
+
+  // The graph's fields, in order.
+  const std::vector<FieldSpec>& fields() const { return schema_.fields; }
+
+  struct Internals;  // engine_internal.h: the pieces the .cc files share.
+
+ private:
+  Engine(std::unique_ptr<storage::GraphStore> store, EngineOptions options);
+
+  std::unique_ptr<Internals> in_;
+  GraphSchema schema_;
+};
+
+}  // namespace idr::identity
+
+#endif  // IDR_IDENTITY_ENGINE_H_

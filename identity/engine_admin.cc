@@ -1,0 +1,367 @@
+// Manual merge, unmerge, forget and the graph's statistics.
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <xxhash.h>
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "identity/engine.h"
+#include "identity/engine_internal.h"
+
+namespace idr::identity {
+namespace {
+
+// Runs `body` in a write transaction: commits when it succeeds, rolls back
+// (leaving nothing) when it or the commit fails.
+template <typename T, typename Body>
+absl::StatusOr<T> InTransaction(storage::GraphStore* store, Body body) {
+  absl::Status s = store->BeginWrite();
+  if (!s.ok()) return s;
+  absl::StatusOr<T> result = body();
+  if (result.ok()) s = store->Commit();
+  if (!result.ok() || !s.ok()) {
+    store->Rollback();
+    return result.ok() ? s : result.status();
+  }
+  return result;
+}
+
+}  // namespace
+
+std::string KeyedHash(const std::string& secret, const std::string& text) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), out,
+       &size);
+  return std::string(reinterpret_cast<char*>(out), size);
+}
+
+std::string CustomerKeyFor(const std::string& secret,
+                           const std::string& source_id, int attempt) {
+  // Crockford's base 32: no I, L, O or U to misread.
+  static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  const std::string mac =
+      KeyedHash(secret, absl::StrCat("customer-key\n", attempt, "\n", source_id));
+  XXH128_hash_t h = XXH3_128bits(mac.data(), mac.size());
+  std::string key = "C";
+  uint64_t bits = h.low64;
+  for (int i = 0; i < 12; ++i, bits >>= 5) key.push_back(kAlphabet[bits & 31]);
+  bits = h.high64;
+  for (int i = 0; i < 4; ++i, bits >>= 5) key.push_back(kAlphabet[bits & 31]);
+  return key;
+}
+
+absl::Status MergeCustomers(storage::GraphStore* store,
+                            const storage::CustomerRow& into,
+                            const storage::CustomerRow& from, int64_t now,
+                            const std::string& reason,
+                            const std::string& detail) {
+  absl::StatusOr<std::vector<storage::RecordRow>> records =
+      store->RecordsOfCustomer(from.id);
+  if (!records.ok()) return records.status();
+  for (const storage::RecordRow& r : *records) {
+    absl::Status s = store->SetRecordCustomer(r.id, into.id);
+    if (!s.ok()) return s;
+  }
+  absl::StatusOr<std::vector<std::string>> old = store->RedirectsTo(from.key);
+  if (!old.ok()) return old.status();
+  for (const std::string& k : *old) {
+    absl::Status s = store->PutRedirect(k, into.key);
+    if (!s.ok()) return s;
+  }
+  absl::Status s = store->PutRedirect(from.key, into.key);
+  if (!s.ok()) return s;
+  absl::StatusOr<std::vector<std::string>> apart =
+      store->SeparationsOf(from.key);
+  if (!apart.ok()) return apart.status();
+  for (const std::string& k : *apart) {
+    if (k == into.key) continue;
+    s = store->PutSeparation(into.key, k);
+    if (!s.ok()) return s;
+  }
+  s = store->DeleteSeparationsOf(from.key);
+  if (s.ok()) s = store->DeleteCustomer(from.id);
+  if (!s.ok()) return s;
+  absl::StatusOr<int64_t> seq =
+      store->AppendAudit({0, now, "merge", into.key, from.key, reason, detail});
+  if (!seq.ok()) return seq.status();
+  seq = store->AppendChange({0, now, "merged", into.key, from.key});
+  return seq.ok() ? absl::OkStatus() : seq.status();
+}
+
+absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
+                                          const std::string& key_b,
+                                          const std::string& reason) {
+  absl::MutexLock lock(&in_->write_mu);
+  storage::GraphStore* store = in_->writer.get();
+  const size_t n = schema_.fields.size();
+  return InTransaction<std::string>(
+      store, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<storage::CustomerRow> a =
+            FindCustomerByKey(store, key_a, nullptr);
+        if (!a.ok()) return a.status();
+        absl::StatusOr<storage::CustomerRow> b =
+            FindCustomerByKey(store, key_b, nullptr);
+        if (!b.ok()) return b.status();
+        if (a->id == b->id) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "'", key_a, "' and '", key_b, "' are the same customer"));
+        }
+        absl::StatusOr<std::vector<StoredRecord>> ra =
+            LoadCustomerRecords(store, a->id, n);
+        if (!ra.ok()) return ra.status();
+        absl::StatusOr<std::vector<StoredRecord>> rb =
+            LoadCustomerRecords(store, b->id, n);
+        if (!rb.ok()) return rb.status();
+        if (ExclusiveConflict(ExclusiveValues(*ra, schema_.fields),
+                              ExclusiveValues(*rb, schema_.fields))) {
+          return absl::FailedPreconditionError(
+              "the customers hold different values of an exclusive "
+              "identifier (loyalty card, login or national id)");
+        }
+        const bool a_older = std::make_pair(a->created_at, a->id) <
+                             std::make_pair(b->created_at, b->id);
+        storage::CustomerRow into = a_older ? *a : *b;
+        const storage::CustomerRow from = a_older ? *b : *a;
+        const int64_t now = in_->Now();
+        absl::Status s = MergeCustomers(
+            store, into, from, now,
+            reason.empty() ? "manual merge" : absl::StrCat("manual: ", reason),
+            absl::StrCat("{\"records_moved\":", from.size, "}"));
+        if (!s.ok()) return s;
+        // A manual link between the two oldest records explains the join.
+        if (!ra->empty() && !rb->empty()) {
+          storage::LinkRow link;
+          link.a = std::min(ra->front().row.id, rb->front().row.id);
+          link.b = std::max(ra->front().row.id, rb->front().row.id);
+          link.rule = -1;
+          s = store->PutLink(link);
+          if (!s.ok()) return s;
+        }
+        into.size += from.size;
+        into.updated_at = now;
+        s = store->UpdateCustomer(into);
+        if (!s.ok()) return s;
+        // Reviews of exactly this pair are settled.
+        absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
+            store->ListReviews(1 << 20);
+        if (!reviews.ok()) return reviews.status();
+        for (const storage::ReviewRow& r : *reviews) {
+          const bool pair = (r.key == a->key && r.other_key == b->key) ||
+                            (r.key == b->key && r.other_key == a->key);
+          if (pair && !(s = store->DeleteReview(r.id)).ok()) return s;
+        }
+        return into.key;
+      });
+}
+
+absl::StatusOr<std::string> Engine::Unmerge(
+    const std::string& key, const std::vector<std::string>& records,
+    const std::string& reason) {
+  if (records.empty()) {
+    return absl::InvalidArgumentError("name the records to split off");
+  }
+  absl::MutexLock lock(&in_->write_mu);
+  storage::GraphStore* store = in_->writer.get();
+  return InTransaction<std::string>(
+      store, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<storage::CustomerRow> customer =
+            FindCustomerByKey(store, key, nullptr);
+        if (!customer.ok()) return customer.status();
+        absl::flat_hash_set<int64_t> moving;
+        for (const std::string& source_id : records) {
+          absl::StatusOr<std::optional<storage::RecordRow>> row =
+              store->FindRecord(source_id);
+          if (!row.ok()) return row.status();
+          if (!row->has_value() || (*row)->customer != customer->id) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "record '", source_id, "' is not one of ", customer->key,
+                "'s records"));
+          }
+          moving.insert((*row)->id);
+        }
+        if (static_cast<int64_t>(moving.size()) >= customer->size) {
+          return absl::InvalidArgumentError(
+              "an unmerge must leave the customer at least one record");
+        }
+        const int64_t now = in_->Now();
+        storage::CustomerRow split;
+        split.created_at = split.updated_at = now;
+        split.size = static_cast<int64_t>(moving.size());
+        for (int attempt = 0;; ++attempt) {
+          split.key = CustomerKeyFor(
+              in_->secret, absl::StrCat("unmerge\n", records[0]), attempt);
+          absl::StatusOr<std::optional<storage::CustomerRow>> taken =
+              store->FindCustomer(split.key);
+          if (!taken.ok()) return taken.status();
+          absl::StatusOr<std::optional<std::string>> redirected =
+              store->GetRedirect(split.key);
+          if (!redirected.ok()) return redirected.status();
+          if (!taken->has_value() && !redirected->has_value()) break;
+        }
+        absl::StatusOr<int64_t> id = store->InsertCustomer(split);
+        if (!id.ok()) return id.status();
+        for (int64_t r : moving) {
+          absl::Status s = store->SetRecordCustomer(r, *id);
+          if (!s.ok()) return s;
+          absl::StatusOr<std::vector<storage::LinkRow>> links =
+              store->LinksOf(r);
+          if (!links.ok()) return links.status();
+          for (const storage::LinkRow& link : *links) {
+            const int64_t other = link.a == r ? link.b : link.a;
+            if (moving.contains(other)) continue;
+            s = store->DeleteLink(link.a, link.b);
+            if (!s.ok()) return s;
+          }
+        }
+        storage::CustomerRow kept = *customer;
+        kept.size -= split.size;
+        kept.updated_at = now;
+        absl::Status s = store->UpdateCustomer(kept);
+        if (s.ok()) s = store->PutSeparation(kept.key, split.key);
+        if (!s.ok()) return s;
+        absl::StatusOr<int64_t> seq = store->AppendAudit(
+            {0, now, "unmerge", kept.key, split.key,
+             reason.empty() ? "manual unmerge"
+                            : absl::StrCat("manual: ", reason),
+             absl::StrCat("{\"records_moved\":", split.size, "}")});
+        if (!seq.ok()) return seq.status();
+        seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
+        if (!seq.ok()) return seq.status();
+        return split.key;
+      });
+}
+
+absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
+                                       const std::string& reason) {
+  absl::MutexLock lock(&in_->write_mu);
+  storage::GraphStore* store = in_->writer.get();
+  const size_t n = schema_.fields.size();
+  std::vector<int64_t> present = in_->Present();
+  absl::StatusOr<int64_t> erased = InTransaction<int64_t>(
+      store, [&]() -> absl::StatusOr<int64_t> {
+        absl::StatusOr<storage::CustomerRow> customer =
+            FindCustomerByKey(store, key, nullptr);
+        if (!customer.ok()) return customer.status();
+        absl::StatusOr<std::vector<StoredRecord>> records =
+            LoadCustomerRecords(store, customer->id, n);
+        if (!records.ok()) return records.status();
+        absl::Status s;
+        for (const StoredRecord& r : *records) {
+          s = store->PutTombstone(KeyedHash(in_->secret, r.row.source_id));
+          if (!s.ok()) return s;
+          for (size_t f = 0; f < n; ++f) {
+            if (r.value_ids[f] == 0) continue;
+            --present[f];
+            s = store->AddValueCount(r.value_ids[f], -1);
+            if (!s.ok()) return s;
+          }
+          s = store->DeleteRecord(r.row.id);
+          if (!s.ok()) return s;
+        }
+        absl::StatusOr<std::vector<std::string>> old =
+            store->RedirectsTo(customer->key);
+        if (!old.ok()) return old.status();
+        std::vector<std::string> keys = *old;
+        keys.push_back(customer->key);
+        const std::string pseudonym = absl::StrCat(
+            "forgotten:", absl::BytesToHexString(
+                              KeyedHash(in_->secret, customer->key).substr(0, 8)));
+        for (const std::string& k : keys) {
+          if (k != customer->key && !(s = store->DeleteRedirect(k)).ok()) {
+            return s;
+          }
+          s = store->DeleteReviewsOf(k);
+          if (s.ok()) s = store->DeleteSeparationsOf(k);
+          if (s.ok()) s = store->RedactKey(k, pseudonym);
+          if (!s.ok()) return s;
+        }
+        s = store->DeleteCustomer(customer->id);
+        if (!s.ok()) return s;
+        const int64_t now = in_->Now();
+        absl::StatusOr<int64_t> seq = store->AppendAudit(
+            {0, now, "forget", pseudonym, "",
+             reason.empty() ? "erasure request" : reason,
+             absl::StrCat("{\"records\":", records->size(), "}")});
+        if (!seq.ok()) return seq.status();
+        // Downstream systems need the key to erase their copies.
+        seq = store->AppendChange({0, now, "forgotten", customer->key, ""});
+        if (!seq.ok()) return seq.status();
+        s = store->PutMeta("engine.present", absl::StrJoin(present, ","));
+        if (!s.ok()) return s;
+        return static_cast<int64_t>(records->size());
+      });
+  if (!erased.ok()) return erased.status();
+  {
+    absl::MutexLock state(&in_->state_mu);
+    in_->present = present;
+  }
+  // Overwrites what the transaction freed in the database's files.
+  absl::Status s = store->Purge();
+  if (!s.ok()) return s;
+  return erased;
+}
+
+absl::StatusOr<std::vector<storage::ReviewRow>> Engine::Reviews(int limit) {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  return (*reader)->ListReviews(limit);
+}
+
+absl::StatusOr<GraphStats> Engine::Stats() {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  GraphStats stats;
+  absl::StatusOr<int64_t> v = (*reader)->CountRecords();
+  if (!v.ok()) return v.status();
+  stats.records = *v;
+  if (!(v = (*reader)->CountCustomers()).ok()) return v.status();
+  stats.customers = *v;
+  if (!(v = (*reader)->CountReviews()).ok()) return v.status();
+  stats.reviews = *v;
+  if (!(v = (*reader)->SizeBytes()).ok()) return v.status();
+  stats.bytes = *v;
+  stats.bytes_per_record =
+      stats.records == 0 ? 0 : static_cast<double>(stats.bytes) / stats.records;
+  return stats;
+}
+
+absl::Status Engine::ForEachRecordKey(
+    const std::function<void(const std::string&, const std::string&)>& visit) {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  storage::GraphStore* store = reader->get();
+  // Read the records first: the visitor of ForEachRecord must not call the
+  // store.
+  std::vector<std::pair<std::string, int64_t>> records;
+  absl::Status s = store->ForEachRecord([&](const storage::RecordRow& row) {
+    records.emplace_back(row.source_id, row.customer);
+    return true;
+  });
+  if (!s.ok()) return s;
+  absl::flat_hash_map<int64_t, std::string> keys;
+  for (const auto& [source_id, customer] : records) {
+    auto it = keys.find(customer);
+    if (it == keys.end()) {
+      absl::StatusOr<std::optional<storage::CustomerRow>> c =
+          store->GetCustomer(customer);
+      if (!c.ok()) return c.status();
+      if (!c->has_value()) {
+        return absl::DataLossError(
+            absl::StrCat("record ", source_id, " has no customer"));
+      }
+      it = keys.emplace(customer, (*c)->key).first;
+    }
+    visit(source_id, it->second);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace idr::identity

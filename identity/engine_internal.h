@@ -1,0 +1,125 @@
+// What engine.cc, engine_admin.cc and engine_profile.cc share. Not a public
+// API: include only from the engine's own files.
+
+#ifndef IDR_IDENTITY_ENGINE_INTERNAL_H_
+#define IDR_IDENTITY_ENGINE_INTERNAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "identity/engine.h"
+#include "identity/record_codec.h"
+#include "storage/graph_store.h"
+
+namespace idr::identity {
+
+// A record as stored, with its blob decoded.
+struct StoredRecord {
+  storage::RecordRow row;
+  std::vector<int64_t> value_ids;  // Per field; 0 = missing.
+  Attributes attributes;
+};
+
+// A value as stored, with its name keys decoded.
+struct StoredValue {
+  int64_t id = 0;
+  std::string value;
+  std::vector<uint64_t> keys;
+  int64_t count = 0;
+};
+
+// The values one operation has read, each fetched once.
+class ValueCache {
+ public:
+  explicit ValueCache(storage::GraphStore* store) : store_(store) {}
+  absl::StatusOr<const StoredValue*> Get(int64_t id);
+
+ private:
+  storage::GraphStore* store_;
+  absl::flat_hash_map<int64_t, std::unique_ptr<StoredValue>> values_;
+};
+
+struct Engine::Internals {
+  EngineOptions options;
+  const GraphSchema* schema = nullptr;
+  // Serialises writes (and opening readers) on the writer connection.
+  absl::Mutex write_mu;
+  std::unique_ptr<storage::GraphStore> writer ABSL_PT_GUARDED_BY(write_mu);
+  std::string secret;                           // Keys and tombstones.
+  double min_weight = 0;                        // Of the threshold.
+  absl::flat_hash_map<std::string, int> column_index;
+  absl::flat_hash_map<std::string, int> rule_index;  // Model rule names.
+
+  absl::Mutex pool_mu;
+  std::vector<std::unique_ptr<storage::GraphStore>> idle_readers
+      ABSL_GUARDED_BY(pool_mu);
+
+  // Records with a value, per field (for term frequencies).
+  mutable absl::Mutex state_mu;
+  std::vector<int64_t> present ABSL_GUARDED_BY(state_mu);
+
+  std::vector<int64_t> Present() const {
+    absl::MutexLock lock(&state_mu);
+    return present;
+  }
+  int64_t Now() const;
+
+  // A reader connection, returned to the pool when the holder goes.
+  struct ReaderDeleter {
+    Internals* in;
+    void operator()(storage::GraphStore* store) const;
+  };
+  using Reader = std::unique_ptr<storage::GraphStore, ReaderDeleter>;
+  absl::StatusOr<Reader> AcquireReader();
+};
+
+// Reads a record and decodes it; nullopt when absent.
+absl::StatusOr<std::optional<StoredRecord>> LoadRecord(
+    storage::GraphStore* store, int64_t id, size_t num_fields);
+absl::StatusOr<std::vector<StoredRecord>> LoadCustomerRecords(
+    storage::GraphStore* store, int64_t customer, size_t num_fields);
+absl::StatusOr<StoredRecord> DecodeRecord(storage::RecordRow row,
+                                          size_t num_fields);
+
+// The customer a key names, following a redirect; *redirected_from is set
+// to `key` when it was an old key. NOT_FOUND for an unknown key.
+absl::StatusOr<storage::CustomerRow> FindCustomerByKey(
+    storage::GraphStore* store, const std::string& key,
+    std::string* redirected_from);
+
+// HMAC-SHA256 of `text` under the graph's secret (raw 32 bytes).
+std::string KeyedHash(const std::string& secret, const std::string& text);
+// A new customer key for a record: "C" + 16 base-32 characters derived from
+// the secret and the source id (attempt > 0 after a collision).
+std::string CustomerKeyFor(const std::string& secret,
+                           const std::string& source_id, int attempt);
+
+// Moves every record, redirect and separation of `from` to `into`, deletes
+// `from`, and logs the merge; `detail` is the audit entry's JSON.
+absl::Status MergeCustomers(storage::GraphStore* store,
+                            const storage::CustomerRow& into,
+                            const storage::CustomerRow& from, int64_t now,
+                            const std::string& reason,
+                            const std::string& detail);
+
+// The exclusive-identifier values of a set of records, per field (0 = none
+// seen, -1 = several).
+std::vector<int64_t> ExclusiveValues(const std::vector<StoredRecord>& records,
+                                     const std::vector<FieldSpec>& fields);
+// Whether two such summaries disagree on any field.
+bool ExclusiveConflict(const std::vector<int64_t>& a,
+                       const std::vector<int64_t>& b);
+
+// JSON string literal of `text`.
+std::string JsonQuote(absl::string_view text);
+
+}  // namespace idr::identity
+
+#endif  // IDR_IDENTITY_ENGINE_INTERNAL_H_

@@ -1,0 +1,483 @@
+#include "identity/engine.h"
+
+#include <algorithm>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "identity/engine_test_util.h"
+#include "storage/memory_graph_store.h"
+
+namespace idr::identity {
+namespace {
+
+using testing_util::Rec;
+using testing_util::TestSchema;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(TestOptions()); }
+
+  EngineOptions TestOptions() {
+    EngineOptions options;
+    options.schema = TestSchema();
+    options.now = [this] { return clock_; };
+    return options;
+  }
+
+  void Reopen(EngineOptions options) {
+    auto engine = Engine::Open(storage::NewMemoryGraphStore(), options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+  }
+
+  IngestResult MustIngest(const SourceRecord& r) {
+    absl::StatusOr<IngestResult> result = engine_->Ingest(r);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : IngestResult{};
+  }
+
+  // Every record of the graph with its key.
+  std::map<std::string, std::string> Keys() {
+    std::map<std::string, std::string> keys;
+    EXPECT_TRUE(engine_
+                    ->ForEachRecordKey([&](const std::string& id,
+                                           const std::string& key) {
+                      keys[id] = key;
+                    })
+                    .ok());
+    return keys;
+  }
+
+  int64_t clock_ = 1'700'000'000;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, FirstRecordCreatesAndMatchingRecordAttaches) {
+  IngestResult a = MustIngest(Rec("web-1", Channel::kWeb,
+                                  {{"given_name", "Isla"},
+                                   {"family_name", "Hall"},
+                                   {"birth_date", "1990-04-03"},
+                                   {"email", "isla.hall@mail.hk"}}));
+  EXPECT_EQ(a.outcome, Outcome::kCreated);
+  EXPECT_EQ(a.key.size(), 17u);
+  EXPECT_EQ(a.key[0], 'C');
+
+  // Same person in store, a typo in the family name, same birth date.
+  IngestResult b = MustIngest(Rec("store-7", Channel::kStore,
+                                  {{"given_name", "isla"},
+                                   {"family_name", "Hal"},
+                                   {"birth_date", "03/04/1990"}}));
+  EXPECT_EQ(b.outcome, Outcome::kAttached);
+  EXPECT_EQ(b.key, a.key);
+  EXPECT_GT(b.best_probability, 0.5);
+
+  // A different person sharing only the city starts a new customer.
+  IngestResult c = MustIngest(Rec("web-2", Channel::kWeb,
+                                  {{"given_name", "Tom"},
+                                   {"family_name", "Baker"},
+                                   {"birth_date", "1971-01-09"}}));
+  EXPECT_EQ(c.outcome, Outcome::kCreated);
+  EXPECT_NE(c.key, a.key);
+}
+
+TEST_F(EngineTest, ReplayIsIdempotent) {
+  std::vector<SourceRecord> batch = {
+      Rec("a", Channel::kWeb, {{"email", "li.wei@mail.hk"}, {"given_name", "Li"}}),
+      Rec("b", Channel::kApp, {{"email", "li.wei@mail.hk"}, {"given_name", "Li"}}),
+      Rec("c", Channel::kApp, {{"email", "wu.fang@mail.hk"}, {"given_name", "Wu"}}),
+  };
+  ASSERT_TRUE(engine_->IngestBatch(batch).ok());
+  const auto before = Keys();
+  auto stats = engine_->Stats();
+  ASSERT_TRUE(stats.ok());
+  absl::StatusOr<BatchResult> again = engine_->IngestBatch(batch);
+  ASSERT_TRUE(again.ok());
+  for (const auto& r : *again) {
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->outcome, Outcome::kUnchanged);
+  }
+  EXPECT_EQ(Keys(), before);
+  EXPECT_EQ(engine_->Stats()->records, 3);
+  EXPECT_EQ(before.at("a"), before.at("b"));
+  EXPECT_NE(before.at("a"), before.at("c"));
+}
+
+TEST_F(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
+  // Two single-record customers that a third record links to both.
+  IngestResult a = MustIngest(Rec("a", Channel::kWeb,
+                                  {{"given_name", "Wei"},
+                                   {"family_name", "Zhang"},
+                                   {"email", "wei.zhang@mail.hk"}}));
+  clock_ += 10;
+  IngestResult b = MustIngest(Rec("b", Channel::kStore,
+                                  {{"given_name", "Wei"},
+                                   {"family_name", "Zhang"},
+                                   {"phone", "+86 138 0013 8000"}}));
+  // Names alone do not outweigh the rule's prior: a and b stay apart.
+  ASSERT_NE(a.key, b.key);
+  IngestResult c = MustIngest(Rec("c", Channel::kCallCenter,
+                                  {{"given_name", "Wei"},
+                                   {"family_name", "Zhang"},
+                                   {"email", "wei.zhang@mail.hk"},
+                                   {"phone", "+8613800138000"},
+                                   {"birth_date", "1985-06-01"}}));
+  EXPECT_EQ(c.outcome, Outcome::kMerged);
+  EXPECT_EQ(c.key, a.key) << "the oldest customer survives";
+  ASSERT_EQ(c.merged_keys.size(), 1u);
+  EXPECT_EQ(c.merged_keys[0], b.key);
+
+  absl::StatusOr<ResolveResult> old = engine_->ResolveKey(b.key);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->key, a.key);
+  EXPECT_EQ(old->kind, ResolveResult::Kind::kRedirect);
+  EXPECT_EQ(old->redirected_from, b.key);
+
+  absl::StatusOr<Explanation> why = engine_->Explain(b.key);
+  ASSERT_TRUE(why.ok()) << why.status();
+  ASSERT_EQ(why->records.size(), 3u);
+  bool merge_logged = false;
+  for (const auto& row : why->history) {
+    merge_logged |= row.action == "merge" && row.other_key == b.key;
+  }
+  EXPECT_TRUE(merge_logged);
+}
+
+TEST_F(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
+  IngestResult a = MustIngest(Rec("store-1", Channel::kStore,
+                                  {{"loyalty_id", "LC-0001"},
+                                   {"given_name", "Mei"},
+                                   {"family_name", "Chen"}}));
+  // Same loyalty card, nothing else in common: attached deterministically.
+  IngestResult b = MustIngest(
+      Rec("app-1", Channel::kApp,
+          {{"loyalty_id", "lc0001"}, {"email", "m.chen@mail.hk"}}));
+  EXPECT_EQ(b.key, a.key);
+  EXPECT_TRUE(b.deterministic);
+
+  // Another card with the same name and e-mail: never the same customer.
+  IngestResult c = MustIngest(Rec("app-2", Channel::kApp,
+                                  {{"loyalty_id", "LC-0002"},
+                                   {"given_name", "Mei"},
+                                   {"family_name", "Chen"},
+                                   {"email", "m.chen@mail.hk"}}));
+  EXPECT_NE(c.key, a.key);
+  absl::StatusOr<Profile> profile = engine_->GetProfile(a.key);
+  ASSERT_TRUE(profile.ok());
+  for (const ProfileField& f : profile->fields) {
+    if (f.column == "loyalty_id") EXPECT_EQ(f.values.size(), 1u);
+  }
+  // A person cannot merge them either.
+  EXPECT_EQ(engine_->Merge(a.key, c.key, "test").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(EngineTest, SharedJunkValueIsNoEvidence) {
+  EngineOptions options = TestOptions();
+  options.shared_value_limit = 3;
+  Reopen(options);
+  // A store's default phone on many unrelated customers.
+  const char* names[] = {"Ann", "Bob", "Cai", "Dee", "Eve", "Fei"};
+  std::set<std::string> keys;
+  for (int i = 0; i < 6; ++i) {
+    IngestResult r = MustIngest(Rec(absl::StrCat("s", i), Channel::kStore,
+                                    {{"given_name", names[i]},
+                                     {"family_name", absl::StrCat("Fam", i)},
+                                     {"phone", "+852 2111 1111"},
+                                     {"email", "test@test.com"}}));
+    keys.insert(r.key);
+  }
+  EXPECT_EQ(keys.size(), 6u);
+}
+
+TEST_F(EngineTest, WeakBridgeIsHeldForReview) {
+  // Two customers of two records each (same name, different birth dates)
+  // and a record that links to one record of each: the merge is held.
+  MustIngest(Rec("f1", Channel::kWeb,
+                 {{"given_name", "Jun"}, {"family_name", "Lam"},
+                  {"birth_date", "1979-02-02"},
+                  {"email", "jun.lam@mail.hk"}}));
+  MustIngest(Rec("f2", Channel::kStore,
+                 {{"given_name", "Jun"}, {"family_name", "Lam"},
+                  {"birth_date", "1979-02-02"}, {"phone", "+85291111111"}}));
+  MustIngest(Rec("g1", Channel::kApp,
+                 {{"given_name", "Jun"}, {"family_name", "Lam"},
+                  {"birth_date", "1991-07-15"}, {"phone", "+85292222222"}}));
+  MustIngest(Rec("g2", Channel::kApp,
+                 {{"given_name", "Jun"}, {"family_name", "Lam"},
+                  {"birth_date", "1991-07-15"}, {"city", "Macau"}}));
+  auto keys = Keys();
+  ASSERT_EQ(keys.at("f1"), keys.at("f2"));
+  ASSERT_EQ(keys.at("g1"), keys.at("g2"));
+  ASSERT_NE(keys.at("f1"), keys.at("g1"));
+  IngestResult bridge = MustIngest(Rec("h1", Channel::kCallCenter,
+                                       {{"given_name", "Jun"},
+                                        {"family_name", "Lam"},
+                                        {"email", "jun.lam@mail.hk"},
+                                        {"phone", "+85292222222"}}));
+  keys = Keys();
+  EXPECT_NE(keys.at("f1"), keys.at("g1"));
+  EXPECT_EQ(bridge.outcome, Outcome::kAttached);
+  EXPECT_EQ(bridge.held_for_review, 1);
+  absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
+      engine_->Reviews(10);
+  ASSERT_TRUE(reviews.ok());
+  ASSERT_EQ(reviews->size(), 1u);
+  EXPECT_NE((*reviews)[0].reason.find("weak bridge"), std::string::npos);
+  // A person agrees: the manual merge settles the review.
+  ASSERT_TRUE(engine_->Merge(keys.at("f1"), keys.at("g1"), "checked").ok());
+  EXPECT_EQ(engine_->Reviews(10)->size(), 0u);
+  EXPECT_EQ(Keys().at("f1"), Keys().at("g2"));
+}
+
+TEST_F(EngineTest, UnmergeSplitsAndKeepsApart) {
+  for (const char* id : {"u1", "u2"}) {
+    MustIngest(Rec(id, Channel::kWeb,
+                   {{"given_name", "Yan"},
+                    {"family_name", "Ho"},
+                    {"email", "yan.ho@mail.hk"}}));
+  }
+  const std::string key = Keys().at("u1");
+  ASSERT_EQ(Keys().at("u2"), key);
+  absl::StatusOr<std::string> split = engine_->Unmerge(key, {"u2"}, "twins");
+  ASSERT_TRUE(split.ok()) << split.status();
+  EXPECT_NE(*split, key);
+  EXPECT_EQ(Keys().at("u1"), key);
+  EXPECT_EQ(Keys().at("u2"), *split);
+  // A new record like both joins one of them and does not re-merge them.
+  IngestResult again = MustIngest(Rec("u3", Channel::kApp,
+                                      {{"given_name", "Yan"},
+                                       {"family_name", "Ho"},
+                                       {"email", "yan.ho@mail.hk"}}));
+  EXPECT_NE(Keys().at("u1"), Keys().at("u2"));
+  EXPECT_GE(again.held_for_review, 1);
+
+  // Bad unmerges.
+  std::vector<std::string> all;
+  for (const auto& [id, k] : Keys()) {
+    if (k == key) all.push_back(id);
+  }
+  EXPECT_EQ(engine_->Unmerge(key, all, "").status().code(),
+            absl::StatusCode::kInvalidArgument);  // Would empty it.
+  EXPECT_EQ(engine_->Unmerge(key, {"nope"}, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Unmerge("Cnothere", {"u1"}, "").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, ManualMergeRedirectsTheYoungerKey) {
+  IngestResult a = MustIngest(
+      Rec("m1", Channel::kWeb, {{"given_name", "Ada"}, {"family_name", "Ng"}}));
+  clock_ += 5;
+  IngestResult b = MustIngest(Rec("m2", Channel::kStore,
+                                  {{"given_name", "Zed"},
+                                   {"family_name", "Orr"},
+                                   {"email", "zed@mail.hk"}}));
+  ASSERT_NE(a.key, b.key);
+  EXPECT_EQ(engine_->Merge(a.key, a.key, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::string> merged = engine_->Merge(b.key, a.key, "same");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(*merged, a.key);
+  EXPECT_EQ(engine_->ResolveKey(b.key)->key, a.key);
+  EXPECT_EQ(engine_->Merge(a.key, b.key, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<Explanation> why = engine_->Explain(a.key);
+  ASSERT_TRUE(why.ok());
+  bool manual = false;
+  for (const auto& r : why->records) {
+    for (const auto& l : r.links) manual |= l.reason == "manual merge";
+  }
+  EXPECT_TRUE(manual);
+}
+
+TEST_F(EngineTest, ForgetErasesAndReplayStaysForgotten) {
+  const SourceRecord r1 = Rec("f-1", Channel::kWeb,
+                              {{"given_name", "Sofia"},
+                               {"family_name", "Lopez"},
+                               {"email", "sofia.lopez@mail.hk"}});
+  const SourceRecord r2 = Rec("f-2", Channel::kApp,
+                              {{"given_name", "Sofia"},
+                               {"family_name", "Lopez"},
+                               {"email", "sofia.lopez@mail.hk"},
+                               {"phone", "+1 415 555 0100"}});
+  IngestResult a = MustIngest(r1);
+  IngestResult b = MustIngest(r2);
+  ASSERT_EQ(a.key, b.key);
+  MustIngest(Rec("other", Channel::kWeb, {{"given_name", "Sofia"},
+                                          {"family_name", "Stone"}}));
+  absl::StatusOr<int64_t> erased = engine_->Forget(a.key, "GDPR request");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 2);
+  EXPECT_EQ(engine_->GetProfile(a.key).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->Stats()->records, 1);
+  // Nothing resolves to the erased e-mail any more.
+  absl::StatusOr<ResolveResult> probe = engine_->Resolve(
+      Rec("", Channel::kWeb, {{"email", "sofia.lopez@mail.hk"}}));
+  ASSERT_TRUE(probe.ok());
+  EXPECT_TRUE(probe->key.empty());
+  // Replaying the same source records does not bring them back.
+  EXPECT_EQ(MustIngest(r1).outcome, Outcome::kForgotten);
+  EXPECT_EQ(MustIngest(r2).outcome, Outcome::kForgotten);
+  EXPECT_EQ(engine_->Stats()->records, 1);
+  EXPECT_EQ(engine_->Forget(a.key, "").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
+  SourceRecord r1 = Rec("p1", Channel::kWeb,
+                        {{"given_name", "Hui"},
+                         {"family_name", "Lin"},
+                         {"email", "hui.lin@mail.hk"},
+                         {"city", "Shenzhen"}});
+  r1.seen_at = 1'600'000'000;
+  r1.attributes = {{"loyalty_tier", "silver"}};
+  SourceRecord r2 = Rec("p2", Channel::kStore,
+                        {{"given_name", "Hui"},
+                         {"family_name", "Lin"},
+                         {"email", "hui.lin@mail.hk"},
+                         {"city", "Guangzhou"}});
+  r2.seen_at = 1'650'000'000;
+  r2.attributes = {{"loyalty_tier", "gold"}, {"points", "1200"}};
+  SourceRecord r3 = Rec("p3", Channel::kWeb,
+                        {{"given_name", "Hui"},
+                         {"family_name", "Lin"},
+                         {"email", "hui.lin@mail.hk"},
+                         {"city", "Shenzhen"}});
+  r3.seen_at = 1'610'000'000;
+  IngestResult a = MustIngest(r1);
+  ASSERT_EQ(MustIngest(r2).key, a.key);
+  ASSERT_EQ(MustIngest(r3).key, a.key);
+  absl::StatusOr<Profile> p = engine_->GetProfile(a.key);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->records, 3);
+  const ProfileField* city = nullptr;
+  for (const ProfileField& f : p->fields) {
+    if (f.column == "city") city = &f;
+  }
+  ASSERT_NE(city, nullptr);
+  EXPECT_EQ(city->best, "shenzhen");  // Two records against one.
+  EXPECT_EQ(city->rule, "most frequent");
+  ASSERT_EQ(city->values.size(), 2u);
+  EXPECT_EQ(city->values[0].first_seen, 1'600'000'000);
+  EXPECT_EQ(city->values[0].last_seen, 1'610'000'000);
+  ASSERT_EQ(p->channels.size(), 2u);
+  EXPECT_EQ(p->channels[0].channel, Channel::kWeb);
+  EXPECT_EQ(p->channels[0].records, 2);
+  EXPECT_EQ(p->channels[0].first_seen, 1'600'000'000);
+  EXPECT_EQ(p->channels[0].last_seen, 1'610'000'000);
+  EXPECT_EQ(p->channels[1].channel, Channel::kStore);
+  EXPECT_EQ(p->channels[1].last_seen, 1'650'000'000);
+  // The most recent record's tier wins.
+  ASSERT_EQ(p->attributes.size(), 2u);
+  EXPECT_EQ(p->attributes[0],
+            (std::pair<std::string, std::string>("loyalty_tier", "gold")));
+  EXPECT_EQ(p->attributes[1].second, "1200");
+}
+
+TEST_F(EngineTest, TieGoesToMostRecentValue) {
+  SourceRecord r1 = Rec("t1", Channel::kWeb,
+                        {{"given_name", "Kai"},
+                         {"family_name", "Sun"},
+                         {"email", "kai.sun@mail.hk"},
+                         {"city", "Taipei"}});
+  r1.seen_at = 100;
+  SourceRecord r2 = r1;
+  r2.source_id = "t2";
+  r2.values.back().second = "Tainan";
+  r2.seen_at = 200;
+  ASSERT_EQ(MustIngest(r1).key, MustIngest(r2).key);
+  absl::StatusOr<Profile> p = engine_->GetProfile(MustIngest(r1).key);
+  ASSERT_TRUE(p.ok());
+  for (const ProfileField& f : p->fields) {
+    if (f.column != "city") continue;
+    EXPECT_EQ(f.best, "tainan");
+    EXPECT_EQ(f.rule, "most recent");
+  }
+}
+
+TEST_F(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
+  IngestResult a = MustIngest(Rec("r1", Channel::kWeb,
+                                  {{"given_name", "Omar"},
+                                   {"family_name", "Haddad"},
+                                   {"birth_date", "1988-08-08"},
+                                   {"email", "omar@mail.hk"},
+                                   {"loyalty_id", "L-77"}}));
+  absl::StatusOr<ResolveResult> exact =
+      engine_->Resolve(Rec("", Channel::kApp, {{"loyalty_id", "l77"}}));
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_EQ(exact->key, a.key);
+  EXPECT_EQ(exact->kind, ResolveResult::Kind::kExact);
+
+  absl::StatusOr<ResolveResult> fuzzy = engine_->Resolve(
+      Rec("", Channel::kApp,
+          {{"given_name", "Omar"}, {"family_name", "Hadad"},
+           {"birth_date", "1988-08-08"}}));
+  ASSERT_TRUE(fuzzy.ok());
+  EXPECT_EQ(fuzzy->key, a.key);
+  EXPECT_EQ(fuzzy->kind, ResolveResult::Kind::kProbabilistic);
+  ASSERT_FALSE(fuzzy->candidates.empty());
+  EXPECT_FALSE(fuzzy->candidates[0].fields.empty());
+
+  absl::StatusOr<ResolveResult> none = engine_->Resolve(
+      Rec("", Channel::kApp, {{"email", "nobody@mail.hk"}}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->key.empty());
+  EXPECT_EQ(none->kind, ResolveResult::Kind::kNone);
+  EXPECT_EQ(engine_->Stats()->records, 1);
+
+  EXPECT_EQ(engine_->ResolveRecord("r1")->key, a.key);
+  EXPECT_EQ(engine_->ResolveRecord("zz").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->ResolveKey("Cunknown").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, BadInputIsRejectedWithNothingWritten) {
+  auto code = [&](const SourceRecord& r) {
+    return engine_->Ingest(r).status().code();
+  };
+  EXPECT_EQ(code(Rec("", Channel::kWeb, {{"email", "a@b.com"}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec("x", Channel::kWeb, {})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec("x", Channel::kWeb, {{"email", "  "}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec("x", Channel::kWeb, {{"shoe_size", "9"}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec("x", Channel::kWeb, {{"email", "a\xff@b.com"}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec("x", Channel::kWeb,
+                     {{"given_name", std::string(2000, 'a')}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Rec(std::string(300, 'x'), Channel::kWeb,
+                     {{"email", "a@b.com"}})),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Stats()->records, 0);
+  EXPECT_EQ(engine_->Stats()->customers, 0);
+  // In a batch, a bad record fails alone.
+  absl::StatusOr<BatchResult> batch = engine_->IngestBatch(
+      {Rec("ok", Channel::kWeb, {{"email", "ok@mail.hk"}}),
+       Rec("bad", Channel::kWeb, {{"nope", "1"}})});
+  ASSERT_TRUE(batch.ok());
+  EXPECT_TRUE((*batch)[0].ok());
+  EXPECT_EQ((*batch)[1].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Stats()->records, 1);
+}
+
+TEST_F(EngineTest, OpenRequiresSchemaForNewGraphAndMatchingFields) {
+  EngineOptions none;
+  EXPECT_EQ(Engine::Open(storage::NewMemoryGraphStore(), none).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(ChannelTest, ParsesLeniently) {
+  EXPECT_EQ(ParseChannel("Call Center"), Channel::kCallCenter);
+  EXPECT_EQ(ParseChannel("call-centre"), Channel::kCallCenter);
+  EXPECT_EQ(ParseChannel("WEB"), Channel::kWeb);
+  EXPECT_EQ(ParseChannel("kiosk"), Channel::kOther);
+  EXPECT_EQ(ParseChannel(""), Channel::kUnknown);
+}
+
+}  // namespace
+}  // namespace idr::identity
