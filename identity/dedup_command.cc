@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "identity/column_mapping.h"
 #include "identity/csv_reader.h"
 #include "identity/progress_bar.h"
 #include "matching/dedup.h"
@@ -30,98 +31,7 @@ namespace idr::identity {
 namespace {
 
 using matching::FieldType;
-
-struct Mapping {
-  int column;
-  std::string name;
-  FieldType type;
-  // A birth date split over year, month and day columns (ePBRN's layout):
-  // their indexes, in that order; `column` is then -1.
-  std::vector<int> date_parts;
-};
-
-// The ISO date that a split date's year, month and day cells make ("" when
-// one is missing or the date is impossible).
-std::string SplitDate(const Mapping& m,
-                      const std::vector<absl::string_view>& fields) {
-  return matching::FormatIsoDate(matching::NormalizedDate::FromParts(
-      fields[m.date_parts[0]], fields[m.date_parts[1]],
-      fields[m.date_parts[2]]));
-}
-
-// Resolves --field flags, or guesses from column names when there are none.
-absl::StatusOr<std::vector<Mapping>> MapColumns(
-    const DedupCommandOptions& options, const CsvReader& reader,
-    const absl::flat_hash_set<std::string>& reserved) {
-  std::vector<Mapping> mappings;
-  absl::flat_hash_set<std::string> seen;
-  for (const std::string& field : options.fields) {
-    std::vector<std::string> parts =
-        absl::StrSplit(field, absl::MaxSplits('=', 1));
-    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--field '", field, "' is not COLUMN=TYPE"));
-    }
-    int index = reader.ColumnIndex(parts[0]);
-    if (index < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--field names column '", parts[0], "', which ", options.input_path,
-          " does not have (columns: ", absl::StrJoin(reader.header(), ","),
-          ")"));
-    }
-    absl::StatusOr<FieldType> type = matching::ParseFieldType(parts[1]);
-    if (!type.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--field ", field, ": ", type.status().message()));
-    }
-    if (!seen.insert(parts[0]).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("column '", parts[0], "' is mapped twice"));
-    }
-    mappings.push_back({index, parts[0], *type, {}});
-  }
-  if (options.fields.empty()) {
-    for (size_t i = 0; i < reader.header().size(); ++i) {
-      const std::string& name = reader.header()[i];
-      FieldType type;
-      if (reserved.contains(name) || !matching::GuessFieldType(name, &type))
-        continue;
-      mappings.push_back({static_cast<int>(i), name, type, {}});
-    }
-    // A birth date split over year, month and day columns, when no column
-    // holds a whole one.
-    bool has_date = false;
-    for (const Mapping& m : mappings)
-      has_date |= m.type == FieldType::kBirthDate;
-    std::vector<int> parts;
-    for (const char* part : {"year", "month", "day"}) {
-      for (size_t i = 0; i < reader.header().size(); ++i) {
-        if (absl::AsciiStrToLower(reader.header()[i]) == part &&
-            !reserved.contains(reader.header()[i])) {
-          parts.push_back(static_cast<int>(i));
-          break;
-        }
-      }
-    }
-    if (!has_date && parts.size() == 3) {
-      mappings.push_back({-1,
-                          absl::StrCat(reader.header()[parts[0]], "+",
-                                       reader.header()[parts[1]], "+",
-                                       reader.header()[parts[2]]),
-                          FieldType::kBirthDate, parts});
-    }
-    if (mappings.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "no column of ", options.input_path,
-          " has a recognised name; map them with --field COLUMN=TYPE"));
-    }
-  }
-  if (mappings.size() > static_cast<size_t>(matching::kMaxComparisons)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "at most ", matching::kMaxComparisons, " fields can be compared"));
-  }
-  return mappings;
-}
+using Mapping = ColumnMapping;
 
 // Writes `lines` produced by `write` to `path` atomically.
 template <typename WriteFn>
@@ -197,7 +107,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   if (!options.source_column.empty()) reserved.insert(options.source_column);
   if (!options.truth_column.empty()) reserved.insert(options.truth_column);
   absl::StatusOr<std::vector<Mapping>> mappings =
-      MapColumns(options, reader, reserved);
+      MapColumns(options.fields, options.input_path, reader, reserved);
   if (!mappings.ok()) return mappings.status();
   for (const Mapping& m : *mappings) {
     if (m.column == id_column) {
@@ -206,24 +116,15 @@ absl::Status Dedup(const DedupCommandOptions& options) {
     }
   }
   // Names need the Chinese-aware normaliser only when a name column is mapped.
-  std::unique_ptr<matching::NameNormalizer> names;
-  for (const Mapping& m : *mappings) {
-    if (m.type == FieldType::kGivenName || m.type == FieldType::kFamilyName ||
-        m.type == FieldType::kFullName) {
-      matching::NameNormalizerOptions name_options;
-      absl::StatusOr<std::unique_ptr<matching::NameNormalizer>> created =
-          matching::NameNormalizer::Create(name_options);
-      if (!created.ok()) return created.status();
-      names = std::move(*created);
-      break;
-    }
-  }
+  absl::StatusOr<std::unique_ptr<matching::NameNormalizer>> names =
+      NamesFor(*mappings);
+  if (!names.ok()) return names.status();
   matching::PrepareOptions prepare;
   prepare.phone_region = options.phone_region;
   prepare.date_order = options.date_order == "mdy"
                            ? matching::DateOrder::kMonthDayYear
                            : matching::DateOrder::kDayMonthYear;
-  prepare.names = names.get();
+  prepare.names = names->get();
   std::vector<matching::ColumnPreparer> preparers;
   for (const Mapping& m : *mappings)
     preparers.emplace_back(m.name, m.type, prepare);
@@ -266,11 +167,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
       }
       for (size_t i = 0; i < mappings->size(); ++i) {
         const Mapping& m = (*mappings)[i];
-        if (m.date_parts.empty()) {
-          preparers[i].Add(fields[m.column]);
-        } else {
-          preparers[i].Add(SplitDate(m, fields));
-        }
+        preparers[i].Add(MappedValue(m, fields));
       }
       if ((ids.size() & 0x3FFF) == 0) bar.Update(reader.bytes_read());
     }
@@ -295,12 +192,7 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   if (!options.quiet) {
     // After reading, so that a bad input fails with one line only.
-    std::vector<std::string> shown;
-    for (const Mapping& m : *mappings) {
-      shown.push_back(
-          absl::StrCat(m.name, "=", matching::FieldTypeName(m.type)));
-    }
-    std::cerr << "idr dedup: fields " << absl::StrJoin(shown, " ") << "\n";
+    std::cerr << "idr dedup: fields " << DescribeMapping(*mappings) << "\n";
   }
   const double read_seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
