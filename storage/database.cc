@@ -13,6 +13,107 @@
 namespace idr::storage {
 namespace {
 
+// The identity graph's tables (schema version 2). Hashes and blocking keys
+// are uint64 stored as int64 bit casts. AUTOINCREMENT: ids and sequence
+// numbers are never reused, even after the newest row is deleted.
+constexpr char kGraphSchema[] = R"sql(
+CREATE TABLE value (
+  id    INTEGER PRIMARY KEY AUTOINCREMENT,
+  hash  INTEGER NOT NULL,
+  field INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  keys  BLOB NOT NULL
+);
+CREATE INDEX value_hash ON value(hash);
+
+CREATE TABLE record (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  source_id TEXT NOT NULL UNIQUE,
+  customer  INTEGER NOT NULL,
+  channel   INTEGER NOT NULL,
+  seen_at   INTEGER NOT NULL,
+  data      BLOB NOT NULL,
+  keys      BLOB NOT NULL DEFAULT x''
+);
+CREATE INDEX record_customer ON record(customer);
+
+CREATE TABLE block (
+  key    INTEGER NOT NULL,
+  record INTEGER NOT NULL,
+  PRIMARY KEY (key, record)
+) WITHOUT ROWID;
+
+CREATE TABLE link (
+  a      INTEGER NOT NULL,
+  b      INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  rule   INTEGER NOT NULL,
+  detail BLOB NOT NULL,
+  PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX link_b ON link(b);
+
+CREATE TABLE customer (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  key        TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  size       INTEGER NOT NULL
+);
+
+CREATE TABLE redirect (
+  old_key TEXT PRIMARY KEY,
+  new_key TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX redirect_new_key ON redirect(new_key);
+
+CREATE TABLE audit (
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  action    TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  other_key TEXT NOT NULL,
+  reason    TEXT NOT NULL,
+  detail    TEXT NOT NULL
+);
+CREATE INDEX audit_key ON audit(key);
+CREATE INDEX audit_other_key ON audit(other_key) WHERE other_key <> '';
+
+CREATE TABLE review (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  record    INTEGER NOT NULL,
+  key       TEXT NOT NULL,
+  other_key TEXT NOT NULL,
+  weight    REAL NOT NULL,
+  reason    TEXT NOT NULL
+);
+CREATE INDEX review_key ON review(key);
+CREATE INDEX review_other_key ON review(other_key);
+
+CREATE TABLE separation (
+  a TEXT NOT NULL,
+  b TEXT NOT NULL,
+  PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX separation_b ON separation(b);
+
+CREATE TABLE tombstone (
+  hash BLOB PRIMARY KEY
+) WITHOUT ROWID;
+
+CREATE TABLE change (
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  other_key TEXT NOT NULL
+);
+CREATE INDEX change_key ON change(key);
+CREATE INDEX change_other_key ON change(other_key) WHERE other_key <> '';
+)sql";
+
 // Migration i takes the schema from version i to version i + 1.
 using Migration = std::function<absl::Status(Database&)>;
 
@@ -30,6 +131,8 @@ const std::vector<Migration>& Migrations() {
                                           absl::UTCTimeZone()),
                          "'), ('created_by', 'idr')"));
       },
+      // 1 -> 2: the identity graph (sqlite_graph_store.h documents it).
+      [](Database& db) -> absl::Status { return db.Exec(kGraphSchema); },
   };
   return *migrations;
 }
@@ -61,13 +164,14 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   if (path.empty()) {
     return absl::InvalidArgumentError("database path is empty");
   }
+  const bool create = options.create_if_missing && !options.read_only;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  if (create) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     absl::Status status =
-        (rc == SQLITE_CANTOPEN && !options.create_if_missing)
+        (rc == SQLITE_CANTOPEN && !create)
             ? absl::NotFoundError(absl::StrCat("no database at ", path))
             : SqliteError(nullptr, rc, absl::StrCat("cannot open ", path));
     sqlite3_close(raw);
@@ -77,8 +181,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
 
-  // The first read of the header tells a non-database file apart.
-  absl::StatusOr<std::string> mode = db->QueryText("PRAGMA journal_mode=WAL");
+  // The first read of the header tells a non-database file apart. A reader
+  // only checks the mode (setting it may need the write lock).
+  absl::StatusOr<std::string> mode = db->QueryText(
+      options.read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL");
   if (!mode.ok()) {
     return absl::Status(
         mode.status().code(),
@@ -88,6 +194,18 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   if (*mode != "wal") {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": cannot enable WAL mode (got ", *mode, ")"));
+  }
+  if (options.read_only) {
+    absl::StatusOr<int> version = db->SchemaVersion();
+    if (!version.ok()) return version.status();
+    if (*version != kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " has schema version ", *version, "; a reader needs ",
+          kSchemaVersion, " (open it for writing first)"));
+    }
+    absl::Status s = db->Exec("PRAGMA query_only=1");
+    if (!s.ok()) return s;
+    return db;
   }
   absl::Status s = db->Exec("PRAGMA synchronous=NORMAL");
   if (!s.ok()) return s;

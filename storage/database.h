@@ -2,7 +2,8 @@
 //
 // This is the foundation layer: it opens or creates the database file, puts it
 // in WAL mode and brings its schema up to date by running the migrations in
-// order. The identity graph tables arrive in later schema versions.
+// order. Version 2 adds the identity graph's tables, documented with the
+// GraphStore that uses them (sqlite_graph_store.h, docs/storage.md).
 //
 // On-disk schema, version 1:
 //   PRAGMA user_version = 1            -- the schema version
@@ -31,7 +32,7 @@ struct sqlite3;
 namespace idr::storage {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct DatabaseOptions {
   // Create the file when it does not exist. When false, a missing file is
@@ -40,6 +41,11 @@ struct DatabaseOptions {
   // How long a statement waits for another connection's lock before failing
   // with SQLITE_BUSY. Default: 5 s.
   int busy_timeout_ms = 5000;
+  // Open an existing database for reading only: no migration (the file must
+  // already be at kSchemaVersion, else FAILED_PRECONDITION) and
+  // PRAGMA query_only, so writes fail. Opening never takes the write lock,
+  // so it works while another connection is writing. Default: false.
+  bool read_only = false;
 };
 
 // One open connection to an idr database file. Not thread-safe: use one
@@ -72,6 +78,10 @@ class Database {
 
   // The path the database was opened with.
   const std::string& path() const { return path_; }
+
+  // The SQLite connection, for the stores built on this database. Owned by
+  // this object; valid until it is destroyed.
+  sqlite3* handle() const { return db_; }
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -87,5 +87,41 @@ TEST(DatabaseTest, NewerSchemaIsRefused) {
   EXPECT_NE(db.status().message().find("99"), absl::string_view::npos);
 }
 
+TEST(DatabaseTest, ReadOnlyOpensWithoutMigratingAndRefusesWrites) {
+  std::string path = TempPath("readonly.db");
+  std::remove(path.c_str());
+  auto writer = Database::Open(path);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  // The writer holds the write lock: a reader still opens.
+  ASSERT_TRUE((*writer)->Exec("BEGIN IMMEDIATE").ok());
+  DatabaseOptions options;
+  options.read_only = true;
+  auto reader = Database::Open(path, options);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(*(*reader)->SchemaVersion(), kSchemaVersion);
+  EXPECT_EQ(*(*reader)->JournalMode(), "wal");
+  ASSERT_TRUE((*writer)->Exec("COMMIT").ok());
+  EXPECT_FALSE((*reader)->Exec("INSERT INTO meta VALUES ('x', 'y')").ok());
+  EXPECT_EQ((*reader)->GetMeta("x").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(DatabaseTest, ReadOnlyNeedsAnExistingCurrentDatabase) {
+  DatabaseOptions options;
+  options.read_only = true;
+  EXPECT_EQ(Database::Open(TempPath("absent-ro.db"), options).status().code(),
+            absl::StatusCode::kNotFound);
+  std::string path = TempPath("old-ro.db");
+  std::remove(path.c_str());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 1").ok());
+  }
+  auto db = Database::Open(path, options);
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition)
+      << db.status();
+}
+
 }  // namespace
 }  // namespace idr::storage

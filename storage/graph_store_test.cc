@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/memory_graph_store.h"
+#include "storage/sqlite_graph_store.h"
 
 namespace idr::storage {
 namespace {
@@ -65,6 +66,8 @@ std::vector<Impl> Impls() {
        [](const std::string&) -> absl::StatusOr<std::unique_ptr<GraphStore>> {
          return NewMemoryGraphStore();
        }},
+      {"sqlite",
+       [](const std::string& path) { return OpenSqliteGraphStore(path); }},
   };
 }
 

@@ -1,0 +1,918 @@
+#include "storage/sqlite_graph_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/base/casts.h"
+#include "absl/strings/str_cat.h"
+#include "storage/database.h"
+
+namespace idr::storage {
+namespace {
+
+#define IDR_RETURN_IF_ERROR(expr)      \
+  do {                                 \
+    absl::Status status_ = (expr);     \
+    if (!status_.ok()) return status_; \
+  } while (0)
+
+#define IDR_CONCAT_INNER(a, b) a##b
+#define IDR_CONCAT(a, b) IDR_CONCAT_INNER(a, b)
+#define IDR_ASSIGN_OR_RETURN(lhs, expr) \
+  IDR_ASSIGN_OR_RETURN_IMPL(IDR_CONCAT(statusor_, __LINE__), lhs, expr)
+#define IDR_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) return tmp.status();             \
+  lhs = *std::move(tmp)
+
+// ForEachRecord reads this many records per statement, so no statement
+// stays open while the visitor runs.
+constexpr int kRecordBatch = 256;
+
+int64_t ToInt(uint64_t u) { return absl::bit_cast<int64_t>(u); }
+uint64_t ToUint(int64_t i) { return absl::bit_cast<uint64_t>(i); }
+
+// A blocking key as it is appended to record.keys.
+std::string KeyBytes(uint64_t key) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(key >> (8 * i));
+  return bytes;
+}
+
+std::vector<uint64_t> ParseKeys(const std::string& bytes) {
+  std::vector<uint64_t> keys;
+  for (size_t at = 0; at + 8 <= bytes.size(); at += 8) {
+    uint64_t key = 0;
+    for (int i = 7; i >= 0; --i) {
+      key = (key << 8) | static_cast<unsigned char>(bytes[at + i]);
+    }
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+// The status for SQLite result code `rc` (see graph_store.h, Errors).
+absl::Status SqliteStatus(sqlite3* db, int rc, const char* what) {
+  std::string message = absl::StrCat(what, ": ", sqlite3_errmsg(db));
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return absl::AlreadyExistsError(message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL:
+      return absl::UnavailableError(message);
+    case SQLITE_NOMEM:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+// The connection's prepared statements, by the address of their SQL text
+// (a string literal at each call site): each is prepared once.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+  }
+
+  absl::StatusOr<sqlite3_stmt*> Get(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                                nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(db_, rc, sql);
+    stmts_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+};
+
+// One use of a cached statement: binds parameters in order, steps, reads
+// columns, and resets the statement when it goes out of scope. Errors stick:
+// the first one is what Step/Run return.
+class Query {
+ public:
+  Query(StatementCache& cache, const char* sql) : db_(cache.db()), sql_(sql) {
+    absl::StatusOr<sqlite3_stmt*> stmt = cache.Get(sql);
+    if (stmt.ok()) {
+      stmt_ = *stmt;
+    } else {
+      status_ = stmt.status();
+    }
+  }
+  ~Query() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& Int(int64_t v) {
+    return Check(stmt_ ? sqlite3_bind_int64(stmt_, next_++, v) : SQLITE_OK);
+  }
+  Query& Real(double v) {
+    return Check(stmt_ ? sqlite3_bind_double(stmt_, next_++, v) : SQLITE_OK);
+  }
+  Query& Text(const std::string& v) {
+    return Check(stmt_ ? sqlite3_bind_text64(stmt_, next_++, v.data(), v.size(),
+                                             SQLITE_STATIC, SQLITE_UTF8)
+                       : SQLITE_OK);
+  }
+  Query& Blob(const std::string& v) {
+    return Check(stmt_ ? sqlite3_bind_blob64(stmt_, next_++, v.data(), v.size(),
+                                             SQLITE_STATIC)
+                       : SQLITE_OK);
+  }
+
+  // True when a row is ready, false when the statement is done.
+  absl::StatusOr<bool> Step() {
+    if (!status_.ok()) return status_;
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    status_ = SqliteStatus(db_, rc, sql_);
+    return status_;
+  }
+  // Steps to the end (a statement that returns no rows).
+  absl::Status Run() {
+    for (;;) {
+      absl::StatusOr<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::OkStatus();
+    }
+  }
+
+  int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double ColumnReal(int i) const { return sqlite3_column_double(stmt_, i); }
+  std::string ColumnString(int i) const {
+    const void* data = sqlite3_column_blob(stmt_, i);
+    int size = sqlite3_column_bytes(stmt_, i);
+    return data ? std::string(static_cast<const char*>(data), size) : "";
+  }
+
+ private:
+  Query& Check(int rc) {
+    if (rc != SQLITE_OK && status_.ok()) status_ = SqliteStatus(db_, rc, sql_);
+    return *this;
+  }
+
+  sqlite3* db_;
+  const char* sql_;
+  sqlite3_stmt* stmt_ = nullptr;
+  absl::Status status_;
+  int next_ = 1;
+};
+
+// Runs `q` and turns each row into a T with `read`.
+template <typename T, typename Read>
+absl::StatusOr<std::vector<T>> Collect(Query& q, Read read) {
+  std::vector<T> rows;
+  for (;;) {
+    IDR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return rows;
+    rows.push_back(read(q));
+  }
+}
+
+// Runs `q` and reads its first row with `read`, if any.
+template <typename T, typename Read>
+absl::StatusOr<std::optional<T>> First(Query& q, Read read) {
+  IDR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<T>();
+  return std::optional<T>(read(q));
+}
+
+// Column lists and readers, one per row type.
+#define VALUE_COLUMNS "id, hash, field, value, keys, count"
+ValueRow ToValueRow(const Query& q) {
+  ValueRow row;
+  row.id = q.ColumnInt(0);
+  row.hash = ToUint(q.ColumnInt(1));
+  row.field = static_cast<int32_t>(q.ColumnInt(2));
+  row.value = q.ColumnString(3);
+  row.keys = q.ColumnString(4);
+  row.count = q.ColumnInt(5);
+  return row;
+}
+
+#define RECORD_COLUMNS "id, source_id, customer, channel, seen_at, data"
+RecordRow ToRecordRow(const Query& q) {
+  RecordRow row;
+  row.id = q.ColumnInt(0);
+  row.source_id = q.ColumnString(1);
+  row.customer = q.ColumnInt(2);
+  row.channel = static_cast<int32_t>(q.ColumnInt(3));
+  row.seen_at = q.ColumnInt(4);
+  row.data = q.ColumnString(5);
+  return row;
+}
+
+#define CUSTOMER_COLUMNS "id, key, created_at, updated_at, size"
+CustomerRow ToCustomerRow(const Query& q) {
+  CustomerRow row;
+  row.id = q.ColumnInt(0);
+  row.key = q.ColumnString(1);
+  row.created_at = q.ColumnInt(2);
+  row.updated_at = q.ColumnInt(3);
+  row.size = q.ColumnInt(4);
+  return row;
+}
+
+#define LINK_COLUMNS "a, b, weight, rule, detail"
+LinkRow ToLinkRow(const Query& q) {
+  LinkRow row;
+  row.a = q.ColumnInt(0);
+  row.b = q.ColumnInt(1);
+  row.weight = q.ColumnReal(2);
+  row.rule = static_cast<int32_t>(q.ColumnInt(3));
+  row.detail = q.ColumnString(4);
+  return row;
+}
+
+#define AUDIT_COLUMNS "seq, at, action, key, other_key, reason, detail"
+AuditRow ToAuditRow(const Query& q) {
+  AuditRow row;
+  row.seq = q.ColumnInt(0);
+  row.at = q.ColumnInt(1);
+  row.action = q.ColumnString(2);
+  row.key = q.ColumnString(3);
+  row.other_key = q.ColumnString(4);
+  row.reason = q.ColumnString(5);
+  row.detail = q.ColumnString(6);
+  return row;
+}
+
+#define REVIEW_COLUMNS "id, at, record, key, other_key, weight, reason"
+ReviewRow ToReviewRow(const Query& q) {
+  ReviewRow row;
+  row.id = q.ColumnInt(0);
+  row.at = q.ColumnInt(1);
+  row.record = q.ColumnInt(2);
+  row.key = q.ColumnString(3);
+  row.other_key = q.ColumnString(4);
+  row.weight = q.ColumnReal(5);
+  row.reason = q.ColumnString(6);
+  return row;
+}
+
+#define CHANGE_COLUMNS "seq, at, kind, key, other_key"
+ChangeRow ToChangeRow(const Query& q) {
+  ChangeRow row;
+  row.seq = q.ColumnInt(0);
+  row.at = q.ColumnInt(1);
+  row.kind = q.ColumnString(2);
+  row.key = q.ColumnString(3);
+  row.other_key = q.ColumnString(4);
+  return row;
+}
+
+std::string ReadString(const Query& q) { return q.ColumnString(0); }
+int64_t ReadInt(const Query& q) { return q.ColumnInt(0); }
+
+absl::StatusOr<int64_t> FileSize(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) return static_cast<int64_t>(st.st_size);
+  if (errno == ENOENT) return 0;
+  return absl::UnavailableError(
+      absl::StrCat("cannot stat ", path, ": ", std::strerror(errno)));
+}
+
+class SqliteGraphStore : public GraphStore {
+ public:
+  SqliteGraphStore(std::unique_ptr<Database> db,
+                   const SqliteGraphStoreOptions& options, bool reader)
+      : db_(std::move(db)),
+        h_(db_->handle()),
+        stmts_(std::make_unique<StatementCache>(h_)),
+        options_(options),
+        reader_(reader) {}
+
+  ~SqliteGraphStore() override {
+    Rollback();
+    stmts_.reset();  // Finalized before db_ closes the connection.
+  }
+
+  // Applies the per-connection settings.
+  absl::Status Configure() {
+    IDR_RETURN_IF_ERROR(db_->Exec("PRAGMA secure_delete=ON"));
+    IDR_RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+        "PRAGMA synchronous=",
+        options_.sync == SqliteGraphStoreOptions::Sync::kFull ? "FULL"
+                                                              : "NORMAL")));
+    IDR_RETURN_IF_ERROR(
+        db_->Exec(absl::StrCat("PRAGMA cache_size=-", options_.cache_kib)));
+    sqlite3_busy_timeout(h_, options_.busy_timeout_ms);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<GraphStore>> OpenReader() override {
+    DatabaseOptions db_options;
+    db_options.read_only = true;
+    db_options.busy_timeout_ms = options_.busy_timeout_ms;
+    IDR_ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                         Database::Open(db_->path(), db_options));
+    auto reader =
+        std::make_unique<SqliteGraphStore>(std::move(db), options_, true);
+    IDR_RETURN_IF_ERROR(reader->Configure());
+    return std::unique_ptr<GraphStore>(std::move(reader));
+  }
+
+  // --- Transactions ---------------------------------------------------------
+  absl::Status BeginWrite() override {
+    if (reader_) {
+      return absl::FailedPreconditionError("a reader connection cannot write");
+    }
+    if (in_tx_) {
+      return absl::FailedPreconditionError("a transaction is already open");
+    }
+    Query q(*stmts_, "BEGIN IMMEDIATE");
+    IDR_RETURN_IF_ERROR(q.Run());
+    in_tx_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status Commit() override {
+    if (!in_tx_) {
+      return absl::FailedPreconditionError("Commit without a transaction");
+    }
+    absl::Status s = CheckWrite();
+    if (s.ok()) {
+      Query q(*stmts_, "COMMIT");
+      s = q.Run();
+    }
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    in_tx_ = false;
+    return absl::OkStatus();
+  }
+
+  void Rollback() override {
+    if (!in_tx_) return;
+    in_tx_ = false;
+    // SQLite may already have rolled back after an I/O error.
+    if (sqlite3_get_autocommit(h_)) return;
+    Query q(*stmts_, "ROLLBACK");
+    q.Run().IgnoreError();  // The connection's close rolls back at the latest.
+  }
+
+  // --- Meta -----------------------------------------------------------------
+  absl::StatusOr<std::optional<std::string>> GetMeta(
+      const std::string& key) override {
+    Query q(*stmts_, "SELECT value FROM meta WHERE key = ?");
+    q.Text(key);
+    return First<std::string>(q, ReadString);
+  }
+
+  absl::Status PutMeta(const std::string& key,
+                       const std::string& value) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    q.Text(key).Blob(value);
+    return q.Run();
+  }
+
+  // --- Values ---------------------------------------------------------------
+  absl::StatusOr<std::vector<ValueRow>> FindValues(uint64_t hash) override {
+    Query q(*stmts_,
+            "SELECT " VALUE_COLUMNS " FROM value WHERE hash = ? ORDER BY id");
+    q.Int(ToInt(hash));
+    return Collect<ValueRow>(q, ToValueRow);
+  }
+
+  absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override {
+    Query q(*stmts_, "SELECT " VALUE_COLUMNS " FROM value WHERE id = ?");
+    q.Int(id);
+    return First<ValueRow>(q, ToValueRow);
+  }
+
+  absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (row.count < 0) return absl::InvalidArgumentError("negative count");
+    {
+      Query q(*stmts_,
+              "SELECT 1 FROM value WHERE hash = ? AND field = ? AND value = ?");
+      q.Int(ToInt(row.hash)).Int(row.field).Text(row.value);
+      IDR_ASSIGN_OR_RETURN(bool found, q.Step());
+      if (found) return absl::AlreadyExistsError("value already stored");
+    }
+    Query q(*stmts_,
+            "INSERT INTO value (hash, field, count, value, keys) "
+            "VALUES (?, ?, ?, ?, ?)");
+    q.Int(ToInt(row.hash)).Int(row.field).Int(row.count).Text(row.value);
+    q.Blob(row.keys);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::Status AddValueCount(int64_t id, int64_t delta) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query get(*stmts_, "SELECT count FROM value WHERE id = ?");
+    get.Int(id);
+    IDR_ASSIGN_OR_RETURN(std::optional<int64_t> count,
+                         First<int64_t>(get, ReadInt));
+    if (!count)
+      return absl::InvalidArgumentError(absl::StrCat("no value ", id));
+    if (*count + delta < 0) {
+      return absl::InvalidArgumentError("value count would be negative");
+    }
+    if (*count + delta == 0) {
+      Query q(*stmts_, "DELETE FROM value WHERE id = ?");
+      q.Int(id);
+      return q.Run();
+    }
+    Query q(*stmts_, "UPDATE value SET count = ? WHERE id = ?");
+    q.Int(*count + delta).Int(id);
+    return q.Run();
+  }
+
+  // --- Records --------------------------------------------------------------
+  absl::StatusOr<std::optional<RecordRow>> GetRecord(int64_t id) override {
+    Query q(*stmts_, "SELECT " RECORD_COLUMNS " FROM record WHERE id = ?");
+    q.Int(id);
+    return First<RecordRow>(q, ToRecordRow);
+  }
+
+  absl::StatusOr<std::optional<RecordRow>> FindRecord(
+      const std::string& source_id) override {
+    Query q(*stmts_,
+            "SELECT " RECORD_COLUMNS " FROM record WHERE source_id = ?");
+    q.Text(source_id);
+    return First<RecordRow>(q, ToRecordRow);
+  }
+
+  absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "INSERT INTO record (source_id, customer, channel, seen_at, data) "
+            "VALUES (?, ?, ?, ?, ?)");
+    q.Text(row.source_id).Int(row.customer).Int(row.channel).Int(row.seen_at);
+    q.Blob(row.data);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::Status SetRecordCustomer(int64_t record, int64_t customer) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "UPDATE record SET customer = ? WHERE id = ?");
+    q.Int(customer).Int(record);
+    IDR_RETURN_IF_ERROR(q.Run());
+    if (sqlite3_changes(h_) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("no record ", record));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteRecord(int64_t id) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query get(*stmts_, "SELECT keys FROM record WHERE id = ?");
+    get.Int(id);
+    IDR_ASSIGN_OR_RETURN(std::optional<std::string> keys,
+                         First<std::string>(get, ReadString));
+    if (!keys) return absl::OkStatus();
+    for (uint64_t key : ParseKeys(*keys)) {
+      Query q(*stmts_, "DELETE FROM block WHERE key = ? AND record = ?");
+      q.Int(ToInt(key)).Int(id);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    for (const char* sql :
+         {"DELETE FROM link WHERE a = ?", "DELETE FROM link WHERE b = ?",
+          "DELETE FROM record WHERE id = ?"}) {
+      Query q(*stmts_, sql);
+      q.Int(id);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<RecordRow>> RecordsOfCustomer(
+      int64_t customer) override {
+    Query q(*stmts_, "SELECT " RECORD_COLUMNS
+                     " FROM record WHERE customer = ? ORDER BY id");
+    q.Int(customer);
+    return Collect<RecordRow>(q, ToRecordRow);
+  }
+
+  absl::Status ForEachRecord(
+      const std::function<bool(const RecordRow&)>& visit) override {
+    int64_t after = 0;
+    for (;;) {
+      std::vector<RecordRow> batch;
+      {
+        Query q(*stmts_, "SELECT " RECORD_COLUMNS
+                         " FROM record WHERE id > ? ORDER BY id LIMIT ?");
+        q.Int(after).Int(kRecordBatch);
+        IDR_ASSIGN_OR_RETURN(batch, Collect<RecordRow>(q, ToRecordRow));
+      }
+      for (const RecordRow& row : batch) {
+        if (!visit(row)) return absl::OkStatus();
+      }
+      if (batch.size() < kRecordBatch) return absl::OkStatus();
+      after = batch.back().id;
+    }
+  }
+
+  absl::StatusOr<int64_t> CountRecords() override {
+    return Count("SELECT count(*) FROM record");
+  }
+
+  // --- Blocking keys --------------------------------------------------------
+  absl::Status AddBlockingKey(uint64_t key, int64_t record) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    {
+      Query q(*stmts_,
+              "INSERT OR IGNORE INTO block (key, record) VALUES (?, ?)");
+      q.Int(ToInt(key)).Int(record);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    // Already there: its record exists (DeleteRecord takes its keys along).
+    if (sqlite3_changes(h_) == 0) return absl::OkStatus();
+    const std::string bytes = KeyBytes(key);
+    Query q(*stmts_,
+            "UPDATE record SET keys = CAST(keys || ? AS BLOB) WHERE id = ?");
+    q.Blob(bytes).Int(record);
+    IDR_RETURN_IF_ERROR(q.Run());
+    if (sqlite3_changes(h_) == 1) return absl::OkStatus();
+    Query undo(*stmts_, "DELETE FROM block WHERE key = ? AND record = ?");
+    undo.Int(ToInt(key)).Int(record);
+    IDR_RETURN_IF_ERROR(undo.Run());
+    return absl::InvalidArgumentError(absl::StrCat("no record ", record));
+  }
+
+  absl::StatusOr<std::vector<int64_t>> FindBlock(uint64_t key,
+                                                 int limit) override {
+    if (limit <= 0) return std::vector<int64_t>();  // SQLite: -1 = no limit.
+    Query q(*stmts_,
+            "SELECT record FROM block WHERE key = ? ORDER BY record LIMIT ?");
+    q.Int(ToInt(key)).Int(limit);
+    return Collect<int64_t>(q, ReadInt);
+  }
+
+  // --- Links ----------------------------------------------------------------
+  absl::Status PutLink(const LinkRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (row.a >= row.b) return absl::InvalidArgumentError("link needs a < b");
+    Query q(*stmts_, "INSERT OR REPLACE INTO link (" LINK_COLUMNS
+                     ") VALUES (?, ?, ?, ?, ?)");
+    q.Int(row.a).Int(row.b).Real(row.weight).Int(row.rule).Blob(row.detail);
+    return q.Run();
+  }
+
+  absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
+    Query q(*stmts_, "SELECT " LINK_COLUMNS
+                     " FROM link WHERE b = ?1 "
+                     "UNION ALL SELECT " LINK_COLUMNS
+                     " FROM link WHERE a = ?1 "
+                     "ORDER BY 1, 2");
+    q.Int(record);
+    return Collect<LinkRow>(q, ToLinkRow);
+  }
+
+  absl::Status DeleteLink(int64_t a, int64_t b) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (a >= b) return absl::InvalidArgumentError("link needs a < b");
+    Query q(*stmts_, "DELETE FROM link WHERE a = ? AND b = ?");
+    q.Int(a).Int(b);
+    return q.Run();
+  }
+
+  // --- Customers ------------------------------------------------------------
+  absl::StatusOr<std::optional<CustomerRow>> GetCustomer(int64_t id) override {
+    Query q(*stmts_, "SELECT " CUSTOMER_COLUMNS " FROM customer WHERE id = ?");
+    q.Int(id);
+    return First<CustomerRow>(q, ToCustomerRow);
+  }
+
+  absl::StatusOr<std::optional<CustomerRow>> FindCustomer(
+      const std::string& key) override {
+    Query q(*stmts_, "SELECT " CUSTOMER_COLUMNS " FROM customer WHERE key = ?");
+    q.Text(key);
+    return First<CustomerRow>(q, ToCustomerRow);
+  }
+
+  absl::StatusOr<int64_t> InsertCustomer(const CustomerRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "INSERT INTO customer (key, created_at, updated_at, size) "
+            "VALUES (?, ?, ?, ?)");
+    q.Text(row.key).Int(row.created_at).Int(row.updated_at).Int(row.size);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::Status UpdateCustomer(const CustomerRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "UPDATE customer SET updated_at = ?, size = ? WHERE id = ?");
+    q.Int(row.updated_at).Int(row.size).Int(row.id);
+    IDR_RETURN_IF_ERROR(q.Run());
+    if (sqlite3_changes(h_) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("no customer ", row.id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteCustomer(int64_t id) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "DELETE FROM customer WHERE id = ?");
+    q.Int(id);
+    return q.Run();
+  }
+
+  absl::StatusOr<int64_t> CountCustomers() override {
+    return Count("SELECT count(*) FROM customer");
+  }
+
+  // --- Redirects ------------------------------------------------------------
+  absl::Status PutRedirect(const std::string& old_key,
+                           const std::string& new_key) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (old_key == new_key) {
+      return absl::InvalidArgumentError("a key cannot redirect to itself");
+    }
+    Query q(*stmts_,
+            "INSERT OR REPLACE INTO redirect (old_key, new_key) VALUES (?, ?)");
+    q.Text(old_key).Text(new_key);
+    return q.Run();
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetRedirect(
+      const std::string& old_key) override {
+    Query q(*stmts_, "SELECT new_key FROM redirect WHERE old_key = ?");
+    q.Text(old_key);
+    return First<std::string>(q, ReadString);
+  }
+
+  absl::StatusOr<std::vector<std::string>> RedirectsTo(
+      const std::string& new_key) override {
+    Query q(*stmts_,
+            "SELECT old_key FROM redirect WHERE new_key = ? ORDER BY old_key");
+    q.Text(new_key);
+    return Collect<std::string>(q, ReadString);
+  }
+
+  absl::Status DeleteRedirect(const std::string& old_key) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "DELETE FROM redirect WHERE old_key = ?");
+    q.Text(old_key);
+    return q.Run();
+  }
+
+  // --- Audit ----------------------------------------------------------------
+  absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "INSERT INTO audit (at, action, key, other_key, reason, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)");
+    q.Int(row.at).Text(row.action).Text(row.key).Text(row.other_key);
+    q.Text(row.reason).Text(row.detail);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::StatusOr<std::vector<AuditRow>> ReadAudit(
+      int64_t after, int limit, const std::string& key) override {
+    if (limit <= 0) return std::vector<AuditRow>();
+    if (key.empty()) {
+      Query q(*stmts_, "SELECT " AUDIT_COLUMNS
+                       " FROM audit WHERE seq > ? ORDER BY seq LIMIT ?");
+      q.Int(after).Int(limit);
+      return Collect<AuditRow>(q, ToAuditRow);
+    }
+    // One indexed search per column (the partial index needs its WHERE).
+    Query q(*stmts_, "SELECT " AUDIT_COLUMNS
+                     " FROM audit WHERE key = ?2 AND seq > ?1 "
+                     "UNION SELECT " AUDIT_COLUMNS
+                     " FROM audit "
+                     "WHERE other_key = ?2 AND other_key <> '' AND seq > ?1 "
+                     "ORDER BY 1 LIMIT ?3");
+    q.Int(after).Text(key).Int(limit);
+    return Collect<AuditRow>(q, ToAuditRow);
+  }
+
+  absl::Status RedactKey(const std::string& key,
+                         const std::string& replacement) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (key.empty()) return absl::InvalidArgumentError("empty key");
+    for (const char* sql :
+         {"UPDATE audit SET key = ?2 WHERE key = ?1",
+          "UPDATE audit SET other_key = ?2 WHERE other_key = ?1 AND "
+          "other_key <> ''",
+          "UPDATE change SET key = ?2 WHERE key = ?1",
+          "UPDATE change SET other_key = ?2 WHERE other_key = ?1 AND "
+          "other_key <> ''"}) {
+      Query q(*stmts_, sql);
+      q.Text(key).Text(replacement);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    return absl::OkStatus();
+  }
+
+  // --- Reviews --------------------------------------------------------------
+  absl::StatusOr<int64_t> AddReview(const ReviewRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "INSERT INTO review (at, record, key, other_key, weight, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?)");
+    q.Int(row.at).Int(row.record).Text(row.key).Text(row.other_key);
+    q.Real(row.weight).Text(row.reason);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::StatusOr<std::vector<ReviewRow>> ListReviews(int limit) override {
+    if (limit <= 0) return std::vector<ReviewRow>();
+    Query q(*stmts_,
+            "SELECT " REVIEW_COLUMNS " FROM review ORDER BY id LIMIT ?");
+    q.Int(limit);
+    return Collect<ReviewRow>(q, ToReviewRow);
+  }
+
+  absl::Status DeleteReview(int64_t id) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "DELETE FROM review WHERE id = ?");
+    q.Int(id);
+    return q.Run();
+  }
+
+  absl::Status DeleteReviewsOf(const std::string& key) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    for (const char* sql : {"DELETE FROM review WHERE key = ?",
+                            "DELETE FROM review WHERE other_key = ?"}) {
+      Query q(*stmts_, sql);
+      q.Text(key);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> CountReviews() override {
+    return Count("SELECT count(*) FROM review");
+  }
+
+  // --- Separations ----------------------------------------------------------
+  absl::Status PutSeparation(const std::string& key_a,
+                             const std::string& key_b) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    if (key_a == key_b) {
+      return absl::InvalidArgumentError(
+          "a key cannot be separated from itself");
+    }
+    Query q(*stmts_, "INSERT OR IGNORE INTO separation (a, b) VALUES (?, ?)");
+    q.Text(std::min(key_a, key_b)).Text(std::max(key_a, key_b));
+    return q.Run();
+  }
+
+  absl::StatusOr<bool> IsSeparated(const std::string& key_a,
+                                   const std::string& key_b) override {
+    Query q(*stmts_, "SELECT 1 FROM separation WHERE a = ? AND b = ?");
+    q.Text(std::min(key_a, key_b)).Text(std::max(key_a, key_b));
+    return q.Step();
+  }
+
+  absl::StatusOr<std::vector<std::string>> SeparationsOf(
+      const std::string& key) override {
+    Query q(*stmts_,
+            "SELECT b FROM separation WHERE a = ?1 "
+            "UNION SELECT a FROM separation WHERE b = ?1 ORDER BY 1");
+    q.Text(key);
+    return Collect<std::string>(q, ReadString);
+  }
+
+  absl::Status DeleteSeparationsOf(const std::string& key) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    for (const char* sql : {"DELETE FROM separation WHERE a = ?",
+                            "DELETE FROM separation WHERE b = ?"}) {
+      Query q(*stmts_, sql);
+      q.Text(key);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    return absl::OkStatus();
+  }
+
+  // --- Tombstones -----------------------------------------------------------
+  absl::Status PutTombstone(const std::string& hash) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "INSERT OR IGNORE INTO tombstone (hash) VALUES (?)");
+    q.Blob(hash);
+    return q.Run();
+  }
+
+  absl::StatusOr<bool> HasTombstone(const std::string& hash) override {
+    Query q(*stmts_, "SELECT 1 FROM tombstone WHERE hash = ?");
+    q.Blob(hash);
+    return q.Step();
+  }
+
+  // --- Changes --------------------------------------------------------------
+  absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(
+        *stmts_,
+        "INSERT INTO change (at, kind, key, other_key) VALUES (?, ?, ?, ?)");
+    q.Int(row.at).Text(row.kind).Text(row.key).Text(row.other_key);
+    IDR_RETURN_IF_ERROR(q.Run());
+    return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::StatusOr<std::vector<ChangeRow>> ReadChanges(int64_t after,
+                                                     int limit) override {
+    if (limit <= 0) return std::vector<ChangeRow>();
+    Query q(*stmts_, "SELECT " CHANGE_COLUMNS
+                     " FROM change WHERE seq > ? ORDER BY seq LIMIT ?");
+    q.Int(after).Int(limit);
+    return Collect<ChangeRow>(q, ToChangeRow);
+  }
+
+  // --- Maintenance ----------------------------------------------------------
+  absl::Status Purge() override {
+    if (in_tx_) {
+      return absl::FailedPreconditionError("Purge inside a transaction");
+    }
+    // Copies the WAL into the file (whose deleted rows secure_delete zeroed)
+    // and truncates it, so no old page image stays in the -wal file.
+    Query q(*stmts_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    IDR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row && q.ColumnInt(0) != 0) {
+      return absl::UnavailableError(
+          "checkpoint blocked by another connection; Purge again");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> SizeBytes() override {
+    IDR_ASSIGN_OR_RETURN(int64_t db, FileSize(db_->path()));
+    IDR_ASSIGN_OR_RETURN(int64_t wal, FileSize(db_->path() + "-wal"));
+    return db + wal;
+  }
+
+ private:
+  absl::Status CheckWrite() const {
+    if (!in_tx_) {
+      return absl::FailedPreconditionError("write outside a transaction");
+    }
+    // After some I/O errors SQLite rolls the transaction back itself; a
+    // write now would run outside it.
+    if (sqlite3_get_autocommit(h_)) {
+      return absl::UnavailableError(
+          "the transaction was rolled back after an error");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> Count(const char* sql) {
+    Query q(*stmts_, sql);
+    IDR_ASSIGN_OR_RETURN(std::optional<int64_t> n, First<int64_t>(q, ReadInt));
+    return n.value_or(0);
+  }
+
+  std::unique_ptr<Database> db_;
+  sqlite3* h_;
+  std::unique_ptr<StatementCache> stmts_;
+  const SqliteGraphStoreOptions options_;
+  const bool reader_;
+  bool in_tx_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenSqliteGraphStore(
+    const std::string& path, const SqliteGraphStoreOptions& options) {
+  DatabaseOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.busy_timeout_ms = options.busy_timeout_ms;
+  IDR_ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                       Database::Open(path, db_options));
+  auto store =
+      std::make_unique<SqliteGraphStore>(std::move(db), options, false);
+  IDR_RETURN_IF_ERROR(store->Configure());
+  return std::unique_ptr<GraphStore>(std::move(store));
+}
+
+}  // namespace idr::storage

@@ -1,0 +1,88 @@
+// The embedded default GraphStore: one SQLite file (storage/database.h opens
+// it, turns on WAL and migrates it).
+//
+// On-disk schema, version 2 (PRAGMA user_version = 2; version 1 had only the
+// meta table; migration 1 -> 2 in database.cc creates the rest):
+//
+//   meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
+//       GetMeta/PutMeta, and 'created_at'/'created_by' from version 1. Values
+//       written by PutMeta are stored as BLOBs (they may be binary).
+//   value (id INTEGER PRIMARY KEY AUTOINCREMENT, hash INTEGER, field INTEGER,
+//          count INTEGER, value TEXT, keys BLOB)
+//       INDEX value_hash (hash). Uniqueness of (hash, field, value) is
+//       checked by the store, so `value` is not copied into an index.
+//   record (id INTEGER PRIMARY KEY AUTOINCREMENT, source_id TEXT UNIQUE,
+//           customer INTEGER, channel INTEGER, seen_at INTEGER, data BLOB,
+//           keys BLOB)
+//       UNIQUE autoindex (source_id); INDEX record_customer (customer).
+//       `keys` is the record's blocking keys, 8 bytes little-endian each:
+//       DeleteRecord finds its block rows there, so `block` needs no second
+//       index by record.
+//   block (key INTEGER, record INTEGER, PRIMARY KEY (key, record))
+//       WITHOUT ROWID.
+//   link (a INTEGER, b INTEGER, weight REAL, rule INTEGER, detail BLOB,
+//         PRIMARY KEY (a, b)) WITHOUT ROWID; INDEX link_b (b).
+//   customer (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE,
+//             created_at INTEGER, updated_at INTEGER, size INTEGER)
+//       UNIQUE autoindex (key).
+//   redirect (old_key TEXT PRIMARY KEY, new_key TEXT) WITHOUT ROWID;
+//       INDEX redirect_new_key (new_key).
+//   audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, action TEXT,
+//          key TEXT, other_key TEXT, reason TEXT, detail TEXT)
+//       INDEX audit_key (key); INDEX audit_other_key (other_key) WHERE
+//       other_key <> ''.
+//   review (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, record INTEGER,
+//           key TEXT, other_key TEXT, weight REAL, reason TEXT)
+//       INDEX review_key (key); INDEX review_other_key (other_key).
+//   separation (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID, a < b;
+//       INDEX separation_b (b).
+//   tombstone (hash BLOB PRIMARY KEY) WITHOUT ROWID.
+//   change (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, kind TEXT,
+//           key TEXT, other_key TEXT)
+//       INDEX change_key (key); INDEX change_other_key (other_key) WHERE
+//       other_key <> ''.
+//   sqlite_sequence: SQLite's own, the last id of each AUTOINCREMENT table.
+// Every column is NOT NULL. uint64 hashes and keys are stored as int64 bit
+// casts. Ids and sequence numbers are never reused.
+//
+// Connection settings: journal_mode=WAL, secure_delete=ON (deleted rows are
+// overwritten with zeros), synchronous=FULL unless options say NORMAL. A
+// write transaction is BEGIN IMMEDIATE. Statements are prepared once per
+// connection and reused. Erasure: after a delete, Purge() checkpoints and
+// truncates the WAL (PRAGMA wal_checkpoint(TRUNCATE)) so old page images
+// leave the -wal file too; what remains of a forgotten record is only its
+// keyed-hash tombstone. docs/storage.md has the details.
+
+#ifndef IDR_STORAGE_SQLITE_GRAPH_STORE_H_
+#define IDR_STORAGE_SQLITE_GRAPH_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "storage/graph_store.h"
+
+namespace idr::storage {
+
+struct SqliteGraphStoreOptions {
+  // Create the file when it does not exist (else NOT_FOUND). Default: true.
+  bool create_if_missing = true;
+  // kFull: a committed transaction survives power loss (fsync per commit).
+  // kNormal: it survives a crash of the process; the last commits may be
+  // lost on power loss, but the file stays consistent. Faster.
+  enum class Sync { kFull, kNormal };
+  Sync sync = Sync::kFull;
+  // How long a connection waits for another's lock before UNAVAILABLE.
+  int busy_timeout_ms = 5000;
+  // Page cache per connection, in KiB (SQLite's default is 2000).
+  int cache_kib = 32 * 1024;
+};
+
+// Opens (creating and migrating as needed) the graph in the SQLite file at
+// `path`. Errors are those of Database::Open (database.h).
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenSqliteGraphStore(
+    const std::string& path, const SqliteGraphStoreOptions& options = {});
+
+}  // namespace idr::storage
+
+#endif  // IDR_STORAGE_SQLITE_GRAPH_STORE_H_
