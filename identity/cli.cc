@@ -7,6 +7,7 @@
 #include "identity/dedup_command.h"
 #include "identity/eval_command.h"
 #include "identity/gen_command.h"
+#include "identity/graph_cli.h"
 #include "identity/serve_command.h"
 
 namespace idr::identity {
@@ -138,6 +139,8 @@ int RunIdr(int argc, char** argv) {
       ->capture_default_str();
   eval_cmd->add_flag("--json", eval.json, "print one JSON object");
 
+  GraphCli graph(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -149,7 +152,8 @@ int RunIdr(int argc, char** argv) {
   if (gen_cmd->parsed()) return RunGen(gen);
   if (eval_cmd->parsed()) return RunEval(eval);
   if (dedup_cmd->parsed()) return RunDedup(dedup);
-  return 2;
+  const int code = graph.Run();
+  return code >= 0 ? code : 2;
 }
 
 }  // namespace idr::identity

@@ -32,6 +32,9 @@ using matching::PreparedColumns;
 
 constexpr size_t kMaxSourceIdBytes = 256;
 constexpr size_t kMaxValueBytes = 1024;
+// Weight, in records, of the model's typical frequency in the term
+// frequencies of a young graph.
+constexpr double kFrequencyPriorRecords = 1000;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -494,9 +497,15 @@ class EngineCore {
       col.type = schema_.fields[f].type;
       col.ids.assign(rows, -1);
       const bool probe_has = probe.Has(f);
-      col.present = std::max<int64_t>(
-          present[f] + (ingesting && probe_has ? 1 : 0),
-          std::max<int64_t>(schema_.trained_records, 1));
+      col.present = present[f] + (ingesting && probe_has ? 1 : 0);
+      // Term frequency, shrunk towards the model's typical frequency while
+      // the graph is young: count / present alone would call every value of
+      // the first records common (and later, early on, rare).
+      const double prior = in_.typical_frequency[f];
+      auto log2_frequency = [&](int64_t count) {
+        return std::log2((count + kFrequencyPriorRecords * prior) /
+                         (col.present + kFrequencyPriorRecords));
+      };
       absl::flat_hash_map<absl::string_view, int32_t> local;
       absl::flat_hash_map<uint64_t, int32_t> local_keys;
       auto intern = [&](const std::string& value,
@@ -511,8 +520,8 @@ class EngineCore {
         if (!added) return it->second;
         col.values.push_back(value);
         col.counts.push_back(static_cast<uint32_t>(std::max<int64_t>(count, 1)));
-        col.log2_frequency.push_back(static_cast<float>(
-            std::log2(static_cast<double>(col.counts.back()) / col.present)));
+        col.log2_frequency.push_back(
+            static_cast<float>(log2_frequency(col.counts.back())));
         if (col.type == FieldType::kBirthDate) {
           matching::CivilDay day;
           matching::ParseCivilDay(value, &day);
@@ -662,6 +671,16 @@ Engine::~Engine() {
   in_->idle_readers.clear();
 }
 
+absl::StatusOr<std::optional<std::vector<FieldSpec>>> Engine::StoredFields(
+    storage::GraphStore* store) {
+  absl::StatusOr<std::optional<std::string>> text = store->GetMeta(kMetaFields);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::optional<std::vector<FieldSpec>>();
+  absl::StatusOr<std::vector<FieldSpec>> fields = DecodeFields(**text);
+  if (!fields.ok()) return fields.status();
+  return std::optional<std::vector<FieldSpec>>(std::move(*fields));
+}
+
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     std::unique_ptr<storage::GraphStore> store, EngineOptions options) {
   if (store == nullptr) return absl::InvalidArgumentError("no store");
@@ -742,6 +761,19 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     in.rule_index[schema.model.rule_names[r]] = static_cast<int>(r);
   }
   in.min_weight = matching::MatchWeightOf(schema.threshold);
+  // Per field, the geometric mean of the model's TF baselines on it.
+  in.typical_frequency.assign(schema.fields.size(), 0);
+  for (size_t k = 0; k < schema.model.comparisons.size(); ++k) {
+    double log_sum = 0;
+    int n = 0;
+    for (const std::vector<double>& rule : schema.model.tf_baseline) {
+      if (k < rule.size() && rule[k] > 0) log_sum += std::log2(rule[k]), ++n;
+    }
+    const int f = schema.model.comparisons[k].column;
+    if (n > 0 && f >= 0 && f < static_cast<int>(schema.fields.size())) {
+      in.typical_frequency[f] = std::exp2(log_sum / n);
+    }
+  }
   if (!(text = get(kMetaTrained)).ok()) return text.status();
   absl::SimpleAtoi(*text, &schema.trained_records);
   if (!(text = get(kMetaPhoneRegion)).ok()) return text.status();
@@ -1078,6 +1110,26 @@ absl::StatusOr<IngestResult> IngestStep::Run(
     link.detail = EncodeLinkDetail(core_.Terms(*sc, row_index));
     s = store()->PutLink(link);
     if (!s.ok()) return s;
+  }
+  // A record that links to only part of its customer may show that the
+  // customer does not hold together (an early record attached to the wrong
+  // person): re-cluster it as `idr dedup` would.
+  const int64_t linked_here = static_cast<int64_t>(kept.size());
+  if (customer.size >= 3 && linked_here < customer.size - 1) {
+    absl::StatusOr<std::vector<std::string>> split =
+        ReclusterCustomer(store(), in_.secret, customer, now_);
+    if (!split.ok()) return split.status();
+    if (!split->empty()) {
+      result.split_keys = *split;
+      absl::StatusOr<std::optional<storage::RecordRow>> mine_now =
+          store()->GetRecord(*rid);
+      if (!mine_now.ok()) return mine_now.status();
+      absl::StatusOr<std::optional<storage::CustomerRow>> c =
+          store()->GetCustomer((*mine_now)->customer);
+      if (!c.ok()) return c.status();
+      customer = **c;
+      result.key = customer.key;
+    }
   }
   for (const HeldMerge& h : held_) {
     storage::ReviewRow review;

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,8 +115,9 @@ struct EngineOptions {
   int64_t shared_value_limit = 50;
   // Merges that would make a customer larger are held. Default: 1000.
   int64_t max_customer_records = 1000;
-  // Links kept per record for explanations, strongest first. Default: 8.
-  int max_links_per_record = 8;
+  // Links kept per record (explanations and re-clustering), strongest
+  // first. Default: 16.
+  int max_links_per_record = 16;
   // Clock (Unix seconds) for times not given by records. Default: now.
   std::function<int64_t()> now;
 };
@@ -133,6 +135,9 @@ struct IngestResult {
   Outcome outcome = Outcome::kCreated;
   std::string key;                       // The record's customer.
   std::vector<std::string> merged_keys;  // Keys that now redirect to key.
+  // New customers split off the record's customer when it no longer held
+  // together (see ReclusterCustomer in docs/engine.md).
+  std::vector<std::string> split_keys;
   int held_for_review = 0;               // Merges held back.
   bool deterministic = false;            // Linked by an exclusive identifier.
   double best_probability = 0;           // Of the strongest link, if any.
@@ -239,6 +244,11 @@ class Engine {
   // schema is given, or a different one.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(
       std::unique_ptr<storage::GraphStore> store, EngineOptions options);
+
+  // The fields of the graph in `store`, or nullopt when it holds none yet
+  // (to set up a name normaliser before Open).
+  static absl::StatusOr<std::optional<std::vector<FieldSpec>>> StoredFields(
+      storage::GraphStore* store);
 
   ~Engine();
   Engine(const Engine&) = delete;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "identity/engine.h"
 #include "identity/engine_internal.h"
+#include "matching/clustering.h"
 
 namespace idr::identity {
 namespace {
@@ -94,6 +95,82 @@ absl::Status MergeCustomers(storage::GraphStore* store,
   if (!seq.ok()) return seq.status();
   seq = store->AppendChange({0, now, "merged", into.key, from.key});
   return seq.ok() ? absl::OkStatus() : seq.status();
+}
+
+absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
+    storage::GraphStore* store, const std::string& secret,
+    const storage::CustomerRow& customer, int64_t now) {
+  absl::StatusOr<std::vector<storage::RecordRow>> rows =
+      store->RecordsOfCustomer(customer.id);
+  if (!rows.ok()) return rows.status();
+  absl::flat_hash_map<int64_t, uint32_t> index;
+  for (size_t i = 0; i < rows->size(); ++i) index[(*rows)[i].id] = i;
+  std::vector<matching::Edge> edges;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    absl::StatusOr<std::vector<storage::LinkRow>> links =
+        store->LinksOf((*rows)[i].id);
+    if (!links.ok()) return links.status();
+    for (const storage::LinkRow& l : *links) {
+      if (l.rule == -1) return std::vector<std::string>();  // A person's call.
+      if (l.a != (*rows)[i].id) continue;  // Each link once.
+      auto other = index.find(l.b);
+      if (other == index.end()) continue;
+      // A shared exclusive identifier is as strong as links get.
+      const float weight = l.rule == -2 ? 1e9f : static_cast<float>(l.weight);
+      edges.push_back({static_cast<uint32_t>(i), other->second, weight});
+    }
+  }
+  matching::ClusterOptions options;
+  options.max_cluster_size = static_cast<int>(rows->size());
+  std::vector<uint32_t> cluster = matching::ClusterRecords(
+      static_cast<uint32_t>(rows->size()), edges, options, nullptr);
+  // Cluster 0 (the oldest record's) keeps the customer.
+  absl::flat_hash_map<uint32_t, std::vector<size_t>> parts;
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    if (cluster[i] != cluster[0]) parts[cluster[i]].push_back(i);
+  }
+  std::vector<std::string> created;
+  if (parts.empty()) return created;
+  storage::CustomerRow kept = customer;
+  std::vector<std::pair<uint32_t, std::vector<size_t>>> ordered(parts.begin(),
+                                                                parts.end());
+  std::sort(ordered.begin(), ordered.end());
+  for (const auto& [id, members] : ordered) {
+    storage::CustomerRow split;
+    split.created_at = split.updated_at = now;
+    split.size = static_cast<int64_t>(members.size());
+    const std::string& founder = (*rows)[members[0]].source_id;
+    for (int attempt = 0;; ++attempt) {
+      split.key = CustomerKeyFor(secret, absl::StrCat("split\n", founder),
+                                 attempt);
+      absl::StatusOr<std::optional<storage::CustomerRow>> taken =
+          store->FindCustomer(split.key);
+      if (!taken.ok()) return taken.status();
+      absl::StatusOr<std::optional<std::string>> redirected =
+          store->GetRedirect(split.key);
+      if (!redirected.ok()) return redirected.status();
+      if (!taken->has_value() && !redirected->has_value()) break;
+    }
+    absl::StatusOr<int64_t> new_id = store->InsertCustomer(split);
+    if (!new_id.ok()) return new_id.status();
+    for (size_t m : members) {
+      absl::Status s = store->SetRecordCustomer((*rows)[m].id, *new_id);
+      if (!s.ok()) return s;
+    }
+    kept.size -= split.size;
+    absl::StatusOr<int64_t> seq = store->AppendAudit(
+        {0, now, "split", customer.key, split.key,
+         "records that do not hold together with the rest",
+         absl::StrCat("{\"records_moved\":", split.size, "}")});
+    if (!seq.ok()) return seq.status();
+    seq = store->AppendChange({0, now, "unmerged", customer.key, split.key});
+    if (!seq.ok()) return seq.status();
+    created.push_back(split.key);
+  }
+  kept.updated_at = now;
+  absl::Status s = store->UpdateCustomer(kept);
+  if (!s.ok()) return s;
+  return created;
 }
 
 absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,

@@ -54,6 +54,9 @@ struct Engine::Internals {
   std::unique_ptr<storage::GraphStore> writer ABSL_PT_GUARDED_BY(write_mu);
   std::string secret;                           // Keys and tombstones.
   double min_weight = 0;                        // Of the threshold.
+  // Per field: the typical frequency of an agreeing value (the geometric
+  // mean of the model's TF baselines; 0 without TF adjustment).
+  std::vector<double> typical_frequency;
   absl::flat_hash_map<std::string, int> column_index;
   absl::flat_hash_map<std::string, int> rule_index;  // Model rule names.
 
@@ -108,6 +111,16 @@ absl::Status MergeCustomers(storage::GraphStore* store,
                             const storage::CustomerRow& from, int64_t now,
                             const std::string& reason,
                             const std::string& detail);
+
+// Re-clusters a customer's records over their stored links with the rule of
+// `idr dedup` (strongest links first; two parts join only when every record
+// of the smaller links into the larger). Parts that do not hold together
+// become new customers; the part holding the oldest record keeps the key.
+// Customers joined by a person (a manual link) are left as they are.
+// Returns the keys created.
+absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
+    storage::GraphStore* store, const std::string& secret,
+    const storage::CustomerRow& customer, int64_t now);
 
 // The exclusive-identifier values of a set of records, per field (0 = none
 // seen, -1 = several).

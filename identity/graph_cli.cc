@@ -1,0 +1,183 @@
+#include "identity/graph_cli.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "identity/graph_commands.h"
+
+namespace idr::identity {
+
+struct GraphCli::State {
+  CLI::App *ingest, *clusters, *resolve, *profile, *explain, *merge, *unmerge,
+      *forget, *reviews, *stats;
+  IngestCommandOptions ingest_options;
+  ResolveCommandOptions resolve_options;
+  std::string db, key, other_key, output, reason;
+  std::vector<std::string> records;
+  int limit = 100;
+  // --email etc. of resolve, by field type.
+  std::vector<std::pair<std::string, std::string>> typed = {
+      {"email", ""},      {"phone", ""},      {"full_name", ""},
+      {"given_name", ""}, {"family_name", ""}, {"birth_date", ""},
+      {"loyalty_id", ""}, {"login_id", ""},    {"device_id", ""},
+      {"national_id", ""}, {"postcode", ""}};
+};
+
+namespace {
+
+CLI::App* Command(CLI::App& app, const char* name, const char* help,
+                  std::string* db) {
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("--db", *db, "SQLite identity graph file")->required();
+  return cmd;
+}
+
+}  // namespace
+
+GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  IngestCommandOptions& in = s.ingest_options;
+  s.ingest = Command(
+      app, "ingest",
+      "Ingest the rows of a CSV file one by one through the resolution "
+      "engine into the identity graph (created on first use, with a model "
+      "trained on the file without labels, or --model). Idempotent: records "
+      "already ingested are left unchanged. See docs/engine.md.",
+      &in.db_path);
+  s.ingest->add_option("--input", in.input_path, "input CSV (header row)")
+      ->required();
+  s.ingest->add_option("--id-column", in.id_column, "unique record id column")
+      ->capture_default_str();
+  s.ingest->add_option("--channel-column", in.channel_column,
+                       "channel column (web, app, store, call_center); "
+                       "default: 'channel' if present");
+  s.ingest->add_option("--time-column", in.time_column,
+                       "when each record was seen (RFC 3339 or Unix seconds); "
+                       "default: 'observed_at' if present, else now");
+  s.ingest->add_option("--field", in.fields,
+                       "COLUMN=TYPE, repeatable (types as idr dedup); without "
+                       "--field, columns are mapped by name");
+  s.ingest->add_option("--ignore-column", in.ignore_columns,
+                       "column never mapped by name (repeatable)");
+  s.ingest->add_option("--attribute", in.attribute_columns,
+                       "column kept for the profile but not matched on, e.g. "
+                       "loyalty_tier (repeatable)");
+  s.ingest->add_option("--model", in.model_path,
+                       "new graph: use this model (idr dedup --save-model) "
+                       "instead of training");
+  s.ingest->add_option("--threshold", in.threshold,
+                       "new graph: match probability that links (default: the "
+                       "model's, 0.5)");
+  s.ingest->add_option("--batch", in.batch, "records per transaction")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  s.ingest->add_option("--threads", in.threads,
+                       "threads for training (0 = all cores)")
+      ->capture_default_str();
+  s.ingest->add_option("--phone-region", in.phone_region,
+                       "new graph: region for national phone numbers")
+      ->capture_default_str();
+  s.ingest->add_option("--date-order", in.date_order,
+                       "new graph: ambiguous dates, dmy or mdy")
+      ->capture_default_str();
+  s.ingest->add_flag("--quiet", in.quiet, "print no summary");
+
+  s.clusters = Command(app, "clusters",
+                       "Write record_id,customer_key for every record.", &s.db);
+  s.clusters->add_option("--output", s.output, "CSV file to write")
+      ->required();
+
+  ResolveCommandOptions& r = s.resolve_options;
+  s.resolve = Command(
+      app, "resolve",
+      "Find the customer of an old key, a source record, or identifiers and "
+      "attributes (exactly through an exclusive identifier, else "
+      "probabilistically), with candidates and per-field weights. Never "
+      "writes.",
+      &r.db_path);
+  s.resolve->add_option("--key", r.key, "a customer key (old keys redirect)");
+  s.resolve->add_option("--record", r.record, "a source record id");
+  for (auto& [type, value] : s.typed) {
+    std::string flag = "--" + type;
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    if (type == "full_name") flag = "--name";
+    s.resolve->add_option(flag, value,
+                          "value for the graph's first " + type + " field");
+  }
+  s.resolve->add_option("--value", r.values,
+                        "COLUMN=VALUE for any field (repeatable)");
+  s.resolve->add_option("--candidates", r.max_candidates,
+                        "candidates to list")
+      ->capture_default_str();
+
+  s.profile = Command(app, "profile",
+                      "Print the 360° profile of a customer key (JSON): best "
+                      "values, every identifier, per-channel first/last seen.",
+                      &s.db);
+  s.profile->add_option("key", s.key, "customer key")->required();
+  s.explain = Command(app, "explain",
+                      "Print why each record belongs to the customer (links "
+                      "with per-field weights) and its merge history.",
+                      &s.db);
+  s.explain->add_option("key", s.key, "customer key")->required();
+  s.merge = Command(app, "merge",
+                    "Merge two customers by hand; the older key survives.",
+                    &s.db);
+  s.merge->add_option("key", s.key, "customer key")->required();
+  s.merge->add_option("other_key", s.other_key, "customer key")->required();
+  s.merge->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.unmerge = Command(app, "unmerge",
+                      "Split the named records off a customer into a new "
+                      "customer, kept apart from it from then on.",
+                      &s.db);
+  s.unmerge->add_option("key", s.key, "customer key")->required();
+  s.unmerge->add_option("--record", s.records, "source record id (repeatable)")
+      ->required();
+  s.unmerge->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.forget = Command(app, "forget",
+                     "Erase a customer (GDPR/CCPA): records, values only it "
+                     "had, keys; replays of its records stay forgotten.",
+                     &s.db);
+  s.forget->add_option("key", s.key, "customer key")->required();
+  s.forget->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.reviews = Command(app, "reviews",
+                      "List the merges held for review (JSON).", &s.db);
+  s.reviews->add_option("--limit", s.limit, "at most this many")
+      ->capture_default_str();
+  s.stats = Command(app, "stats",
+                    "Records, customers, review queue and bytes per record.",
+                    &s.db);
+}
+
+GraphCli::~GraphCli() = default;
+
+int GraphCli::Run() {
+  State& s = *state_;
+  if (s.ingest->parsed()) return ExitCode("ingest", Ingest(s.ingest_options));
+  if (s.clusters->parsed()) {
+    return ExitCode("clusters", WriteClusters(s.db, s.output));
+  }
+  if (s.resolve->parsed()) {
+    for (const auto& [type, value] : s.typed) {
+      if (!value.empty()) s.resolve_options.typed_values.emplace_back(type, value);
+    }
+    return ExitCode("resolve", Resolve(s.resolve_options));
+  }
+  if (s.profile->parsed()) return ExitCode("profile", PrintProfile(s.db, s.key));
+  if (s.explain->parsed()) {
+    return ExitCode("explain", PrintExplanation(s.db, s.key));
+  }
+  if (s.merge->parsed()) {
+    return ExitCode("merge", MergeKeys(s.db, s.key, s.other_key, s.reason));
+  }
+  if (s.unmerge->parsed()) {
+    return ExitCode("unmerge", UnmergeRecords(s.db, s.key, s.records, s.reason));
+  }
+  if (s.forget->parsed()) return ExitCode("forget", ForgetKey(s.db, s.key, s.reason));
+  if (s.reviews->parsed()) return ExitCode("reviews", PrintReviews(s.db, s.limit));
+  if (s.stats->parsed()) return ExitCode("stats", PrintStats(s.db));
+  return -1;
+}
+
+}  // namespace idr::identity
