@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/fault_injection.h"
 #include "storage/memory_graph_store.h"
 #include "storage/sqlite_graph_store.h"
 
@@ -60,6 +61,8 @@ struct Impl {
       open;
 };
 
+void PrintTo(const Impl& impl, std::ostream* os) { *os << impl.name; }
+
 std::vector<Impl> Impls() {
   return {
       {"memory",
@@ -68,6 +71,20 @@ std::vector<Impl> Impls() {
        }},
       {"sqlite",
        [](const std::string& path) { return OpenSqliteGraphStore(path); }},
+      // Unarmed wrappers must be invisible.
+      {"faults_over_memory",
+       [](const std::string&) -> absl::StatusOr<std::unique_ptr<GraphStore>> {
+         return std::make_unique<FaultInjectingGraphStore>(
+             NewMemoryGraphStore());
+       }},
+      {"faults_over_sqlite",
+       [](const std::string& path)
+           -> absl::StatusOr<std::unique_ptr<GraphStore>> {
+         absl::StatusOr<std::unique_ptr<GraphStore>> inner =
+             OpenSqliteGraphStore(path);
+         if (!inner.ok()) return inner.status();
+         return std::make_unique<FaultInjectingGraphStore>(*std::move(inner));
+       }},
   };
 }
 
