@@ -307,6 +307,13 @@ class Engine {
   absl::Status ForEachRecordKey(
       const std::function<void(const std::string&, const std::string&)>& visit);
 
+  // Checks the graph's invariants: every record's customer exists, each
+  // customer's size is its record count and no customer is empty, links join
+  // existing records, value counts match the records that carry them, and
+  // the per-field counts of the term frequencies are right. DATA_LOSS names
+  // the first broken one. Reads every record: for tests and `idr check`.
+  absl::Status CheckConsistency();
+
   // The graph's fields, in order.
   const std::vector<FieldSpec>& fields() const { return schema_.fields; }
 

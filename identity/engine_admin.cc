@@ -386,6 +386,71 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   return erased;
 }
 
+absl::Status Engine::CheckConsistency() {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  storage::GraphStore* store = reader->get();
+  const size_t n = schema_.fields.size();
+  std::vector<storage::RecordRow> rows;
+  absl::Status s = store->ForEachRecord([&](const storage::RecordRow& row) {
+    rows.push_back(row);
+    return true;
+  });
+  if (!s.ok()) return s;
+  absl::flat_hash_map<int64_t, int64_t> sizes, uses;
+  std::vector<int64_t> present(n, 0);
+  absl::flat_hash_set<int64_t> ids;
+  for (const storage::RecordRow& row : rows) ids.insert(row.id);
+  auto broken = [](auto&&... parts) {
+    return absl::DataLossError(absl::StrCat("inconsistent graph: ", parts...));
+  };
+  for (storage::RecordRow& row : rows) {
+    ++sizes[row.customer];
+    const int64_t id = row.id;
+    const std::string source_id = row.source_id;
+    absl::StatusOr<StoredRecord> record = DecodeRecord(std::move(row), n);
+    if (!record.ok()) return record.status();
+    for (size_t f = 0; f < n; ++f) {
+      if (record->value_ids[f] == 0) continue;
+      ++uses[record->value_ids[f]];
+      ++present[f];
+    }
+    absl::StatusOr<std::vector<storage::LinkRow>> links = store->LinksOf(id);
+    if (!links.ok()) return links.status();
+    for (const storage::LinkRow& l : *links) {
+      if (!ids.contains(l.a) || !ids.contains(l.b)) {
+        return broken("record ", source_id, " links to a missing record");
+      }
+    }
+  }
+  for (const auto& [customer, size] : sizes) {
+    absl::StatusOr<std::optional<storage::CustomerRow>> c =
+        store->GetCustomer(customer);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) return broken("customer ", customer, " is missing");
+    if ((*c)->size != size) {
+      return broken("customer ", (*c)->key, " says ", (*c)->size,
+                    " records, holds ", size);
+    }
+  }
+  absl::StatusOr<int64_t> customers = store->CountCustomers();
+  if (!customers.ok()) return customers.status();
+  if (*customers != static_cast<int64_t>(sizes.size())) {
+    return broken(*customers - static_cast<int64_t>(sizes.size()),
+                  " customers have no records");
+  }
+  for (const auto& [value, count] : uses) {
+    absl::StatusOr<std::optional<storage::ValueRow>> v = store->GetValue(value);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) return broken("value ", value, " is missing");
+    if ((*v)->count != count) {
+      return broken("value ", value, " counts ", (*v)->count, ", used ", count);
+    }
+  }
+  if (present != in_->Present()) return broken("field counts are off");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<storage::ReviewRow>> Engine::Reviews(int limit) {
   absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
   if (!reader.ok()) return reader.status();

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "identity/engine_test_util.h"
 #include "storage/memory_graph_store.h"
+#include "storage/sqlite_graph_store.h"
 
 namespace idr::identity {
 namespace {
@@ -13,9 +14,35 @@ namespace {
 using testing_util::Rec;
 using testing_util::TestSchema;
 
-class EngineTest : public ::testing::Test {
+// Every engine test runs on the in-memory store and on SQLite, and ends by
+// checking the graph's invariants.
+class EngineTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override { Reopen(TestOptions()); }
+  void TearDown() override {
+    if (engine_ != nullptr) {
+      absl::Status s = engine_->CheckConsistency();
+      EXPECT_TRUE(s.ok()) << s;
+    }
+  }
+
+  std::unique_ptr<storage::GraphStore> NewStore() {
+    if (std::string(GetParam()) == "memory") {
+      return storage::NewMemoryGraphStore();
+    }
+    std::string name =
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = c == '/' ? '_' : c;
+    const char* dir = std::getenv("TEST_TMPDIR");
+    const std::string path = absl::StrCat(dir ? dir : "/tmp", "/engine-", name,
+                                          "-", ++opened_, ".db");
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::remove((path + suffix).c_str());
+    }
+    auto store = storage::OpenSqliteGraphStore(path);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
 
   EngineOptions TestOptions() {
     EngineOptions options;
@@ -25,7 +52,8 @@ class EngineTest : public ::testing::Test {
   }
 
   void Reopen(EngineOptions options) {
-    auto engine = Engine::Open(storage::NewMemoryGraphStore(), options);
+    engine_.reset();
+    auto engine = Engine::Open(NewStore(), options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
   }
@@ -48,11 +76,12 @@ class EngineTest : public ::testing::Test {
     return keys;
   }
 
+  int opened_ = 0;
   int64_t clock_ = 1'700'000'000;
   std::unique_ptr<Engine> engine_;
 };
 
-TEST_F(EngineTest, FirstRecordCreatesAndMatchingRecordAttaches) {
+TEST_P(EngineTest, FirstRecordCreatesAndMatchingRecordAttaches) {
   IngestResult a = MustIngest(Rec("web-1", Channel::kWeb,
                                   {{"given_name", "Isla"},
                                    {"family_name", "Hall"},
@@ -80,7 +109,7 @@ TEST_F(EngineTest, FirstRecordCreatesAndMatchingRecordAttaches) {
   EXPECT_NE(c.key, a.key);
 }
 
-TEST_F(EngineTest, ReplayIsIdempotent) {
+TEST_P(EngineTest, ReplayIsIdempotent) {
   std::vector<SourceRecord> batch = {
       Rec("a", Channel::kWeb, {{"email", "li.wei@mail.hk"}, {"given_name", "Li"}}),
       Rec("b", Channel::kApp, {{"email", "li.wei@mail.hk"}, {"given_name", "Li"}}),
@@ -102,7 +131,7 @@ TEST_F(EngineTest, ReplayIsIdempotent) {
   EXPECT_NE(before.at("a"), before.at("c"));
 }
 
-TEST_F(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
+TEST_P(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
   // Two single-record customers that a third record links to both.
   IngestResult a = MustIngest(Rec("a", Channel::kWeb,
                                   {{"given_name", "Wei"},
@@ -142,7 +171,7 @@ TEST_F(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
   EXPECT_TRUE(merge_logged);
 }
 
-TEST_F(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
+TEST_P(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
   IngestResult a = MustIngest(Rec("store-1", Channel::kStore,
                                   {{"loyalty_id", "LC-0001"},
                                    {"given_name", "Mei"},
@@ -171,7 +200,7 @@ TEST_F(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_F(EngineTest, SharedJunkValueIsNoEvidence) {
+TEST_P(EngineTest, SharedJunkValueIsNoEvidence) {
   EngineOptions options = TestOptions();
   options.shared_value_limit = 3;
   Reopen(options);
@@ -189,7 +218,7 @@ TEST_F(EngineTest, SharedJunkValueIsNoEvidence) {
   EXPECT_EQ(keys.size(), 6u);
 }
 
-TEST_F(EngineTest, WeakBridgeIsHeldForReview) {
+TEST_P(EngineTest, WeakBridgeIsHeldForReview) {
   // Two customers of two records each (same name, different birth dates)
   // and a record that links to one record of each: the merge is held.
   MustIngest(Rec("f1", Channel::kWeb,
@@ -229,7 +258,7 @@ TEST_F(EngineTest, WeakBridgeIsHeldForReview) {
   EXPECT_EQ(Keys().at("f1"), Keys().at("g2"));
 }
 
-TEST_F(EngineTest, UnmergeSplitsAndKeepsApart) {
+TEST_P(EngineTest, UnmergeSplitsAndKeepsApart) {
   for (const char* id : {"u1", "u2"}) {
     MustIngest(Rec(id, Channel::kWeb,
                    {{"given_name", "Yan"},
@@ -264,7 +293,7 @@ TEST_F(EngineTest, UnmergeSplitsAndKeepsApart) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(EngineTest, ManualMergeRedirectsTheYoungerKey) {
+TEST_P(EngineTest, ManualMergeRedirectsTheYoungerKey) {
   IngestResult a = MustIngest(
       Rec("m1", Channel::kWeb, {{"given_name", "Ada"}, {"family_name", "Ng"}}));
   clock_ += 5;
@@ -290,7 +319,7 @@ TEST_F(EngineTest, ManualMergeRedirectsTheYoungerKey) {
   EXPECT_TRUE(manual);
 }
 
-TEST_F(EngineTest, ForgetErasesAndReplayStaysForgotten) {
+TEST_P(EngineTest, ForgetErasesAndReplayStaysForgotten) {
   const SourceRecord r1 = Rec("f-1", Channel::kWeb,
                               {{"given_name", "Sofia"},
                                {"family_name", "Lopez"},
@@ -324,7 +353,7 @@ TEST_F(EngineTest, ForgetErasesAndReplayStaysForgotten) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
+TEST_P(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
   SourceRecord r1 = Rec("p1", Channel::kWeb,
                         {{"given_name", "Hui"},
                          {"family_name", "Lin"},
@@ -375,7 +404,7 @@ TEST_F(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
   EXPECT_EQ(p->attributes[1].second, "1200");
 }
 
-TEST_F(EngineTest, TieGoesToMostRecentValue) {
+TEST_P(EngineTest, TieGoesToMostRecentValue) {
   SourceRecord r1 = Rec("t1", Channel::kWeb,
                         {{"given_name", "Kai"},
                          {"family_name", "Sun"},
@@ -396,7 +425,7 @@ TEST_F(EngineTest, TieGoesToMostRecentValue) {
   }
 }
 
-TEST_F(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
+TEST_P(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
   IngestResult a = MustIngest(Rec("r1", Channel::kWeb,
                                   {{"given_name", "Omar"},
                                    {"family_name", "Haddad"},
@@ -433,7 +462,7 @@ TEST_F(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(EngineTest, BadInputIsRejectedWithNothingWritten) {
+TEST_P(EngineTest, BadInputIsRejectedWithNothingWritten) {
   auto code = [&](const SourceRecord& r) {
     return engine_->Ingest(r).status().code();
   };
@@ -465,11 +494,59 @@ TEST_F(EngineTest, BadInputIsRejectedWithNothingWritten) {
   EXPECT_EQ(engine_->Stats()->records, 1);
 }
 
-TEST_F(EngineTest, OpenRequiresSchemaForNewGraphAndMatchingFields) {
+TEST_P(EngineTest, OpenRequiresSchemaForNewGraphAndMatchingFields) {
   EngineOptions none;
-  EXPECT_EQ(Engine::Open(storage::NewMemoryGraphStore(), none).status().code(),
+  EXPECT_EQ(Engine::Open(NewStore(), none).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EngineOptions other = TestOptions();
+  other.schema->fields.pop_back();
+  EXPECT_EQ(Engine::Open(NewStore(), other).status().code(),
+            absl::StatusCode::kInvalidArgument)
+      << "a model comparing a column that is not a field";
+}
+
+TEST(EngineReopenTest, SqliteGraphSurvivesReopen) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/reopen.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  std::string key;
+  {
+    EngineOptions options;
+    options.schema = TestSchema();
+    auto engine = Engine::Open(*storage::OpenSqliteGraphStore(path), options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    auto r = (*engine)->Ingest(Rec("a", Channel::kWeb,
+                                   {{"given_name", "Ning"},
+                                    {"family_name", "Gao"},
+                                    {"email", "ning.gao@mail.hk"}}));
+    ASSERT_TRUE(r.ok());
+    key = r->key;
+  }
+  // Reopened without a schema: the graph carries its own.
+  auto engine = Engine::Open(*storage::OpenSqliteGraphStore(path), {});
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto r = (*engine)->Ingest(Rec("b", Channel::kApp,
+                                 {{"given_name", "Ning"},
+                                  {"family_name", "Gao"},
+                                  {"email", "ning.gao@mail.hk"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->key, key);
+  EXPECT_TRUE((*engine)->CheckConsistency().ok());
+  // Different fields for an existing graph are refused.
+  EngineOptions other;
+  other.schema = TestSchema();
+  other.schema->fields[0].column = "first";
+  EXPECT_EQ(Engine::Open(*storage::OpenSqliteGraphStore(path), other)
+                .status()
+                .code(),
             absl::StatusCode::kFailedPrecondition);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,
+                         ::testing::Values("memory", "sqlite"),
+                         [](const auto& info) { return info.param; });
 
 TEST(ChannelTest, ParsesLeniently) {
   EXPECT_EQ(ParseChannel("Call Center"), Channel::kCallCenter);

@@ -10,7 +10,7 @@ namespace idr::identity {
 
 struct GraphCli::State {
   CLI::App *ingest, *clusters, *resolve, *profile, *explain, *merge, *unmerge,
-      *forget, *reviews, *stats;
+      *forget, *reviews, *stats, *check;
   IngestCommandOptions ingest_options;
   ResolveCommandOptions resolve_options;
   std::string db, key, other_key, output, reason;
@@ -148,6 +148,11 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
   s.stats = Command(app, "stats",
                     "Records, customers, review queue and bytes per record.",
                     &s.db);
+  s.check = Command(app, "check",
+                    "Check the graph's invariants (every record in exactly "
+                    "one existing customer, sizes, links, value counts); "
+                    "exit 1 naming the first broken one.",
+                    &s.db);
 }
 
 GraphCli::~GraphCli() = default;
@@ -177,6 +182,7 @@ int GraphCli::Run() {
   if (s.forget->parsed()) return ExitCode("forget", ForgetKey(s.db, s.key, s.reason));
   if (s.reviews->parsed()) return ExitCode("reviews", PrintReviews(s.db, s.limit));
   if (s.stats->parsed()) return ExitCode("stats", PrintStats(s.db));
+  if (s.check->parsed()) return ExitCode("check", CheckGraph(s.db));
   return -1;
 }
 

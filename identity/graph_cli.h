@@ -12,7 +12,7 @@ namespace idr::identity {
 class GraphCli {
  public:
   // Adds ingest, clusters, resolve, profile, explain, merge, unmerge,
-  // forget, reviews and stats to `app`.
+  // forget, reviews, stats and check to `app`.
   explicit GraphCli(CLI::App& app);
   ~GraphCli();
   // The exit code of the parsed graph subcommand, or -1 if none was parsed.

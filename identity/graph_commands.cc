@@ -673,6 +673,15 @@ absl::Status PrintStats(const std::string& db_path) {
   return absl::OkStatus();
 }
 
+absl::Status CheckGraph(const std::string& db_path) {
+  absl::StatusOr<OpenGraph> graph = OpenExisting(db_path);
+  if (!graph.ok()) return graph.status();
+  absl::Status s = graph->engine->CheckConsistency();
+  if (!s.ok()) return s;
+  std::cout << "{\"consistent\": true}\n";
+  return absl::OkStatus();
+}
+
 int ExitCode(const char* name, const absl::Status& status) {
   if (status.ok()) return 0;
   std::cerr << "idr " << name << ": " << status.message() << "\n";

@@ -66,6 +66,8 @@ absl::Status ForgetKey(const std::string& db_path, const std::string& key,
                        const std::string& reason);
 absl::Status PrintReviews(const std::string& db_path, int limit);
 absl::Status PrintStats(const std::string& db_path);
+// Checks the graph's invariants (Engine::CheckConsistency).
+absl::Status CheckGraph(const std::string& db_path);
 
 // Runs `command` and maps its status to an exit code (0, or 1 with
 // "idr <name>: message" on stderr).
