@@ -82,6 +82,9 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
                        "new graph: ambiguous dates, dmy or mdy")
       ->capture_default_str();
   s.ingest->add_flag("--quiet", in.quiet, "print no summary");
+  s.ingest->add_flag("--acks", in.acks,
+                     "print record_id,customer_key on stdout for each record "
+                     "once its batch is committed");
 
   s.clusters = Command(app, "clusters",
                        "Write record_id,customer_key for every record.", &s.db);

@@ -321,7 +321,11 @@ absl::Status Ingest(const IngestCommandOptions& options) {
       }
       ++counts[static_cast<int>(r->outcome)];
       held += r->held_for_review;
+      if (options.acks) {
+        std::cout << batch[i].source_id << "," << r->key << "\n";
+      }
     }
+    if (options.acks) std::cout.flush();
     batch.clear();
     lines.clear();
     return absl::OkStatus();

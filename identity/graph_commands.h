@@ -32,6 +32,9 @@ struct IngestCommandOptions {
   std::string phone_region = "ZZ";
   std::string date_order = "dmy";
   bool quiet = false;
+  // Print each record's source id and customer key on stdout once its batch
+  // is committed (durable), for pipelines that track acknowledgements.
+  bool acks = false;
 };
 // Ingests the rows of a CSV file one by one through the engine. A new graph
 // is created with the mapped fields and a model trained on the file (no
