@@ -237,6 +237,13 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
   return Reader(opened->release(), ReaderDeleter{this});
 }
 
+void ValueCache::AddCount(int64_t id, int64_t delta) {
+  auto it = values_.find(id);
+  if (it == values_.end()) return;
+  it->second->count += delta;
+  if (it->second->count <= 0) values_.erase(it);
+}
+
 absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
   auto it = values_.find(id);
   if (it != values_.end()) return it->second.get();
@@ -662,6 +669,7 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
                EngineOptions options)
     : in_(std::make_unique<Internals>()) {
   in_->writer = std::move(store);
+  in_->writer_values = std::make_unique<ValueCache>(in_->writer.get());
   in_->options = std::move(options);
   in_->schema = &schema_;
 }
@@ -761,6 +769,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     in.rule_index[schema.model.rule_names[r]] = static_cast<int>(r);
   }
   in.min_weight = matching::MatchWeightOf(schema.threshold);
+  in.review_min_weight =
+      matching::MatchWeightOf(in.options.review_min_probability);
   // Per field, the geometric mean of the model's TF baselines on it.
   in.typical_frequency.assign(schema.fields.size(), 0);
   for (size_t k = 0; k < schema.model.comparisons.size(); ++k) {
@@ -899,7 +909,9 @@ absl::StatusOr<IngestResult> IngestStep::Run(
 
   absl::StatusOr<Probe> probe = core_.MakeProbe(raw, store());
   if (!probe.ok()) return probe.status();
-  ValueCache values(store());
+  ValueCache& values = *in_.writer_values;
+  // Bounded: a long-running writer starts afresh now and then.
+  if (values.size() > (1u << 21)) values.Clear();
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
   absl::Status s = core_.LoadAndScore(*probe, store(), present_, true,
@@ -969,7 +981,12 @@ absl::StatusOr<IngestResult> IngestStep::Run(
                             " of ", g.customer.size, " records");
     }
     if (!reason.empty()) {
-      held_.push_back({target.customer.key, g.customer.key, g.best, reason});
+      // A person looks only at strong links that a rule held back; weak
+      // bridges are what batch clustering leaves out too, and a separation
+      // was a person's decision already.
+      if (!*separated && (g.exact || g.best >= in_.review_min_weight)) {
+        held_.push_back({target.customer.key, g.customer.key, g.best, reason});
+      }
       continue;
     }
     for (size_t f = 0; f < n; ++f) {
@@ -993,6 +1010,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(
       ids[f] = probe->value_ids[f];
       s = store()->AddValueCount(ids[f], 1);
       if (!s.ok()) return s;
+      in_.writer_values->AddCount(ids[f], 1);
       continue;
     }
     storage::ValueRow row;
@@ -1141,11 +1159,6 @@ absl::StatusOr<IngestResult> IngestStep::Run(
     review.reason = h.reason;
     absl::StatusOr<int64_t> id = store()->AddReview(review);
     if (!id.ok()) return id.status();
-    absl::StatusOr<int64_t> seq = store()->AppendAudit(
-        {0, now_, "review", customer.key, h.other_key, h.reason,
-         absl::StrCat("{\"record\":", JsonQuote(record.source_id),
-                      ",\"weight\":", h.weight, "}")});
-    if (!seq.ok()) return seq.status();
     ++result.held_for_review;
   }
   return result;
@@ -1179,6 +1192,7 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
     absl::StatusOr<IngestResult> result = step.Run(record, *raw);
     if (!result.ok()) {
       in_->writer->Rollback();
+      in_->writer_values->Clear();
       return result.status();
     }
     results.push_back(std::move(*result));
@@ -1187,6 +1201,7 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
   if (s.ok()) s = in_->writer->Commit();
   if (!s.ok()) {
     in_->writer->Rollback();
+    in_->writer_values->Clear();
     return s;
   }
   absl::MutexLock state(&in_->state_mu);

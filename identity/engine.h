@@ -23,8 +23,8 @@
 //      identifier (the loyalty card is the master key).
 //   4. A merge that would make a customer larger than max_customer_records,
 //      or join customers a person separated (Unmerge), is held.
-// A held merge goes to the review queue with its reason; the record attaches
-// to its best customer.
+// A held merge goes to the review queue with its reason when its link is
+// strong (review_min_probability); the record attaches to its best customer.
 //
 // Stable keys: a customer's key is fixed when it is created. When customers
 // merge, the oldest (first created) survives and every other key, and every
@@ -113,11 +113,16 @@ struct EngineOptions {
   // An identifier value carried by more records than this is no evidence.
   // Default: 50.
   int64_t shared_value_limit = 50;
+  // A merge held back by a rule goes to the review queue only when its link
+  // is at least this probable (or through an exclusive identifier): weak
+  // bridges are left out as batch clustering leaves them out, not queued.
+  // Default: 0.999.
+  double review_min_probability = 0.999;
   // Merges that would make a customer larger are held. Default: 1000.
   int64_t max_customer_records = 1000;
   // Links kept per record (explanations and re-clustering), strongest
-  // first. Default: 16.
-  int max_links_per_record = 16;
+  // first. Default: 8.
+  int max_links_per_record = 8;
   // Clock (Unix seconds) for times not given by records. Default: now.
   std::function<int64_t()> now;
 };

@@ -375,6 +375,8 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         if (!s.ok()) return s;
         return static_cast<int64_t>(records->size());
       });
+  // Forget changed value counts: the writer's cached ones are stale.
+  in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
   {
     absl::MutexLock state(&in_->state_mu);

@@ -35,11 +35,18 @@ struct StoredValue {
   int64_t count = 0;
 };
 
-// The values one operation has read, each fetched once.
+// Values read from a store, each fetched once. A reader's cache lives for
+// one operation; the writer's lives as long as the engine (values are read
+// far more often than written), kept right by the writes it makes
+// (AddCount) and dropped whole when a transaction rolls back (Clear).
 class ValueCache {
  public:
   explicit ValueCache(storage::GraphStore* store) : store_(store) {}
   absl::StatusOr<const StoredValue*> Get(int64_t id);
+  // After a count change the writer made in the store.
+  void AddCount(int64_t id, int64_t delta);
+  void Clear() { values_.clear(); }
+  size_t size() const { return values_.size(); }
 
  private:
   storage::GraphStore* store_;
@@ -52,8 +59,11 @@ struct Engine::Internals {
   // Serialises writes (and opening readers) on the writer connection.
   absl::Mutex write_mu;
   std::unique_ptr<storage::GraphStore> writer ABSL_PT_GUARDED_BY(write_mu);
+  // Values the writer has read (created once the writer exists).
+  std::unique_ptr<ValueCache> writer_values ABSL_PT_GUARDED_BY(write_mu);
   std::string secret;                           // Keys and tombstones.
   double min_weight = 0;                        // Of the threshold.
+  double review_min_weight = 0;  // Of options.review_min_probability.
   // Per field: the typical frequency of an agreeing value (the geometric
   // mean of the model's TF baselines; 0 without TF adjustment).
   std::vector<double> typical_frequency;
