@@ -214,6 +214,7 @@ int64_t Engine::Internals::Now() const {
 
 void Engine::Internals::ReaderDeleter::operator()(
     storage::GraphStore* store) const {
+  store->EndRead();
   absl::MutexLock lock(&in->pool_mu);
   in->idle_readers.emplace_back(store);
 }
@@ -224,6 +225,8 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
     if (!idle_readers.empty()) {
       Reader reader(idle_readers.back().release(), ReaderDeleter{this});
       idle_readers.pop_back();
+      absl::Status s = reader->BeginRead();
+      if (!s.ok()) return s;
       return reader;
     }
   }
@@ -234,7 +237,10 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
     opened = writer->OpenReader();
   }
   if (!opened.ok()) return opened.status();
-  return Reader(opened->release(), ReaderDeleter{this});
+  Reader reader(opened->release(), ReaderDeleter{this});
+  absl::Status s = reader->BeginRead();
+  if (!s.ok()) return s;
+  return reader;
 }
 
 void ValueCache::AddCount(int64_t id, int64_t delta) {
@@ -438,6 +444,13 @@ class EngineCore {
     probe.counts.assign(n, 0);
     probe.hashes.assign(n, 0);
     for (size_t f = 0; f < n; ++f) {
+      if (raw[f].empty()) {  // Most fields of most records: no preparer.
+        PreparedColumn& missing = probe.columns.emplace_back();
+        missing.column = schema_.fields[f].column;
+        missing.type = schema_.fields[f].type;
+        missing.ids.push_back(-1);
+        continue;
+      }
       matching::ColumnPreparer preparer(schema_.fields[f].column,
                                         schema_.fields[f].type, prepare);
       preparer.Add(raw[f]);

@@ -84,7 +84,8 @@ struct Engine::Internals {
   }
   int64_t Now() const;
 
-  // A reader connection, returned to the pool when the holder goes.
+  // A reader connection inside a read transaction (one snapshot), returned
+  // to the pool when the holder goes.
   struct ReaderDeleter {
     Internals* in;
     void operator()(storage::GraphStore* store) const;

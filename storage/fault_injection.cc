@@ -74,6 +74,12 @@ absl::StatusOr<std::optional<std::string>> FaultInjectingGraphStore::GetMeta(
   return inner_->GetMeta(key);
 }
 
+absl::Status FaultInjectingGraphStore::BeginRead() {
+  return inner_->BeginRead();
+}
+
+void FaultInjectingGraphStore::EndRead() { inner_->EndRead(); }
+
 absl::Status FaultInjectingGraphStore::PutMeta(const std::string& key,
                                                const std::string& value) {
   if (absl::Status s = Write("PutMeta"); !s.ok()) return s;

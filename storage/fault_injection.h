@@ -65,6 +65,8 @@ class FaultInjectingGraphStore : public GraphStore {
   absl::Status BeginWrite() override;
   absl::Status Commit() override;
   void Rollback() override;
+  absl::Status BeginRead() override;
+  void EndRead() override;
 
   absl::StatusOr<std::optional<std::string>> GetMeta(
       const std::string& key) override;

@@ -139,6 +139,12 @@ class GraphStore {
   virtual absl::Status Commit() = 0;
   // Undoes the open transaction's writes (no-op without one).
   virtual void Rollback() = 0;
+  // Reads between BeginRead and EndRead see one snapshot of the graph
+  // (SQLite: a read transaction, which also takes the file lock once instead
+  // of once per statement). Not inside a write transaction. The default does
+  // nothing: stores without snapshots need not care.
+  virtual absl::Status BeginRead() { return absl::OkStatus(); }
+  virtual void EndRead() {}
 
   // --- Meta: small named facts (model, field map, secrets, counters) --------
   virtual absl::StatusOr<std::optional<std::string>> GetMeta(

@@ -347,7 +347,7 @@ class SqliteGraphStore : public GraphStore {
     if (reader_) {
       return absl::FailedPreconditionError("a reader connection cannot write");
     }
-    if (in_tx_) {
+    if (in_tx_ || in_read_) {
       return absl::FailedPreconditionError("a transaction is already open");
     }
     Query q(*stmts_, "BEGIN IMMEDIATE");
@@ -380,6 +380,24 @@ class SqliteGraphStore : public GraphStore {
     if (sqlite3_get_autocommit(h_)) return;
     Query q(*stmts_, "ROLLBACK");
     q.Run().IgnoreError();  // The connection's close rolls back at the latest.
+  }
+
+  absl::Status BeginRead() override {
+    if (in_tx_ || in_read_) {
+      return absl::FailedPreconditionError("a transaction is already open");
+    }
+    Query q(*stmts_, "BEGIN");
+    IDR_RETURN_IF_ERROR(q.Run());
+    in_read_ = true;
+    return absl::OkStatus();
+  }
+
+  void EndRead() override {
+    if (!in_read_) return;
+    in_read_ = false;
+    if (sqlite3_get_autocommit(h_)) return;
+    Query q(*stmts_, "COMMIT");
+    q.Run().IgnoreError();  // A read-only transaction has nothing to lose.
   }
 
   // --- Meta -----------------------------------------------------------------
@@ -898,6 +916,7 @@ class SqliteGraphStore : public GraphStore {
   const SqliteGraphStoreOptions options_;
   const bool reader_;
   bool in_tx_ = false;
+  bool in_read_ = false;  // Between BeginRead and EndRead.
 };
 
 }  // namespace

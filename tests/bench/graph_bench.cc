@@ -1,0 +1,226 @@
+// Benchmark of the identity graph engine on an existing SQLite graph (built
+// by `idr ingest`; tests/bench/graph_bench.sh builds them):
+//   - durable ingest: records/s of new records in transactions of --batch,
+//     into the graph as it is;
+//   - resolve latency in-process, p50/p99: exact (by an exclusive identifier
+//     of a stored record: loyalty id, else login id) and probabilistic (by
+//     name and birth date of a stored record, no identifier).
+// Reads the records for both from CSV files with the graph's column names.
+//
+//   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
+//               [--batch 1000] [--resolves 5000]
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "identity/csv_reader.h"
+#include "identity/engine.h"
+#include "matching/names.h"
+#include "storage/sqlite_graph_store.h"
+
+namespace idr {
+namespace {
+
+using identity::SourceRecord;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string db, base, extra;
+  int64_t ingest = 20000, batch = 1000, resolves = 5000;
+};
+
+// Reads up to `limit` rows of a CSV as records keyed by their record_id,
+// keeping the columns that are graph fields.
+std::vector<SourceRecord> ReadRecords(const std::string& path,
+                                      const identity::Engine& engine,
+                                      int64_t limit, const std::string& prefix) {
+  auto reader = identity::CsvReader::Open(path);
+  if (!reader.ok()) {
+    std::cerr << reader.status() << "\n";
+    std::exit(1);
+  }
+  const int id = (*reader)->ColumnIndex("record_id");
+  const int channel = (*reader)->ColumnIndex("channel");
+  std::vector<std::pair<std::string, int>> columns;
+  for (const identity::FieldSpec& f : engine.fields()) {
+    const int c = (*reader)->ColumnIndex(f.column);
+    if (c >= 0) columns.emplace_back(f.column, c);
+  }
+  std::vector<SourceRecord> out;
+  std::vector<absl::string_view> row;
+  while (static_cast<int64_t>(out.size()) < limit) {
+    absl::StatusOr<bool> more = (*reader)->Next(&row);
+    if (!more.ok() || !*more) break;
+    SourceRecord r;
+    r.source_id = absl::StrCat(prefix, row[id]);
+    if (channel >= 0) r.channel = identity::ParseChannel(row[channel]);
+    for (const auto& [name, c] : columns) {
+      if (!row[c].empty()) r.values.emplace_back(name, std::string(row[c]));
+    }
+    if (!r.values.empty()) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// Resolves each probe; returns latencies in microseconds and counts hits.
+std::vector<double> TimeResolves(identity::Engine& engine,
+                                 const std::vector<SourceRecord>& probes,
+                                 int64_t* hits) {
+  std::vector<double> micros;
+  *hits = 0;
+  for (const SourceRecord& p : probes) {
+    const auto start = Clock::now();
+    auto result = engine.Resolve(p, 3);
+    const auto end = Clock::now();
+    if (!result.ok()) {
+      std::cerr << result.status() << "\n";
+      std::exit(1);
+    }
+    *hits += !result->key.empty();
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(end - start).count());
+  }
+  return micros;
+}
+
+int Run(const Args& args) {
+  auto names = matching::NameNormalizer::Create({});
+  if (!names.ok()) {
+    std::cerr << names.status() << "\n";
+    return 1;
+  }
+  storage::SqliteGraphStoreOptions store_options;
+  store_options.create_if_missing = false;
+  auto store = storage::OpenSqliteGraphStore(args.db, store_options);
+  if (!store.ok()) {
+    std::cerr << store.status() << "\n";
+    return 1;
+  }
+  identity::EngineOptions options;
+  options.names = names->get();
+  auto engine = identity::Engine::Open(std::move(*store), options);
+  if (!engine.ok()) {
+    std::cerr << engine.status() << "\n";
+    return 1;
+  }
+  auto before = (*engine)->Stats();
+  if (!before.ok()) return 1;
+
+  // Probes from stored records.
+  std::vector<SourceRecord> base =
+      ReadRecords(args.base, **engine, args.resolves * 4, "");
+  std::vector<SourceRecord> exact, fuzzy;
+  for (const SourceRecord& r : base) {
+    std::string loyalty, login, given, family, full, dob;
+    for (const auto& [c, v] : r.values) {
+      if (c == "loyalty_id") loyalty = v;
+      if (c == "login_id") login = v;
+      if (c == "given_name") given = v;
+      if (c == "family_name") family = v;
+      if (c == "full_name") full = v;
+      if (c == "birth_date") dob = v;
+    }
+    if (static_cast<int64_t>(exact.size()) < args.resolves &&
+        (!loyalty.empty() || !login.empty())) {
+      SourceRecord p;
+      p.values.emplace_back(loyalty.empty() ? "login_id" : "loyalty_id",
+                            loyalty.empty() ? login : loyalty);
+      exact.push_back(std::move(p));
+    }
+    if (static_cast<int64_t>(fuzzy.size()) < args.resolves && !dob.empty() &&
+        ((!given.empty() && !family.empty()) || !full.empty())) {
+      SourceRecord p;
+      if (!full.empty()) {
+        p.values.emplace_back("full_name", full);
+      } else {
+        p.values.emplace_back("given_name", given);
+        p.values.emplace_back("family_name", family);
+      }
+      p.values.emplace_back("birth_date", dob);
+      fuzzy.push_back(std::move(p));
+    }
+  }
+  int64_t exact_hits = 0, fuzzy_hits = 0;
+  TimeResolves(**engine, exact, &exact_hits);  // Warm the page cache.
+  std::vector<double> exact_us = TimeResolves(**engine, exact, &exact_hits);
+  std::vector<double> fuzzy_us = TimeResolves(**engine, fuzzy, &fuzzy_hits);
+
+  // Durable ingest of new records.
+  std::vector<SourceRecord> extra =
+      ReadRecords(args.extra, **engine, args.ingest, "bench-");
+  const auto start = Clock::now();
+  int64_t ingested = 0;
+  for (size_t i = 0; i < extra.size(); i += args.batch) {
+    std::vector<SourceRecord> batch(
+        extra.begin() + i,
+        extra.begin() + std::min(extra.size(), i + args.batch));
+    auto results = (*engine)->IngestBatch(batch);
+    if (!results.ok()) {
+      std::cerr << results.status() << "\n";
+      return 1;
+    }
+    for (const auto& r : *results) ingested += r.ok();
+  }
+  const double seconds =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  auto after = (*engine)->Stats();
+  if (!after.ok()) return 1;
+  std::cout << absl::StrFormat(
+      "graph %d records, %d customers, %.0f bytes/record | ingest %d new "
+      "records in %.2f s: %.0f records/s (batches of %d, durable) | exact "
+      "resolve p50 %.0f us p99 %.0f us (%d of %d found) | probabilistic "
+      "resolve p50 %.0f us p99 %.0f us (%d of %d found)\n",
+      before->records, before->customers, before->bytes_per_record, ingested,
+      seconds, ingested / seconds, args.batch, Percentile(exact_us, 0.5),
+      Percentile(exact_us, 0.99), exact_hits, exact.size(),
+      Percentile(fuzzy_us, 0.5), Percentile(fuzzy_us, 0.99), fuzzy_hits,
+      fuzzy.size());
+  return 0;
+}
+
+}  // namespace
+}  // namespace idr
+
+int main(int argc, char** argv) {
+  idr::Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--db") {
+      args.db = value;
+    } else if (flag == "--base") {
+      args.base = value;
+    } else if (flag == "--extra") {
+      args.extra = value;
+    } else if (flag == "--ingest") {
+      absl::SimpleAtoi(value, &args.ingest);
+    } else if (flag == "--batch") {
+      absl::SimpleAtoi(value, &args.batch);
+    } else if (flag == "--resolves") {
+      absl::SimpleAtoi(value, &args.resolves);
+    } else {
+      std::cerr << "unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  if (args.db.empty() || args.base.empty() || args.extra.empty() ||
+      args.batch < 1) {
+    std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
+                 "extra.csv [--ingest N] [--batch N] [--resolves N]\n";
+    return 2;
+  }
+  return idr::Run(args);
+}
