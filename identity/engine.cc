@@ -171,7 +171,7 @@ const char* ChannelName(Channel channel) {
     case Channel::kUnknown:
       break;
   }
-  return "";
+  return "unknown";
 }
 
 Channel ParseChannel(absl::string_view text) {

@@ -62,7 +62,7 @@ namespace idr::identity {
 // Channels, numbered as idr.v1.Channel.
 enum class Channel { kUnknown = 0, kWeb, kApp, kStore, kCallCenter, kOther };
 
-// "web", "app", "store", "call_center", "other" ("" for unknown).
+// "web", "app", "store", "call_center", "other", "unknown".
 const char* ChannelName(Channel channel);
 // Parses a channel name leniently ("Call Center", "call-center", "callcenter"
 // all mean kCallCenter); anything unrecognised that is not empty is kOther.
