@@ -21,6 +21,7 @@
 #include "matching/comparison_set.h"
 #include "matching/model_file.h"
 #include "matching/utf8.h"
+#include "storage/cached_graph_store.h"
 
 namespace idr::identity {
 namespace {
@@ -681,7 +682,8 @@ class EngineCore {
 Engine::Engine(std::unique_ptr<storage::GraphStore> store,
                EngineOptions options)
     : in_(std::make_unique<Internals>()) {
-  in_->writer = std::move(store);
+  // The writer reads the same candidate records and values again and again.
+  in_->writer = std::make_unique<storage::CachedGraphStore>(std::move(store));
   in_->writer_values = std::make_unique<ValueCache>(in_->writer.get());
   in_->options = std::move(options);
   in_->schema = &schema_;
