@@ -23,8 +23,9 @@
 //      identifier (the loyalty card is the master key).
 //   4. A merge that would make a customer larger than max_customer_records,
 //      or join customers a person separated (Unmerge), is held.
-// A held merge goes to the review queue with its reason when its link is
-// strong (review_min_probability); the record attaches to its best customer.
+// A merge held by rule 2 or 4 goes to the review queue with its reason when
+// its link is strong (review_min_probability); weak bridges are not merged
+// and not queued. The record attaches to its best customer.
 //
 // Stable keys: a customer's key is fixed when it is created. When customers
 // merge, the oldest (first created) survives and every other key, and every
@@ -113,10 +114,10 @@ struct EngineOptions {
   // An identifier value carried by more records than this is no evidence.
   // Default: 50.
   int64_t shared_value_limit = 50;
-  // A merge held back by a rule goes to the review queue only when its link
-  // is at least this probable (or through an exclusive identifier): weak
-  // bridges are left out as batch clustering leaves them out, not queued.
-  // Default: 0.999.
+  // A merge held back by a rule (other than a weak bridge, which batch
+  // clustering leaves out too, or a separation) goes to the review queue
+  // when its link is at least this probable or through an exclusive
+  // identifier. Default: 0.999.
   double review_min_probability = 0.999;
   // Merges that would make a customer larger are held. Default: 1000.
   int64_t max_customer_records = 1000;

@@ -218,9 +218,10 @@ TEST_P(EngineTest, SharedJunkValueIsNoEvidence) {
   EXPECT_EQ(keys.size(), 6u);
 }
 
-TEST_P(EngineTest, WeakBridgeIsHeldForReview) {
+TEST_P(EngineTest, WeakBridgeDoesNotMerge) {
   // Two customers of two records each (same name, different birth dates)
-  // and a record that links to one record of each: the merge is held.
+  // and a record that links to one record of each: no merge, and no review
+  // (batch clustering leaves such bridges out too).
   MustIngest(Rec("f1", Channel::kWeb,
                  {{"given_name", "Jun"}, {"family_name", "Lam"},
                   {"birth_date", "1979-02-02"},
@@ -246,16 +247,40 @@ TEST_P(EngineTest, WeakBridgeIsHeldForReview) {
   keys = Keys();
   EXPECT_NE(keys.at("f1"), keys.at("g1"));
   EXPECT_EQ(bridge.outcome, Outcome::kAttached);
-  EXPECT_EQ(bridge.held_for_review, 1);
+  EXPECT_EQ(bridge.held_for_review, 0);
+  EXPECT_EQ(engine_->Reviews(10)->size(), 0u);
+  // A person may still merge them.
+  ASSERT_TRUE(engine_->Merge(keys.at("f1"), keys.at("g1"), "checked").ok());
+  EXPECT_EQ(Keys().at("f1"), Keys().at("g2"));
+}
+
+TEST_P(EngineTest, StrongMergeAcrossExclusiveIdentifiersIsQueued) {
+  IngestResult a = MustIngest(Rec("a", Channel::kStore,
+                                  {{"given_name", "Ka"},
+                                   {"family_name", "Yip"},
+                                   {"email", "ka.yip@mail.hk"},
+                                   {"loyalty_id", "LC-7"}}));
+  IngestResult b = MustIngest(Rec("b", Channel::kApp,
+                                  {{"given_name", "Ka"},
+                                   {"family_name", "Yip"},
+                                   {"phone", "+85261234567"},
+                                   {"loyalty_id", "LC-8"}}));
+  ASSERT_NE(a.key, b.key);
+  // Links strongly to both; they hold two loyalty cards: held, queued.
+  IngestResult c = MustIngest(Rec("c", Channel::kCallCenter,
+                                  {{"given_name", "Ka"},
+                                   {"family_name", "Yip"},
+                                   {"email", "ka.yip@mail.hk"},
+                                   {"phone", "+85261234567"}}));
+  EXPECT_EQ(c.outcome, Outcome::kAttached);
+  EXPECT_EQ(c.held_for_review, 1);
   absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
       engine_->Reviews(10);
   ASSERT_TRUE(reviews.ok());
   ASSERT_EQ(reviews->size(), 1u);
-  EXPECT_NE((*reviews)[0].reason.find("weak bridge"), std::string::npos);
-  // A person agrees: the manual merge settles the review.
-  ASSERT_TRUE(engine_->Merge(keys.at("f1"), keys.at("g1"), "checked").ok());
-  EXPECT_EQ(engine_->Reviews(10)->size(), 0u);
-  EXPECT_EQ(Keys().at("f1"), Keys().at("g2"));
+  EXPECT_NE((*reviews)[0].reason.find("exclusive identifier"),
+            std::string::npos);
+  EXPECT_NE(Keys().at("a"), Keys().at("b"));
 }
 
 TEST_P(EngineTest, UnmergeSplitsAndKeepsApart) {

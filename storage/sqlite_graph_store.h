@@ -76,6 +76,9 @@ struct SqliteGraphStoreOptions {
   int busy_timeout_ms = 5000;
   // Page cache per connection, in KiB (SQLite's default is 2000).
   int cache_kib = 32 * 1024;
+  // Bytes of the file read through a memory map, in MiB (0 = none). The
+  // map is shared by all connections (the OS page cache). Default: 4096.
+  int mmap_mib = 4096;
 };
 
 // Opens (creating and migrating as needed) the graph in the SQLite file at
