@@ -25,14 +25,17 @@ int RunIdr(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand(
       "serve",
       "Run the gRPC identity service (idr.v1.IdentityService, gRPC health "
-      "checking and server reflection) on an embedded SQLite database. Stops "
-      "cleanly on SIGINT/SIGTERM. RPCs not yet implemented answer "
-      "UNIMPLEMENTED (docs/api.md).");
+      "checking and server reflection) on the identity graph in an embedded "
+      "SQLite file; a new file gets the default fields and the built-in "
+      "model (docs/api.md). Stops cleanly on SIGINT/SIGTERM.");
   serve_cmd
       ->add_option("--db", serve.db_path,
                    "SQLite database file; created with its schema if absent "
                    "(its directory must exist)")
       ->required();
+  serve_cmd->add_option("--model", serve.model_path,
+                        "a new database's model (idr dedup --save-model on "
+                        "data with the default columns); default: built-in");
   serve_cmd
       ->add_option("--listen", serve.listen,
                    "HOST:PORT to listen on; port 0 picks a free port")

@@ -1225,8 +1225,11 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
     in_->writer_values->Clear();
     return s;
   }
-  absl::MutexLock state(&in_->state_mu);
-  in_->present = std::move(present);
+  {
+    absl::MutexLock state(&in_->state_mu);
+    in_->present = std::move(present);
+  }
+  in_->Committed();
   return results;
 }
 

@@ -52,6 +52,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "matching/dedup.h"
 #include "matching/field_type.h"
 #include "matching/names.h"
@@ -306,6 +307,18 @@ class Engine {
   absl::StatusOr<int64_t> Forget(const std::string& key,
                                  const std::string& reason);
 
+  // The change outbox: changes with sequence > `after`, oldest first, at
+  // most `limit` (created, updated, merged, unmerged, forgotten).
+  absl::StatusOr<std::vector<storage::ChangeRow>> ReadChanges(int64_t after,
+                                                              int limit);
+  // The newest change's sequence (0 when none).
+  absl::StatusOr<int64_t> LastChangeSeq();
+  // A counter of committed writes. WaitForCommit blocks until it passes
+  // `seen` or `timeout` elapses, and returns it (for change streams that
+  // sleep until there is something new).
+  int64_t CommitCount();
+  int64_t WaitForCommit(int64_t seen, absl::Duration timeout);
+
   // Pending review items, oldest first.
   absl::StatusOr<std::vector<storage::ReviewRow>> Reviews(int limit);
   absl::StatusOr<GraphStats> Stats();
@@ -319,6 +332,9 @@ class Engine {
   // the per-field counts of the term frequencies are right. DATA_LOSS names
   // the first broken one. Reads every record: for tests and `idr check`.
   absl::Status CheckConsistency();
+
+  // The match probability at or above which records link.
+  double threshold() const { return schema_.threshold; }
 
   // The graph's fields, in order.
   const std::vector<FieldSpec>& fields() const { return schema_.fields; }

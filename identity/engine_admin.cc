@@ -21,7 +21,8 @@ namespace {
 // Runs `body` in a write transaction: commits when it succeeds, rolls back
 // (leaving nothing) when it or the commit fails.
 template <typename T, typename Body>
-absl::StatusOr<T> InTransaction(storage::GraphStore* store, Body body) {
+absl::StatusOr<T> InTransaction(Engine::Internals& in, Body body) {
+  storage::GraphStore* store = in.writer.get();
   absl::Status s = store->BeginWrite();
   if (!s.ok()) return s;
   absl::StatusOr<T> result = body();
@@ -30,6 +31,7 @@ absl::StatusOr<T> InTransaction(storage::GraphStore* store, Body body) {
     store->Rollback();
     return result.ok() ? s : result.status();
   }
+  in.Committed();
   return result;
 }
 
@@ -180,7 +182,7 @@ absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
   return InTransaction<std::string>(
-      store, [&]() -> absl::StatusOr<std::string> {
+      *in_, [&]() -> absl::StatusOr<std::string> {
         absl::StatusOr<storage::CustomerRow> a =
             FindCustomerByKey(store, key_a, nullptr);
         if (!a.ok()) return a.status();
@@ -248,7 +250,7 @@ absl::StatusOr<std::string> Engine::Unmerge(
   absl::MutexLock lock(&in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   return InTransaction<std::string>(
-      store, [&]() -> absl::StatusOr<std::string> {
+      *in_, [&]() -> absl::StatusOr<std::string> {
         absl::StatusOr<storage::CustomerRow> customer =
             FindCustomerByKey(store, key, nullptr);
         if (!customer.ok()) return customer.status();
@@ -323,7 +325,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   const size_t n = schema_.fields.size();
   std::vector<int64_t> present = in_->Present();
   absl::StatusOr<int64_t> erased = InTransaction<int64_t>(
-      store, [&]() -> absl::StatusOr<int64_t> {
+      *in_, [&]() -> absl::StatusOr<int64_t> {
         absl::StatusOr<storage::CustomerRow> customer =
             FindCustomerByKey(store, key, nullptr);
         if (!customer.ok()) return customer.status();
@@ -451,6 +453,33 @@ absl::Status Engine::CheckConsistency() {
   }
   if (present != in_->Present()) return broken("field counts are off");
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<storage::ChangeRow>> Engine::ReadChanges(
+    int64_t after, int limit) {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  return (*reader)->ReadChanges(after, limit);
+}
+
+absl::StatusOr<int64_t> Engine::LastChangeSeq() {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  return (*reader)->LastChangeSeq();
+}
+
+int64_t Engine::CommitCount() {
+  absl::MutexLock lock(&in_->commit_mu);
+  return in_->commits;
+}
+
+int64_t Engine::WaitForCommit(int64_t seen, absl::Duration timeout) {
+  absl::MutexLock lock(&in_->commit_mu);
+  auto passed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(in_->commit_mu) {
+    return in_->commits > seen;
+  };
+  in_->commit_mu.AwaitWithTimeout(absl::Condition(&passed), timeout);
+  return in_->commits;
 }
 
 absl::StatusOr<std::vector<storage::ReviewRow>> Engine::Reviews(int limit) {

@@ -84,6 +84,14 @@ struct Engine::Internals {
   }
   int64_t Now() const;
 
+  // Committed writes, for WaitForCommit.
+  absl::Mutex commit_mu;
+  int64_t commits ABSL_GUARDED_BY(commit_mu) = 0;
+  void Committed() {
+    absl::MutexLock lock(&commit_mu);
+    ++commits;
+  }
+
   // A reader connection inside a read transaction (one snapshot), returned
   // to the pool when the holder goes.
   struct ReaderDeleter {

@@ -193,7 +193,9 @@ TEST_P(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
   absl::StatusOr<Profile> profile = engine_->GetProfile(a.key);
   ASSERT_TRUE(profile.ok());
   for (const ProfileField& f : profile->fields) {
-    if (f.column == "loyalty_id") EXPECT_EQ(f.values.size(), 1u);
+    if (f.column == "loyalty_id") {
+      EXPECT_EQ(f.values.size(), 1u);
+    }
   }
   // A person cannot merge them either.
   EXPECT_EQ(engine_->Merge(a.key, c.key, "test").status().code(),

@@ -6,6 +6,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "identity/default_schema.h"
+#include "storage/sqlite_graph_store.h"
 
 namespace idr::identity {
 
@@ -42,10 +44,37 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   if (!listen.ok()) return listen.status();
 
   std::unique_ptr<IdentityServer> server(new IdentityServer());
-  absl::StatusOr<std::unique_ptr<storage::Database>> db =
-      storage::Database::Open(options.db_path);
-  if (!db.ok()) return db.status();
-  server->db_ = std::move(*db);
+  absl::StatusOr<std::unique_ptr<storage::GraphStore>> store =
+      storage::OpenSqliteGraphStore(options.db_path);
+  if (!store.ok()) return store.status();
+  absl::StatusOr<std::optional<std::vector<FieldSpec>>> fields =
+      Engine::StoredFields(store->get());
+  if (!fields.ok()) return fields.status();
+  EngineOptions engine_options;
+  if (!fields->has_value()) {
+    absl::StatusOr<GraphSchema> schema = DefaultSchema(options.model_path);
+    if (!schema.ok()) return schema.status();
+    *fields = schema->fields;
+    engine_options.schema = std::move(*schema);
+  }
+  for (const FieldSpec& f : **fields) {
+    if (f.type == matching::FieldType::kGivenName ||
+        f.type == matching::FieldType::kFamilyName ||
+        f.type == matching::FieldType::kFullName) {
+      absl::StatusOr<std::unique_ptr<matching::NameNormalizer>> names =
+          matching::NameNormalizer::Create({});
+      if (!names.ok()) return names.status();
+      server->names_ = std::move(*names);
+      break;
+    }
+  }
+  engine_options.names = server->names_.get();
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Open(std::move(*store), std::move(engine_options));
+  if (!engine.ok()) return engine.status();
+  server->engine_ = std::move(*engine);
+  server->service_ =
+      std::make_unique<IdentityServiceImpl>(server->engine_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -56,7 +85,7 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   int bound_port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &bound_port);
-  builder.RegisterService(&server->service_);
+  builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || bound_port == 0) {
     if (server->server_ != nullptr) server->server_->Shutdown();
@@ -73,6 +102,7 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
 
 void IdentityServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
+  service_->StopStreams();  // Change streams never end by themselves.
   server_->GetHealthCheckService()->Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();

@@ -1,6 +1,7 @@
-// IdentityServer: runs idr.v1.IdentityService on the embedded database, with
-// gRPC health checking (grpc.health.v1.Health) and server reflection
-// (grpc.reflection.v1alpha.ServerReflection).
+// IdentityServer: runs idr.v1.IdentityService on the identity graph in an
+// embedded SQLite file, with gRPC health checking (grpc.health.v1.Health) and
+// server reflection (grpc.reflection.v1alpha.ServerReflection). A new file
+// gets the default schema (default_schema.h).
 
 #ifndef IDR_IDENTITY_SERVER_H_
 #define IDR_IDENTITY_SERVER_H_
@@ -10,8 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "identity/engine.h"
 #include "identity/service.h"
-#include "storage/database.h"
+#include "matching/names.h"
 
 namespace grpc {
 class Server;
@@ -26,6 +28,9 @@ struct ServerOptions {
   // HOST:PORT to listen on ([::1]:PORT for IPv6). Port 0 picks a free port,
   // reported by IdentityServer::port(). Default: 127.0.0.1:50051.
   std::string listen = "127.0.0.1:50051";
+  // A new database's model (idr dedup --save-model on data with the default
+  // fields); empty: the built-in one. Ignored for an existing graph.
+  std::string model_path;
 };
 
 // A host and port parsed from "HOST:PORT".
@@ -39,9 +44,10 @@ absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text);
 
 class IdentityServer {
  public:
-  // Opens the database and starts serving. Errors: INVALID_ARGUMENT for a bad
-  // address; the database's own error (see storage::Database::Open);
-  // UNAVAILABLE when the port cannot be bound (e.g. already in use).
+  // Opens (or creates) the graph and starts serving. Errors:
+  // INVALID_ARGUMENT for a bad address or model; the database's own error
+  // (see storage::Database::Open); UNAVAILABLE when the port cannot be bound
+  // (e.g. already in use).
   static absl::StatusOr<std::unique_ptr<IdentityServer>> Start(
       const ServerOptions& options);
 
@@ -59,8 +65,9 @@ class IdentityServer {
  private:
   IdentityServer() = default;
 
-  std::unique_ptr<storage::Database> db_;
-  IdentityServiceImpl service_;
+  std::unique_ptr<matching::NameNormalizer> names_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<IdentityServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string address_;

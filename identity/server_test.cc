@@ -44,7 +44,7 @@ TEST(ParseListenAddressTest, RejectsMalformedAddresses) {
   }
 }
 
-TEST(IdentityServerTest, ServesOnAFreePortAndAnswersUnimplemented) {
+TEST(IdentityServerTest, ServesTheEngineOnAFreePort) {
   auto server = IdentityServer::Start(LoopbackOptions("serve.db"));
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_GT((*server)->port(), 0);
@@ -57,11 +57,28 @@ TEST(IdentityServerTest, ServesOnAFreePortAndAnswersUnimplemented) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(10));
-  idr::v1::ResolveRequest request;
-  idr::v1::ResolveResponse response;
-  grpc::Status status = stub->Resolve(&context, request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED)
-      << status.error_message();
+  // A record goes in through the default schema; its key comes back.
+  idr::v1::IngestRequest request;
+  idr::v1::Record* record = request.add_records();
+  record->set_source_record_id("r1");
+  record->set_channel(idr::v1::CHANNEL_WEB);
+  idr::v1::Identifier* email = record->add_identifiers();
+  email->set_type(idr::v1::IDENTIFIER_TYPE_EMAIL);
+  email->set_value("wang.fang@163.com");
+  idr::v1::IngestResponse response;
+  grpc::Status status = stub->Ingest(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), idr::v1::OUTCOME_CREATED);
+  const std::string key = response.results(0).customer_key();
+
+  grpc::ClientContext resolve_context;
+  idr::v1::ResolveRequest resolve;
+  resolve.set_customer_key(key);
+  idr::v1::ResolveResponse resolved;
+  status = stub->Resolve(&resolve_context, resolve, &resolved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(resolved.customer_key(), key);
   (*server)->Shutdown(absl::Seconds(1));
 }
 

@@ -1,25 +1,80 @@
 // IdentityServiceImpl: the thin gRPC face of the engine
 // (idr.v1.IdentityService).
 //
-// Each RPC maps its request onto the engine and the engine's absl::Status onto
-// a gRPC status through ToGrpcStatus. The engine knows nothing of gRPC.
-//
-// Status: no RPC of idr.v1 is implemented yet. The generated base class
-// answers every RPC with UNIMPLEMENTED, and this class overrides none, so a
-// client always gets an honest UNIMPLEMENTED rather than a made-up result.
-// Each RPC is overridden here as the engine behind it lands (docs/api.md).
+// Each RPC converts its request (convert.h), calls the engine and maps the
+// engine's absl::Status onto a gRPC status in one place (ToGrpcStatus). The
+// engine knows nothing of gRPC. docs/api.md documents every RPC.
 
 #ifndef IDR_IDENTITY_SERVICE_H_
 #define IDR_IDENTITY_SERVICE_H_
 
+#include <atomic>
+
+#include "identity/engine.h"
 #include "idr/v1/identity_service.grpc.pb.h"
 
 namespace idr::identity {
+
+struct ServiceOptions {
+  // Records per Ingest request at most. Default: 1000.
+  int max_batch_records = 1000;
+  // Candidates a Resolve returns at most. Default: 100.
+  int max_candidates = 100;
+  // How long a WatchChanges stream sleeps between looks when nothing new
+  // has been committed (commits wake it at once). Default: 1 s.
+  absl::Duration watch_poll = absl::Seconds(1);
+};
 
 class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
  public:
   // The fully qualified service name, as health checking reports it.
   static constexpr char kServiceName[] = "idr.v1.IdentityService";
+
+  // Serves `engine`, which must outlive the service.
+  explicit IdentityServiceImpl(Engine* engine, ServiceOptions options = {})
+      : engine_(engine), options_(options) {}
+
+  // Ends WatchChanges streams (at server shutdown: they never end alone).
+  void StopStreams() { stopping_ = true; }
+
+  grpc::Status Ingest(grpc::ServerContext* context,
+                      const idr::v1::IngestRequest* request,
+                      idr::v1::IngestResponse* response) override;
+  grpc::Status IngestStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<idr::v1::IngestResponse,
+                               idr::v1::IngestRequest>* stream) override;
+  grpc::Status Resolve(grpc::ServerContext* context,
+                       const idr::v1::ResolveRequest* request,
+                       idr::v1::ResolveResponse* response) override;
+  grpc::Status GetProfile(grpc::ServerContext* context,
+                          const idr::v1::GetProfileRequest* request,
+                          idr::v1::GetProfileResponse* response) override;
+  grpc::Status Merge(grpc::ServerContext* context,
+                     const idr::v1::MergeRequest* request,
+                     idr::v1::MergeResponse* response) override;
+  grpc::Status Unmerge(grpc::ServerContext* context,
+                       const idr::v1::UnmergeRequest* request,
+                       idr::v1::UnmergeResponse* response) override;
+  grpc::Status Explain(grpc::ServerContext* context,
+                       const idr::v1::ExplainRequest* request,
+                       idr::v1::ExplainResponse* response) override;
+  grpc::Status Forget(grpc::ServerContext* context,
+                      const idr::v1::ForgetRequest* request,
+                      idr::v1::ForgetResponse* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context,
+      const idr::v1::WatchChangesRequest* request,
+      grpc::ServerWriter<idr::v1::ChangeEvent>* writer) override;
+
+ private:
+  // One batch: converts, ingests, maps the results.
+  absl::Status IngestBatch(const idr::v1::IngestRequest& request,
+                           idr::v1::IngestResponse* response);
+
+  Engine* engine_;
+  ServiceOptions options_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace idr::identity

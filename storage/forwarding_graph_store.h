@@ -184,6 +184,9 @@ class ForwardingGraphStore : public GraphStore {
                                                      int limit) override {
     return inner_->ReadChanges(after, limit);
   }
+  absl::StatusOr<int64_t> LastChangeSeq() override {
+    return inner_->LastChangeSeq();
+  }
   absl::Status Purge() override { return inner_->Purge(); }
   absl::StatusOr<int64_t> SizeBytes() override { return inner_->SizeBytes(); }
 

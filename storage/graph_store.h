@@ -260,6 +260,8 @@ class GraphStore {
   // Changes with seq > after, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<ChangeRow>> ReadChanges(int64_t after,
                                                              int limit) = 0;
+  // The newest change's seq (0 when there is none): "now" for a watcher.
+  virtual absl::StatusOr<int64_t> LastChangeSeq() = 0;
 
   // --- Maintenance ----------------------------------------------------------
   // Makes deleted data unrecoverable from the files (SQLite: secure_delete is

@@ -791,6 +791,7 @@ TEST_P(GraphStoreTest, ChangesReadAfterWithLimit) {
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0].seq, seqs[2]);
   EXPECT_TRUE(Get(store_->ReadChanges(seqs[3], 100)).empty());
+  EXPECT_EQ(Get(store_->LastChangeSeq()), seqs.back());
   EXPECT_TRUE(Get(store_->ReadChanges(0, 0)).empty());
 }
 

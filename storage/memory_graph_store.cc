@@ -749,6 +749,11 @@ class MemoryGraphStore : public GraphStore {
     return rows;
   }
 
+  absl::StatusOr<int64_t> LastChangeSeq() override {
+    Lock lock(&g_->mu);
+    return g_->changes.empty() ? 0 : g_->changes.rbegin()->first;
+  }
+
   // --- Maintenance ----------------------------------------------------------
   absl::Status Purge() override {
     Lock lock(&g_->mu);

@@ -871,6 +871,13 @@ class SqliteGraphStore : public GraphStore {
     return Collect<ChangeRow>(q, ToChangeRow);
   }
 
+  absl::StatusOr<int64_t> LastChangeSeq() override {
+    Query q(*stmts_, "SELECT coalesce(max(seq), 0) FROM change");
+    absl::StatusOr<std::optional<int64_t>> seq = First<int64_t>(q, ReadInt);
+    if (!seq.ok()) return seq.status();
+    return seq->value_or(0);
+  }
+
   // --- Maintenance ----------------------------------------------------------
   absl::Status Purge() override {
     if (in_tx_) {

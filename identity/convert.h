@@ -1,0 +1,56 @@
+// Conversions between the idr.v1 API messages and the engine's plain types,
+// so that the service class stays a thin mapping (docs/api.md says how each
+// field is used).
+//
+// A record's fields go to the graph's field of the same type: identifiers by
+// their type (a cookie id is a device id), the name to full_name or to
+// given_name/family_name, the birth date, gender and the first address to
+// theirs. Loyalty status, consents and free attributes are kept as
+// attributes for the profile. A record may carry one value per field: two
+// e-mails are two records.
+
+#ifndef IDR_IDENTITY_CONVERT_H_
+#define IDR_IDENTITY_CONVERT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "identity/engine.h"
+#include "idr/v1/identity_service.pb.h"
+
+namespace idr::identity {
+
+// "system:id", or "id" without a source system.
+std::string SourceIdOf(const idr::v1::RecordRef& ref);
+idr::v1::RecordRef RecordRefOf(const std::string& source_id);
+
+// A request record as the engine's record. INVALID_ARGUMENT names the field
+// when the record has no source record id, a value the graph has no field
+// for, or two values for one field. `need_id` is false for resolve probes.
+absl::StatusOr<SourceRecord> ToSourceRecord(
+    const idr::v1::Record& record, const std::vector<FieldSpec>& fields,
+    bool need_id);
+
+// One ingest result as the API's.
+idr::v1::RecordResult ToRecordResult(const idr::v1::RecordRef& ref,
+                                     const absl::StatusOr<IngestResult>& r);
+
+// A resolve result as the API's.
+idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r,
+                                           bool explain);
+
+// The engine's profile as the API's; `now` for days since last seen.
+idr::v1::Profile ToProfile(const Profile& p, int64_t now);
+
+// The engine's explanation as the API's.
+idr::v1::Explanation ToExplanation(const Explanation& e, double threshold);
+
+// An outbox row as a change event; its resume token is its sequence.
+idr::v1::ChangeEvent ToChangeEvent(const storage::ChangeRow& row);
+// The sequence a resume token names. INVALID_ARGUMENT for a bad token.
+absl::StatusOr<int64_t> SequenceOfToken(const std::string& token);
+
+}  // namespace idr::identity
+
+#endif  // IDR_IDENTITY_CONVERT_H_

@@ -1,0 +1,282 @@
+#include "identity/service.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "identity/convert.h"
+#include "identity/grpc_status.h"
+
+namespace idr::identity {
+namespace {
+
+namespace v1 = ::idr::v1;
+
+// Keys the engine reads: present, and not absurdly long.
+absl::Status CheckKey(const std::string& key, const char* what) {
+  if (key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
+  }
+  if (key.size() > 256) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is too long"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
+                                              v1::IngestResponse* response) {
+  if (request.records_size() == 0) {
+    return absl::InvalidArgumentError("an ingest request needs records");
+  }
+  if (request.records_size() > options_.max_batch_records) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", options_.max_batch_records,
+                     " records per request, got ", request.records_size()));
+  }
+  response->set_batch_id(request.batch_id());
+  // Records that convert go to the engine in one transaction; the others
+  // get their error in place.
+  std::vector<SourceRecord> valid;
+  std::vector<int> slot;  // Per request record: index in `valid`, or -1.
+  std::vector<absl::Status> errors(request.records_size());
+  for (int i = 0; i < request.records_size(); ++i) {
+    absl::StatusOr<SourceRecord> r =
+        ToSourceRecord(request.records(i), engine_->fields(), true);
+    if (r.ok()) {
+      slot.push_back(static_cast<int>(valid.size()));
+      valid.push_back(std::move(*r));
+    } else {
+      slot.push_back(-1);
+      errors[i] = r.status();
+    }
+  }
+  BatchResult results;
+  if (!valid.empty()) {
+    absl::StatusOr<BatchResult> batch = engine_->IngestBatch(valid);
+    if (!batch.ok()) return batch.status();
+    results = std::move(*batch);
+  }
+  for (int i = 0; i < request.records_size(); ++i) {
+    v1::RecordRef ref;
+    ref.set_source_system(request.records(i).source_system());
+    ref.set_source_record_id(request.records(i).source_record_id());
+    *response->add_results() =
+        slot[i] < 0 ? ToRecordResult(ref, errors[i])
+                    : ToRecordResult(ref, results[slot[i]]);
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status IdentityServiceImpl::Ingest(grpc::ServerContext* context,
+                                         const v1::IngestRequest* request,
+                                         v1::IngestResponse* response) {
+  if (context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+  }
+  return ToGrpcStatus(IngestBatch(*request, response));
+}
+
+grpc::Status IdentityServiceImpl::IngestStream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::IngestResponse, v1::IngestRequest>* stream) {
+  v1::IngestRequest request;
+  while (stream->Read(&request)) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    }
+    v1::IngestResponse response;
+    absl::Status s = IngestBatch(request, &response);
+    if (!s.ok()) return ToGrpcStatus(s);
+    if (!stream->Write(response)) break;  // The client went away.
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Resolve(grpc::ServerContext* context,
+                                          const v1::ResolveRequest* request,
+                                          v1::ResolveResponse* response) {
+  (void)context;
+  if (request->has_min_match_probability() &&
+      !(request->min_match_probability() >= 0 &&
+        request->min_match_probability() <= 1)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "min_match_probability must be in [0, 1]"));
+  }
+  if (request->max_candidates() < 0 ||
+      request->max_candidates() > options_.max_candidates) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "max_candidates must be in [0, ", options_.max_candidates, "]")));
+  }
+  absl::StatusOr<ResolveResult> result;
+  switch (request->query_case()) {
+    case v1::ResolveRequest::kCustomerKey: {
+      absl::Status s = CheckKey(request->customer_key(), "customer_key");
+      if (!s.ok()) return ToGrpcStatus(s);
+      result = engine_->ResolveKey(request->customer_key());
+      break;
+    }
+    case v1::ResolveRequest::kRecordRef:
+      if (request->record_ref().source_record_id().empty()) {
+        return ToGrpcStatus(absl::InvalidArgumentError(
+            "record_ref.source_record_id is empty"));
+      }
+      result = engine_->ResolveRecord(SourceIdOf(request->record_ref()));
+      break;
+    case v1::ResolveRequest::kProbe: {
+      absl::StatusOr<SourceRecord> probe =
+          ToSourceRecord(request->probe(), engine_->fields(), false);
+      if (!probe.ok()) return ToGrpcStatus(probe.status());
+      if (probe->values.empty()) {
+        return ToGrpcStatus(absl::InvalidArgumentError(
+            "the probe has no identifier or attribute to resolve by"));
+      }
+      result = engine_->Resolve(
+          *probe, request->max_candidates() > 0 ? request->max_candidates()
+                                                : 5);
+      break;
+    }
+    default:
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "give customer_key, record_ref or probe"));
+  }
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (request->has_min_match_probability() &&
+      result->probability < request->min_match_probability()) {
+    result->key.clear();
+    result->kind = ResolveResult::Kind::kNone;
+    result->probability = 0;
+  }
+  *response = ToResolveResponse(*result, request->explain());
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::GetProfile(
+    grpc::ServerContext* context, const v1::GetProfileRequest* request,
+    v1::GetProfileResponse* response) {
+  (void)context;
+  absl::Status s = CheckKey(request->customer_key(), "customer_key");
+  if (!s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<Profile> profile =
+      engine_->GetProfile(request->customer_key());
+  if (!profile.ok()) return ToGrpcStatus(profile.status());
+  *response->mutable_profile() =
+      ToProfile(*profile, absl::ToUnixSeconds(absl::Now()));
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
+                                        const v1::MergeRequest* request,
+                                        v1::MergeResponse* response) {
+  (void)context;
+  if (request->customer_keys_size() < 2) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("a merge needs at least two customer keys"));
+  }
+  std::set<std::string> distinct;
+  for (const std::string& key : request->customer_keys()) {
+    absl::Status s = CheckKey(key, "customer_keys");
+    if (!s.ok()) return ToGrpcStatus(s);
+    distinct.insert(key);
+  }
+  if (distinct.size() < 2) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "a merge of a customer with itself: give two different keys"));
+  }
+  std::string survivor = request->customer_keys(0);
+  for (int i = 1; i < request->customer_keys_size(); ++i) {
+    absl::StatusOr<std::string> merged = engine_->Merge(
+        survivor, request->customer_keys(i), request->reason());
+    if (!merged.ok()) return ToGrpcStatus(merged.status());
+    survivor = *merged;
+  }
+  response->set_surviving_key(survivor);
+  for (const std::string& key : distinct) {
+    if (key != survivor) response->add_retired_keys(key);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
+                                          const v1::UnmergeRequest* request,
+                                          v1::UnmergeResponse* response) {
+  (void)context;
+  absl::Status s = CheckKey(request->customer_key(), "customer_key");
+  if (!s.ok()) return ToGrpcStatus(s);
+  std::vector<std::string> records;
+  for (const v1::RecordRef& ref : request->records_to_split()) {
+    records.push_back(SourceIdOf(ref));
+  }
+  absl::StatusOr<std::string> split =
+      engine_->Unmerge(request->customer_key(), records, request->reason());
+  if (!split.ok()) return ToGrpcStatus(split.status());
+  response->set_original_key(request->customer_key());
+  response->add_new_keys(*split);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
+                                          const v1::ExplainRequest* request,
+                                          v1::ExplainResponse* response) {
+  (void)context;
+  absl::Status s = CheckKey(request->customer_key(), "customer_key");
+  if (!s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<Explanation> e = engine_->Explain(request->customer_key());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  *response->mutable_explanation() = ToExplanation(*e, engine_->threshold());
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
+                                         const v1::ForgetRequest* request,
+                                         v1::ForgetResponse* response) {
+  (void)context;
+  absl::Status s = CheckKey(request->customer_key(), "customer_key");
+  if (!s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<int64_t> erased =
+      engine_->Forget(request->customer_key(), request->reason());
+  if (!erased.ok()) return ToGrpcStatus(erased.status());
+  response->set_forgotten_key(request->customer_key());
+  response->set_records_erased(static_cast<int32_t>(*erased));
+  response->set_tombstones_kept(static_cast<int32_t>(*erased));
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  if (!request->resume_token().empty() && request->start_from_beginning()) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "give resume_token or start_from_beginning, not both"));
+  }
+  int64_t after = 0;
+  if (!request->resume_token().empty()) {
+    absl::StatusOr<int64_t> seq = SequenceOfToken(request->resume_token());
+    if (!seq.ok()) return ToGrpcStatus(seq.status());
+    after = *seq;
+  } else if (!request->start_from_beginning()) {
+    absl::StatusOr<int64_t> last = engine_->LastChangeSeq();
+    if (!last.ok()) return ToGrpcStatus(last.status());
+    after = *last;
+  }
+  std::set<int> types(request->types().begin(), request->types().end());
+  int64_t seen = engine_->CommitCount();
+  while (!context->IsCancelled() && !stopping_) {
+    absl::StatusOr<std::vector<storage::ChangeRow>> rows =
+        engine_->ReadChanges(after, 500);
+    if (!rows.ok()) return ToGrpcStatus(rows.status());
+    for (const storage::ChangeRow& row : *rows) {
+      after = row.seq;
+      v1::ChangeEvent event = ToChangeEvent(row);
+      if (!types.empty() && types.count(event.type()) == 0) continue;
+      if (!writer->Write(event)) return grpc::Status::OK;  // Client gone.
+    }
+    if (rows->size() < 500) {
+      seen = engine_->WaitForCommit(seen, options_.watch_poll);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace idr::identity

@@ -1,0 +1,233 @@
+"""End to end: the idr.v1 RPCs against `idr serve` on a new database, from
+Debian's python3-grpcio: ingest records from two channels, resolve, get the
+360° profile, explain, watch the change feed, merge, unmerge, forget, and
+bad requests answered with the right status codes while the server stays up.
+"""
+
+import os
+import sys
+import threading
+import unittest
+
+import e2e_util
+
+IDR_PROTO = os.path.abspath(sys.argv.pop(1))
+e2e_util.IDR = os.path.abspath(sys.argv.pop(1))
+IDR_PROTO_ROOT = IDR_PROTO[: -len("idr/v1/identity_service.proto")]
+e2e_util.compile_protos([(IDR_PROTO_ROOT, "idr/v1/identity_service.proto")])
+
+import grpc  # noqa: E402
+from idr.v1 import identity_service_pb2 as pb  # noqa: E402
+from idr.v1 import identity_service_pb2_grpc as pb_grpc  # noqa: E402
+
+TIMEOUT = 20
+
+
+def record(system, rid, channel, email=None, phone=None, loyalty=None,
+           given=None, family=None, full=None, tier=None, observed=0):
+    r = pb.Record(channel=channel, source_system=system, source_record_id=rid)
+    if observed:
+        r.observed_at.seconds = observed
+    for kind, value in ((pb.IDENTIFIER_TYPE_EMAIL, email),
+                        (pb.IDENTIFIER_TYPE_PHONE, phone),
+                        (pb.IDENTIFIER_TYPE_LOYALTY_ID, loyalty)):
+        if value:
+            r.identifiers.add(type=kind, value=value)
+    if given or family or full:
+        r.names.add(given=given or "", family=family or "", full=full or "")
+    if tier:
+        r.loyalty.tier = tier
+        r.loyalty.points = 1200
+    return r
+
+
+class ServiceTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = os.path.join(e2e_util.tmpdir(), "service-e2e.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(cls.db + suffix):
+                os.remove(cls.db + suffix)
+        cls.server = e2e_util.Server(cls.db)
+        cls.channel = grpc.insecure_channel(cls.server.address)
+        cls.stub = pb_grpc.IdentityServiceStub(cls.channel)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        code, err = cls.server.stop()
+        assert code == 0, err
+
+    def ingest(self, *records):
+        response = self.stub.Ingest(pb.IngestRequest(records=records),
+                                    timeout=TIMEOUT)
+        self.assertEqual(len(response.results), len(records))
+        return response.results
+
+    def test_1_two_channels_one_customer_profile_and_explanation(self):
+        web, store = self.ingest(
+            record("web", "w-1", pb.CHANNEL_WEB, email="mei.chen@qq.com",
+                   full="陳美玲", observed=1_600_000_000),
+            record("pos", "s-9", pb.CHANNEL_STORE, email="mei.chen@qq.com",
+                   phone="+86 138 0013 8000", loyalty="LC0012345678",
+                   full="CHAN Mei Ling", tier="gold",
+                   observed=1_700_000_000))
+        self.assertEqual(web.outcome, pb.OUTCOME_CREATED, web)
+        self.assertEqual(store.outcome, pb.OUTCOME_ATTACHED, store)
+        self.assertEqual(store.customer_key, web.customer_key)
+        key = web.customer_key
+
+        found = self.stub.Resolve(pb.ResolveRequest(
+            probe=pb.Record(identifiers=[pb.Identifier(
+                type=pb.IDENTIFIER_TYPE_LOYALTY_ID, value="LC0012345678")]),
+            explain=True), timeout=TIMEOUT)
+        self.assertEqual(found.customer_key, key)
+        self.assertEqual(found.match_kind, pb.MATCH_KIND_EXACT_IDENTIFIER)
+        by_ref = self.stub.Resolve(pb.ResolveRequest(
+            record_ref=pb.RecordRef(source_system="web",
+                                    source_record_id="w-1")),
+            timeout=TIMEOUT)
+        self.assertEqual(by_ref.customer_key, key)
+
+        profile = self.stub.GetProfile(pb.GetProfileRequest(
+            customer_key=key), timeout=TIMEOUT).profile
+        self.assertEqual(profile.record_count, 2)
+        channels = {a.channel: a for a in profile.channel_activity}
+        self.assertEqual(set(channels), {pb.CHANNEL_WEB, pb.CHANNEL_STORE})
+        self.assertEqual(channels[pb.CHANNEL_WEB].first_seen.seconds,
+                         1_600_000_000)
+        self.assertEqual(profile.loyalty.loyalty.tier, "gold")
+        self.assertEqual(profile.best_phone.identifier.value, "+8613800138000")
+        types = {i.identifier.type for i in profile.identifiers}
+        self.assertIn(pb.IDENTIFIER_TYPE_LOYALTY_ID, types)
+
+        why = self.stub.Explain(pb.ExplainRequest(customer_key=key),
+                                timeout=TIMEOUT).explanation
+        self.assertEqual(why.customer_key, key)
+        self.assertGreaterEqual(len(why.links), 1)
+        self.assertTrue(any(c.field for c in why.links[0].comparisons))
+
+    def test_2_change_feed_resumes_without_missing_anything(self):
+        # The first event ever, then a stream resumed after it.
+        stream = self.stub.WatchChanges(
+            pb.WatchChangesRequest(start_from_beginning=True))
+        first = next(stream)
+        stream.cancel()
+        self.assertEqual(first.type, pb.CHANGE_TYPE_CREATED)
+        resumed = self.stub.WatchChanges(pb.WatchChangesRequest(
+            resume_token=first.resume_token))
+        got, wanted, done = [], {}, threading.Event()
+
+        def read():
+            try:
+                for event in resumed:
+                    got.append(event)
+                    if event.customer_key == wanted.get("key"):
+                        done.set()
+            except grpc.RpcError:
+                pass  # Cancelled below.
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        (new,) = self.ingest(record("app", "a-1", pb.CHANNEL_APP,
+                                    email="tom.baker@gmail.com", given="Tom",
+                                    family="Baker"))
+        wanted["key"] = new.customer_key
+        # The event may have arrived before the key was known.
+        if any(e.customer_key == new.customer_key for e in got):
+            done.set()
+        self.assertTrue(done.wait(TIMEOUT), "the new customer never came")
+        resumed.cancel()
+        reader.join(TIMEOUT)
+        sequences = [e.sequence for e in got]
+        self.assertEqual(sequences, sorted(sequences))
+        self.assertGreater(sequences[0], first.sequence)
+        # Nothing missed: every sequence after the first event, in order.
+        self.assertEqual(sequences[0], first.sequence + 1)
+
+    def test_3_merge_unmerge_forget_and_replay(self):
+        a, b = self.ingest(
+            record("crm", "c-1", pb.CHANNEL_CALL_CENTER, given="Wing",
+                   family="Lee", phone="+852 9123 4567"),
+            record("crm", "c-2", pb.CHANNEL_CALL_CENTER, given="Kit",
+                   family="Ho", email="kit.ho@yahoo.com.hk"))
+        self.assertNotEqual(a.customer_key, b.customer_key)
+        merged = self.stub.Merge(pb.MergeRequest(
+            customer_keys=[a.customer_key, b.customer_key],
+            reason="same person, said the agent"), timeout=TIMEOUT)
+        self.assertEqual(merged.surviving_key, a.customer_key)
+        self.assertEqual(list(merged.retired_keys), [b.customer_key])
+        old = self.stub.Resolve(pb.ResolveRequest(
+            customer_key=b.customer_key), timeout=TIMEOUT)
+        self.assertEqual(old.customer_key, a.customer_key)
+        self.assertEqual(old.match_kind, pb.MATCH_KIND_KEY_REDIRECT)
+
+        split = self.stub.Unmerge(pb.UnmergeRequest(
+            customer_key=a.customer_key,
+            records_to_split=[pb.RecordRef(source_system="crm",
+                                           source_record_id="c-2")]),
+            timeout=TIMEOUT)
+        self.assertEqual(len(split.new_keys), 1)
+
+        gone = self.stub.Forget(pb.ForgetRequest(
+            customer_key=a.customer_key, reason="erasure request"),
+            timeout=TIMEOUT)
+        self.assertEqual(gone.records_erased, 1)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.stub.GetProfile(pb.GetProfileRequest(
+                customer_key=a.customer_key), timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.NOT_FOUND)
+        (replayed,) = self.ingest(
+            record("crm", "c-1", pb.CHANNEL_CALL_CENTER, given="Wing",
+                   family="Lee", phone="+852 9123 4567"))
+        self.assertEqual(replayed.outcome, pb.OUTCOME_REJECTED_FORGOTTEN)
+
+    def test_4_bad_requests(self):
+        def code_of(call):
+            with self.assertRaises(grpc.RpcError) as caught:
+                call()
+            return caught.exception.code()
+
+        invalid = grpc.StatusCode.INVALID_ARGUMENT
+        s = self.stub
+        self.assertEqual(code_of(lambda: s.Ingest(pb.IngestRequest(),
+                                                  timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.Resolve(pb.ResolveRequest(),
+                                                   timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.GetProfile(
+            pb.GetProfileRequest(), timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.GetProfile(
+            pb.GetProfileRequest(customer_key="Cnothere"),
+            timeout=TIMEOUT)), grpc.StatusCode.NOT_FOUND)
+        self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
+            customer_keys=["Cx", "Cx"]), timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.Forget(
+            pb.ForgetRequest(customer_key="Cnothere"), timeout=TIMEOUT)),
+            grpc.StatusCode.NOT_FOUND)
+        self.assertEqual(code_of(lambda: s.WatchChanges(
+            pb.WatchChangesRequest(resume_token=b"garbage"),
+            timeout=TIMEOUT).next()), invalid)
+        # 10 MB: over the server's limit.
+        huge = record("web", "big", pb.CHANNEL_WEB, email="a@b.cn")
+        huge.attributes["blob"] = "x" * (10 << 20)
+        self.assertEqual(code_of(lambda: s.Ingest(pb.IngestRequest(
+            records=[huge]), timeout=TIMEOUT)),
+            grpc.StatusCode.RESOURCE_EXHAUSTED)
+        # Per-record errors do not fail the batch.
+        bad_channel = record("web", "bad", pb.CHANNEL_WEB, email="c@d.cn")
+        bad_channel.channel = 99
+        results = self.ingest(
+            bad_channel, pb.Record(source_system="web", source_record_id="e"),
+            record("web", "fine", pb.CHANNEL_WEB, email="fine.one@163.com"))
+        self.assertEqual([r.outcome for r in results],
+                         [pb.OUTCOME_FAILED, pb.OUTCOME_FAILED,
+                          pb.OUTCOME_CREATED])
+        self.assertEqual(results[0].error.code, 3)
+        self.assertIn("channel", results[0].error.message)
+        # The server is still up.
+        self.assertEqual(len(self.ingest(record(
+            "web", "after", pb.CHANNEL_WEB, email="after.all@163.com"))), 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
