@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -215,20 +216,11 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   }
   if (options.threshold > 0) dedup.threshold = options.threshold;
 
-  std::unique_ptr<ProgressBar> bar;
-  std::string phase;
-  auto progress = [&](const char* name, int64_t done, int64_t total) {
-    if (phase != name) {
-      if (bar) bar->Finish();
-      phase = name;
-      bar = std::make_unique<ProgressBar>(phase, total);
-    }
-    bar->Update(done);
-  };
+  PhaseProgress progress;
   absl::StatusOr<matching::DedupResult> result =
       matching::Deduplicate(columns, static_cast<uint32_t>(ids.size()), source,
-                            dedup, loaded.get(), progress);
-  if (bar) bar->Finish();
+                            dedup, loaded.get(), std::ref(progress));
+  progress.Finish();
   if (!result.ok()) return result.status();
 
   absl::Status written =

@@ -1054,16 +1054,10 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   if (joined.empty()) {
     customer.created_at = customer.updated_at = now_;
     customer.size = 0;
-    for (int attempt = 0;; ++attempt) {
-      customer.key = CustomerKeyFor(in_.secret, record.source_id, attempt);
-      absl::StatusOr<std::optional<storage::CustomerRow>> taken =
-          store()->FindCustomer(customer.key);
-      if (!taken.ok()) return taken.status();
-      absl::StatusOr<std::optional<std::string>> redirected =
-          store()->GetRedirect(customer.key);
-      if (!redirected.ok()) return redirected.status();
-      if (!taken->has_value() && !redirected->has_value()) break;
-    }
+    absl::StatusOr<std::string> key =
+        FreshCustomerKey(store(), in_.secret, record.source_id);
+    if (!key.ok()) return key.status();
+    customer.key = std::move(*key);
     absl::StatusOr<int64_t> id = store()->InsertCustomer(customer);
     if (!id.ok()) return id.status();
     customer.id = *id;

@@ -61,6 +61,21 @@ std::string CustomerKeyFor(const std::string& secret,
   return key;
 }
 
+absl::StatusOr<std::string> FreshCustomerKey(storage::GraphStore* store,
+                                             const std::string& secret,
+                                             const std::string& seed) {
+  for (int attempt = 0;; ++attempt) {
+    std::string key = CustomerKeyFor(secret, seed, attempt);
+    absl::StatusOr<std::optional<storage::CustomerRow>> taken =
+        store->FindCustomer(key);
+    if (!taken.ok()) return taken.status();
+    absl::StatusOr<std::optional<std::string>> redirected =
+        store->GetRedirect(key);
+    if (!redirected.ok()) return redirected.status();
+    if (!taken->has_value() && !redirected->has_value()) return key;
+  }
+}
+
 absl::Status MergeCustomers(storage::GraphStore* store,
                             const storage::CustomerRow& into,
                             const storage::CustomerRow& from, int64_t now,
@@ -142,17 +157,10 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
     split.created_at = split.updated_at = now;
     split.size = static_cast<int64_t>(members.size());
     const std::string& founder = (*rows)[members[0]].source_id;
-    for (int attempt = 0;; ++attempt) {
-      split.key = CustomerKeyFor(secret, absl::StrCat("split\n", founder),
-                                 attempt);
-      absl::StatusOr<std::optional<storage::CustomerRow>> taken =
-          store->FindCustomer(split.key);
-      if (!taken.ok()) return taken.status();
-      absl::StatusOr<std::optional<std::string>> redirected =
-          store->GetRedirect(split.key);
-      if (!redirected.ok()) return redirected.status();
-      if (!taken->has_value() && !redirected->has_value()) break;
-    }
+    absl::StatusOr<std::string> key =
+        FreshCustomerKey(store, secret, absl::StrCat("split\n", founder));
+    if (!key.ok()) return key.status();
+    split.key = std::move(*key);
     absl::StatusOr<int64_t> new_id = store->InsertCustomer(split);
     if (!new_id.ok()) return new_id.status();
     for (size_t m : members) {
@@ -274,17 +282,10 @@ absl::StatusOr<std::string> Engine::Unmerge(
         storage::CustomerRow split;
         split.created_at = split.updated_at = now;
         split.size = static_cast<int64_t>(moving.size());
-        for (int attempt = 0;; ++attempt) {
-          split.key = CustomerKeyFor(
-              in_->secret, absl::StrCat("unmerge\n", records[0]), attempt);
-          absl::StatusOr<std::optional<storage::CustomerRow>> taken =
-              store->FindCustomer(split.key);
-          if (!taken.ok()) return taken.status();
-          absl::StatusOr<std::optional<std::string>> redirected =
-              store->GetRedirect(split.key);
-          if (!redirected.ok()) return redirected.status();
-          if (!taken->has_value() && !redirected->has_value()) break;
-        }
+        absl::StatusOr<std::string> key = FreshCustomerKey(
+            store, in_->secret, absl::StrCat("unmerge\n", records[0]));
+        if (!key.ok()) return key.status();
+        split.key = std::move(*key);
         absl::StatusOr<int64_t> id = store->InsertCustomer(split);
         if (!id.ok()) return id.status();
         for (int64_t r : moving) {

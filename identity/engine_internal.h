@@ -123,6 +123,12 @@ std::string KeyedHash(const std::string& secret, const std::string& text);
 std::string CustomerKeyFor(const std::string& secret,
                            const std::string& source_id, int attempt);
 
+// A customer key for a new customer founded by `seed` (a source id, or a
+// tagged one for splits) that no customer and no redirect uses yet.
+absl::StatusOr<std::string> FreshCustomerKey(storage::GraphStore* store,
+                                             const std::string& secret,
+                                             const std::string& seed);
+
 // Moves every record, redirect and separation of `from` to `into`, deletes
 // `from`, and logs the merge; `detail` is the audit entry's JSON.
 absl::Status MergeCustomers(storage::GraphStore* store,

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -169,19 +170,10 @@ absl::StatusOr<GraphSchema> TrainSchema(
   } else {
     matching::DedupOptions dedup;
     dedup.threads = threads;
-    std::unique_ptr<ProgressBar> bar;
-    std::string phase;
-    auto progress = [&](const char* name, int64_t done, int64_t total) {
-      if (phase != name) {
-        if (bar) bar->Finish();
-        phase = name;
-        bar = std::make_unique<ProgressBar>(phase, total);
-      }
-      bar->Update(done);
-    };
+    PhaseProgress progress;
     absl::StatusOr<matching::DedupResult> result =
-        matching::Deduplicate(columns, n, {}, dedup, nullptr, progress);
-    if (bar) bar->Finish();
+        matching::Deduplicate(columns, n, {}, dedup, nullptr, std::ref(progress));
+    progress.Finish();
     if (!result.ok()) return result.status();
     schema.model = std::move(result->model);
     schema.threshold = dedup.threshold;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
@@ -44,6 +45,28 @@ class ProgressBar {
   int64_t done_ = 0;
   absl::Time start_;
   absl::Time last_draw_ = absl::InfinitePast();
+};
+
+// One bar per phase of a job that reports (phase, done, total), as
+// matching::Deduplicate does: a new phase name finishes the last bar. Pass
+// it as std::ref(progress): it owns its bar.
+class PhaseProgress {
+ public:
+  void operator()(const char* phase, int64_t done, int64_t total) {
+    if (phase_ != phase) {
+      if (bar_) bar_->Finish();
+      phase_ = phase;
+      bar_ = std::make_unique<ProgressBar>(phase_, total);
+    }
+    bar_->Update(done);
+  }
+  void Finish() {
+    if (bar_) bar_->Finish();
+  }
+
+ private:
+  std::unique_ptr<ProgressBar> bar_;
+  std::string phase_;
 };
 
 }  // namespace idr::identity
