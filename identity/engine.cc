@@ -36,6 +36,9 @@ constexpr size_t kMaxValueBytes = 1024;
 // Weight, in records, of the model's typical frequency in the term
 // frequencies of a young graph.
 constexpr double kFrequencyPriorRecords = 1000;
+// Customers up to this size are re-clustered when a record links only
+// partly into them (engine.md, step 8).
+constexpr int64_t kMaxReclusterRecords = 100;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -1147,8 +1150,11 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   // A record that links to only part of its customer may show that the
   // customer does not hold together (an early record attached to the wrong
   // person): re-cluster it as `idr dedup` would.
+  // Customers larger than kMaxReclusterRecords are left alone: reading
+  // them on every ingest would cost more than it saves.
   const int64_t linked_here = static_cast<int64_t>(kept.size());
-  if (customer.size >= 3 && linked_here < customer.size - 1) {
+  if (customer.size >= 3 && customer.size <= kMaxReclusterRecords &&
+      linked_here < customer.size - 1) {
     absl::StatusOr<std::vector<std::string>> split =
         ReclusterCustomer(store(), in_.secret, customer, now_);
     if (!split.ok()) return split.status();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "identity/engine_test_util.h"
@@ -569,6 +570,32 @@ TEST(EngineReopenTest, SqliteGraphSurvivesReopen) {
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(EngineTest, ChangeOutboxAndCommitWakeups) {
+  EXPECT_EQ(*engine_->LastChangeSeq(), 0);
+  const int64_t seen = engine_->CommitCount();
+  std::thread writer([&] {
+    MustIngest(Rec("c1", Channel::kWeb,
+                   {{"given_name", "Yu"}, {"email", "yu.li@mail.hk"}}));
+  });
+  // Wakes up when the ingest commits (the timeout is only a safety net).
+  EXPECT_GT(engine_->WaitForCommit(seen, absl::Seconds(30)), seen);
+  writer.join();
+  MustIngest(Rec("c2", Channel::kApp,
+                 {{"given_name", "Yu"}, {"email", "yu.li@mail.hk"}}));
+  absl::StatusOr<std::vector<storage::ChangeRow>> changes =
+      engine_->ReadChanges(0, 10);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ((*changes)[0].kind, "created");
+  EXPECT_EQ((*changes)[1].kind, "updated");
+  EXPECT_EQ((*changes)[1].key, (*changes)[0].key);
+  EXPECT_EQ(*engine_->LastChangeSeq(), (*changes)[1].seq);
+  EXPECT_TRUE(engine_->ReadChanges((*changes)[1].seq, 10)->empty());
+  // Nothing new: the wait times out and reports the same count.
+  const int64_t now = engine_->CommitCount();
+  EXPECT_EQ(engine_->WaitForCommit(now, absl::Milliseconds(10)), now);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,
