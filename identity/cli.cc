@@ -33,6 +33,16 @@ int RunIdr(int argc, char** argv) {
                    "SQLite database file; created with its schema if absent "
                    "(its directory must exist)")
       ->required();
+  serve_cmd->add_option("--tls-cert", serve.tls_cert_path,
+                        "TLS certificate chain (PEM); with --tls-key");
+  serve_cmd->add_option("--tls-key", serve.tls_key_path,
+                        "TLS private key (PEM)");
+  serve_cmd->add_option("--config", serve.config_path,
+                        "callers and their tokens, one per line: NAME "
+                        "read|read-write TOKEN (docs/api.md)");
+  serve_cmd->add_flag("--insecure", serve.insecure,
+                      "development: no TLS and no tokens, on a loopback "
+                      "address only");
   serve_cmd->add_option("--model", serve.model_path,
                         "a new database's model (idr dedup --save-model on "
                         "data with the default columns); default: built-in");

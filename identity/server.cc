@@ -4,6 +4,10 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "identity/default_schema.h"
@@ -38,12 +42,71 @@ absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << file.rdbuf();
+  if (text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not PEM"));
+  }
+  return text.str();
+}
+
+// TLS from the cert and key files; plaintext only in development mode on
+// loopback.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options, const ListenAddress& listen) {
+  if (options.tls_cert_path.empty() != options.tls_key_path.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both --tls-cert and --tls-key");
+  }
+  if (options.tls_cert_path.empty()) {
+    if (!options.insecure || !IsLoopback(listen.host)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "serving without TLS on ", options.listen,
+          " is refused: give --tls-cert and --tls-key, or --insecure with a "
+          "loopback address (development)"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadPem(options.tls_cert_path);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(options.tls_key_path);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
     const ServerOptions& options) {
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
   if (!listen.ok()) return listen.status();
 
   std::unique_ptr<IdentityServer> server(new IdentityServer());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      Credentials(options, *listen);
+  if (!credentials.ok()) return credentials.status();
+  if (!options.config_path.empty()) {
+    absl::StatusOr<Authenticator> auth =
+        Authenticator::Load(options.config_path);
+    if (!auth.ok()) return auth.status();
+    server->auth_ = std::make_unique<Authenticator>(std::move(*auth));
+  } else if (!options.insecure) {
+    return absl::InvalidArgumentError(
+        "no callers: give --config with caller tokens (docs/api.md), or "
+        "--insecure for development on a loopback address");
+  }
   absl::StatusOr<std::unique_ptr<storage::GraphStore>> store =
       storage::OpenSqliteGraphStore(options.db_path);
   if (!store.ok()) return store.status();
@@ -73,8 +136,8 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       Engine::Open(std::move(*store), std::move(engine_options));
   if (!engine.ok()) return engine.status();
   server->engine_ = std::move(*engine);
-  server->service_ =
-      std::make_unique<IdentityServiceImpl>(server->engine_.get());
+  server->service_ = std::make_unique<IdentityServiceImpl>(
+      server->engine_.get(), ServiceOptions{}, server->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -83,8 +146,7 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   // a port that is already in use; a busy port must be an error instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int bound_port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &bound_port);
+  builder.AddListeningPort(options.listen, *credentials, &bound_port);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || bound_port == 0) {

@@ -31,6 +31,15 @@ struct ServerOptions {
   // A new database's model (idr dedup --save-model on data with the default
   // fields); empty: the built-in one. Ignored for an existing graph.
   std::string model_path;
+  // TLS: the server's certificate chain and private key (PEM files). Both
+  // or neither.
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  // The callers and their tokens (auth.h). Required unless `insecure`.
+  std::string config_path;
+  // Development mode: allows plaintext (no TLS) and no caller tokens, on a
+  // loopback address only. Default: false.
+  bool insecure = false;
 };
 
 // A host and port parsed from "HOST:PORT".
@@ -45,7 +54,9 @@ absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text);
 class IdentityServer {
  public:
   // Opens (or creates) the graph and starts serving. Errors:
-  // INVALID_ARGUMENT for a bad address or model; the database's own error
+  // INVALID_ARGUMENT for a bad address, model, config or TLS file, or for
+  // serving without TLS or tokens outside development mode on loopback;
+  // the database's own error
   // (see storage::Database::Open); UNAVAILABLE when the port cannot be bound
   // (e.g. already in use).
   static absl::StatusOr<std::unique_ptr<IdentityServer>> Start(
@@ -65,6 +76,7 @@ class IdentityServer {
  private:
   IdentityServer() = default;
 
+  std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<matching::NameNormalizer> names_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<IdentityServiceImpl> service_;

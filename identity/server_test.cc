@@ -20,6 +20,7 @@ ServerOptions LoopbackOptions(const std::string& db_name) {
   ServerOptions options;
   options.db_path = TempPath(db_name);
   options.listen = "127.0.0.1:0";
+  options.insecure = true;  // Development mode: plaintext on loopback.
   return options;
 }
 

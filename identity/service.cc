@@ -25,6 +25,18 @@ absl::Status CheckKey(const std::string& key, const char* what) {
 
 }  // namespace
 
+grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContext* context,
+                                            Scope scope) const {
+  if (auth_ == nullptr) return grpc::Status::OK;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  absl::string_view value;
+  if (it != metadata.end()) {
+    value = absl::string_view(it->second.data(), it->second.size());
+  }
+  return ToGrpcStatus(auth_->Check(value, scope, nullptr));
+}
+
 absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
                                               v1::IngestResponse* response) {
   if (request.records_size() == 0) {
@@ -72,6 +84,7 @@ absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
 grpc::Status IdentityServiceImpl::Ingest(grpc::ServerContext* context,
                                          const v1::IngestRequest* request,
                                          v1::IngestResponse* response) {
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
   }
@@ -81,6 +94,7 @@ grpc::Status IdentityServiceImpl::Ingest(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::IngestStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::IngestResponse, v1::IngestRequest>* stream) {
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   v1::IngestRequest request;
   while (stream->Read(&request)) {
     if (context->IsCancelled()) {
@@ -97,7 +111,7 @@ grpc::Status IdentityServiceImpl::IngestStream(
 grpc::Status IdentityServiceImpl::Resolve(grpc::ServerContext* context,
                                           const v1::ResolveRequest* request,
                                           v1::ResolveResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   if (request->has_min_match_probability() &&
       !(request->min_match_probability() >= 0 &&
         request->min_match_probability() <= 1)) {
@@ -155,7 +169,7 @@ grpc::Status IdentityServiceImpl::Resolve(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::GetProfile(
     grpc::ServerContext* context, const v1::GetProfileRequest* request,
     v1::GetProfileResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<Profile> profile =
@@ -169,7 +183,7 @@ grpc::Status IdentityServiceImpl::GetProfile(
 grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   if (request->customer_keys_size() < 2) {
     return ToGrpcStatus(
         absl::InvalidArgumentError("a merge needs at least two customer keys"));
@@ -201,7 +215,7 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
                                           const v1::UnmergeRequest* request,
                                           v1::UnmergeResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   std::vector<std::string> records;
@@ -219,7 +233,7 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
                                           const v1::ExplainRequest* request,
                                           v1::ExplainResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<Explanation> e = engine_->Explain(request->customer_key());
@@ -231,7 +245,7 @@ grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
                                          const v1::ForgetRequest* request,
                                          v1::ForgetResponse* response) {
-  (void)context;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<int64_t> erased =
@@ -246,6 +260,7 @@ grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::WatchChanges(
     grpc::ServerContext* context, const v1::WatchChangesRequest* request,
     grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   if (!request->resume_token().empty() && request->start_from_beginning()) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         "give resume_token or start_from_beginning, not both"));

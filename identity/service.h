@@ -10,6 +10,7 @@
 
 #include <atomic>
 
+#include "identity/auth.h"
 #include "identity/engine.h"
 #include "idr/v1/identity_service.grpc.pb.h"
 
@@ -30,9 +31,12 @@ class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
   // The fully qualified service name, as health checking reports it.
   static constexpr char kServiceName[] = "idr.v1.IdentityService";
 
-  // Serves `engine`, which must outlive the service.
-  explicit IdentityServiceImpl(Engine* engine, ServiceOptions options = {})
-      : engine_(engine), options_(options) {}
+  // Serves `engine`, which must outlive the service. With `auth` (which
+  // must outlive it too) every call needs a token of the RPC's scope;
+  // without, calls are not authenticated (development only).
+  explicit IdentityServiceImpl(Engine* engine, ServiceOptions options = {},
+                               const Authenticator* auth = nullptr)
+      : engine_(engine), options_(options), auth_(auth) {}
 
   // Ends WatchChanges streams (at server shutdown: they never end alone).
   void StopStreams() { stopping_ = true; }
@@ -68,12 +72,15 @@ class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
       grpc::ServerWriter<idr::v1::ChangeEvent>* writer) override;
 
  private:
+  // OK when the call may use an RPC of `scope`.
+  grpc::Status Authorize(grpc::ServerContext* context, Scope scope) const;
   // One batch: converts, ingests, maps the results.
   absl::Status IngestBatch(const idr::v1::IngestRequest& request,
                            idr::v1::IngestResponse* response);
 
   Engine* engine_;
   ServiceOptions options_;
+  const Authenticator* auth_;
   std::atomic<bool> stopping_{false};
 };
 

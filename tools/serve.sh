@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bazel build //identity:idr
 mkdir -p data
-exec bazel-bin/identity/idr serve --db data/idr.db \
+# --insecure: development mode, plaintext without caller tokens, which idr
+# allows on a loopback address only (docs/api.md: TLS and tokens).
+exec bazel-bin/identity/idr serve --db data/idr.db --insecure \
   --listen "127.0.0.1:${IDR_PORT:-50051}"

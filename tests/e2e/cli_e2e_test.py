@@ -54,7 +54,8 @@ class CliTest(unittest.TestCase):
     def test_unwritable_database_path(self):
         self.assertFailsInOneLine(
             e2e_util.run_idr("serve", "--db", "/proc/idr-test/x.db",
-                             "--listen", "127.0.0.1:0"), 1, "/proc/idr-test")
+                             "--listen", "127.0.0.1:0", "--insecure"), 1,
+            "/proc/idr-test")
 
     def test_port_in_use(self):
         with socket.socket() as busy:
@@ -64,7 +65,21 @@ class CliTest(unittest.TestCase):
             db = os.path.join(e2e_util.tmpdir(), "busy.db")
             self.assertFailsInOneLine(
                 e2e_util.run_idr("serve", "--db", db, "--listen",
-                                 "127.0.0.1:%d" % port), 1, str(port))
+                                 "127.0.0.1:%d" % port, "--insecure"), 1,
+                str(port))
+
+    def test_plaintext_needs_insecure_and_loopback(self):
+        db = os.path.join(e2e_util.tmpdir(), "plain.db")
+        self.assertFailsInOneLine(
+            e2e_util.run_idr("serve", "--db", db, "--listen", "127.0.0.1:0"),
+            1, "--insecure")
+        self.assertFailsInOneLine(
+            e2e_util.run_idr("serve", "--db", db, "--listen", "0.0.0.0:0",
+                             "--insecure"), 1, "loopback")
+        self.assertFailsInOneLine(
+            e2e_util.run_idr("serve", "--db", db, "--listen", "127.0.0.1:0",
+                             "--tls-cert", "/nonexistent.pem"), 1,
+            "--tls-key")
 
     def test_gen_to_unwritable_path(self):
         self.assertFailsInOneLine(

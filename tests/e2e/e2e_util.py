@@ -40,6 +40,7 @@ class Server:
         self.db_path = db_path
         self.proc = subprocess.Popen(
             [IDR, "serve", "--db", db_path, "--listen", "127.0.0.1:0",
+             *(() if "--config" in extra_args else ("--insecure",)),
              *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
