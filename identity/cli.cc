@@ -43,6 +43,9 @@ int RunIdr(int argc, char** argv) {
   serve_cmd->add_flag("--insecure", serve.insecure,
                       "development: no TLS and no tokens, on a loopback "
                       "address only");
+  serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
+                        "HOST:PORT of the Prometheus /metrics endpoint "
+                        "(port 0 picks one); default: none");
   serve_cmd->add_option("--model", serve.model_path,
                         "a new database's model (idr dedup --save-model on "
                         "data with the default columns); default: built-in");

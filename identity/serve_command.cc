@@ -44,7 +44,13 @@ int RunServe(const ServerOptions& options) {
   }
   g_grpc_log_enabled = true;
   std::cout << "idr serving idr.v1 on " << (*server)->address() << " (db "
-            << options.db_path << ")" << std::endl;
+            << options.db_path << ")";
+  if ((*server)->metrics_port() > 0) {
+    std::cout << ", metrics on http://"
+              << ParseListenAddress(options.metrics_listen)->host << ":"
+              << (*server)->metrics_port() << "/metrics";
+  }
+  std::cout << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

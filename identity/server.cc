@@ -136,8 +136,19 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       Engine::Open(std::move(*store), std::move(engine_options));
   if (!engine.ok()) return engine.status();
   server->engine_ = std::move(*engine);
+  ServiceOptions service_options;
+  if (!options.metrics_listen.empty()) {
+    absl::StatusOr<ListenAddress> metrics_address =
+        ParseListenAddress(options.metrics_listen);
+    if (!metrics_address.ok()) return metrics_address.status();
+    absl::StatusOr<std::unique_ptr<Metrics>> metrics =
+        Metrics::Start(options.metrics_listen, server->engine_.get());
+    if (!metrics.ok()) return metrics.status();
+    server->metrics_ = std::move(*metrics);
+    service_options.metrics = server->metrics_.get();
+  }
   server->service_ = std::make_unique<IdentityServiceImpl>(
-      server->engine_.get(), ServiceOptions{}, server->auth_.get());
+      server->engine_.get(), service_options, server->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -148,6 +159,13 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   int bound_port = 0;
   builder.AddListeningPort(options.listen, *credentials, &bound_port);
   builder.RegisterService(server->service_.get());
+  if (server->metrics_ != nullptr) {
+    std::vector<std::unique_ptr<
+        grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(server->metrics_->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || bound_port == 0) {
     if (server->server_ != nullptr) server->server_->Shutdown();

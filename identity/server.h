@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "identity/engine.h"
+#include "identity/metrics.h"
 #include "identity/service.h"
 #include "matching/names.h"
 
@@ -40,6 +41,9 @@ struct ServerOptions {
   // Development mode: allows plaintext (no TLS) and no caller tokens, on a
   // loopback address only. Default: false.
   bool insecure = false;
+  // HOST:PORT of the Prometheus /metrics endpoint (port 0 picks one); empty:
+  // none. Default: none.
+  std::string metrics_listen;
 };
 
 // A host and port parsed from "HOST:PORT".
@@ -66,6 +70,8 @@ class IdentityServer {
 
   // The port actually bound (the chosen one when the options said 0).
   int port() const { return port_; }
+  // The port of /metrics (0 without metrics).
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
   // HOST:PORT as bound, for clients.
   const std::string& address() const { return address_; }
 
@@ -79,6 +85,7 @@ class IdentityServer {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<matching::NameNormalizer> names_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<IdentityServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

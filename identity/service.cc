@@ -70,6 +70,11 @@ absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
     if (!batch.ok()) return batch.status();
     results = std::move(*batch);
   }
+  if (options_.metrics != nullptr) {
+    int64_t merged = 0;
+    for (const auto& r : results) merged += r.ok() ? r->merged_keys.size() : 0;
+    options_.metrics->RecordMerges("automatic", merged);
+  }
   for (int i = 0; i < request.records_size(); ++i) {
     v1::RecordRef ref;
     ref.set_source_system(request.records(i).source_system());
@@ -206,6 +211,10 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
     survivor = *merged;
   }
   response->set_surviving_key(survivor);
+  if (options_.metrics != nullptr) {
+    options_.metrics->RecordMerges(
+        "manual", static_cast<int64_t>(distinct.size()) - 1);
+  }
   for (const std::string& key : distinct) {
     if (key != survivor) response->add_retired_keys(key);
   }

@@ -12,6 +12,7 @@
 
 #include "identity/auth.h"
 #include "identity/engine.h"
+#include "identity/metrics.h"
 #include "idr/v1/identity_service.grpc.pb.h"
 
 namespace idr::identity {
@@ -24,6 +25,8 @@ struct ServiceOptions {
   // How long a WatchChanges stream sleeps between looks when nothing new
   // has been committed (commits wake it at once). Default: 1 s.
   absl::Duration watch_poll = absl::Seconds(1);
+  // Where merges are counted; null: nowhere. Must outlive the service.
+  Metrics* metrics = nullptr;
 };
 
 class IdentityServiceImpl final : public idr::v1::IdentityService::Service {

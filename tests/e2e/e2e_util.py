@@ -48,8 +48,10 @@ class Server:
             self.proc.kill()
             raise RuntimeError("idr serve did not start: %r %r" %
                                (line, self.proc.stderr.read()))
-        # "idr serving idr.v1 on 127.0.0.1:PORT (db PATH)"
+        # "idr serving idr.v1 on 127.0.0.1:PORT (db PATH)[, metrics on URL]"
         self.address = line.split(" on ", 1)[1].split(" ", 1)[0]
+        self.metrics_url = (line.rsplit("metrics on ", 1)[1].strip()
+                            if "metrics on " in line else None)
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Sends `sig` and returns (exit code, stderr)."""

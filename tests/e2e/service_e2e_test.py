@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import unittest
+import urllib.request
 
 import e2e_util
 
@@ -48,7 +49,8 @@ class ServiceTest(unittest.TestCase):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(cls.db + suffix):
                 os.remove(cls.db + suffix)
-        cls.server = e2e_util.Server(cls.db)
+        cls.server = e2e_util.Server(cls.db,
+                                     ("--metrics-listen", "127.0.0.1:0"))
         cls.channel = grpc.insecure_channel(cls.server.address)
         cls.stub = pb_grpc.IdentityServiceStub(cls.channel)
 
@@ -227,6 +229,28 @@ class ServiceTest(unittest.TestCase):
         # The server is still up.
         self.assertEqual(len(self.ingest(record(
             "web", "after", pb.CHANNEL_WEB, email="after.all@163.com"))), 1)
+
+    def test_5_prometheus_metrics(self):
+        self.assertIsNotNone(self.server.metrics_url)
+        with urllib.request.urlopen(self.server.metrics_url,
+                                    timeout=TIMEOUT) as page:
+            text = page.read().decode()
+        def value(prefix):
+            for line in text.splitlines():
+                if line.startswith(prefix):
+                    return float(line.rsplit(" ", 1)[1])
+            self.fail("no %s in /metrics" % prefix)
+        self.assertGreaterEqual(
+            value('idr_requests_total{code="OK",method="Ingest"}'), 3)
+        self.assertGreaterEqual(
+            value('idr_requests_total{code="INVALID_ARGUMENT",'
+                  'method="Ingest"}'), 1)
+        self.assertGreater(value(
+            'idr_request_duration_seconds_count{method="Resolve"}'), 0)
+        self.assertEqual(value('idr_merges_total{kind="manual"}'), 1)
+        self.assertGreater(value("idr_graph_records"), 0)
+        self.assertGreater(value("idr_database_bytes"), 0)
+        self.assertIn("idr_review_queue", text)
 
 
 if __name__ == "__main__":
