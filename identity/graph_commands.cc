@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -295,7 +296,7 @@ absl::Status Ingest(const IngestCommandOptions& options) {
 
   const absl::Time ingest_start = absl::Now();
   int64_t counts[5] = {0, 0, 0, 0, 0};
-  int64_t rejected = 0, held = 0, total = 0;
+  int64_t rejected = 0, held = 0, total = 0, empty = 0;
   std::vector<SourceRecord> batch;
   std::vector<int64_t> lines;
   auto flush = [&]() -> absl::Status {
@@ -357,6 +358,16 @@ absl::Status Ingest(const IngestCommandOptions& options) {
           record.attributes.emplace_back(name, std::string(row[index]));
         }
       }
+      // A row without a value to match on (an anonymous visit) is not an
+      // error of the file: it is skipped and counted.
+      bool any = false;
+      for (const auto& [column, value] : record.values) {
+        any |= !absl::StripAsciiWhitespace(value).empty();
+      }
+      if (!any) {
+        ++empty;
+        continue;
+      }
       batch.push_back(std::move(record));
       lines.push_back(reader.line());
       if (static_cast<int>(batch.size()) >= options.batch) {
@@ -375,11 +386,12 @@ absl::Status Ingest(const IngestCommandOptions& options) {
     if (!stats.ok()) return stats.status();
     std::cerr << absl::StrFormat(
         "idr ingest: %d records: %d created, %d attached, %d merged, %d "
-        "unchanged, %d forgotten, %d rejected; %d merges held for review; "
-        "%.2fs (%.0f records/s), total %.2fs\n"
+        "unchanged, %d forgotten, %d without values (skipped), %d rejected; "
+        "%d merges held for review; %.2fs (%.0f records/s), total %.2fs\n"
         "idr ingest: graph %d records, %d customers, %d reviews, %.0f bytes "
         "per record\n",
-        total, counts[0], counts[1], counts[2], counts[3], counts[4], rejected,
+        total, counts[0], counts[1], counts[2], counts[3], counts[4], empty,
+        rejected,
         held, seconds, seconds > 0 ? total / seconds : 0.0,
         absl::ToDoubleSeconds(absl::Now() - start), stats->records,
         stats->customers, stats->reviews, stats->bytes_per_record);
