@@ -43,6 +43,10 @@ int RunIdr(int argc, char** argv) {
   serve_cmd->add_flag("--insecure", serve.insecure,
                       "development: no TLS and no tokens, on a loopback "
                       "address only");
+  serve_cmd->add_option("--threads", serve.threads,
+                        "threads serving calls at most (0 = gRPC's default)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
                         "HOST:PORT of the Prometheus /metrics endpoint "
                         "(port 0 picks one); default: none");

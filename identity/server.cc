@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 
 #include <fstream>
 #include <sstream>
@@ -156,6 +157,11 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   // gRPC sets SO_REUSEPORT by default, which would let a second server share
   // a port that is already in use; a busy port must be an error instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options.threads > 0) {
+    grpc::ResourceQuota quota("idr-serve");
+    quota.SetMaxThreads(options.threads);
+    builder.SetResourceQuota(quota);
+  }
   int bound_port = 0;
   builder.AddListeningPort(options.listen, *credentials, &bound_port);
   builder.RegisterService(server->service_.get());

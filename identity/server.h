@@ -41,6 +41,9 @@ struct ServerOptions {
   // Development mode: allows plaintext (no TLS) and no caller tokens, on a
   // loopback address only. Default: false.
   bool insecure = false;
+  // Threads serving calls at most (gRPC's resource quota); 0: gRPC's
+  // default. Default: 0.
+  int threads = 0;
   // HOST:PORT of the Prometheus /metrics endpoint (port 0 picks one); empty:
   // none. Default: none.
   std::string metrics_listen;
