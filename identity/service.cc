@@ -189,9 +189,9 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
   if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
-  if (request->customer_keys_size() < 2) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("a merge needs at least two customer keys"));
+  if (request->customer_keys_size() < 2 || request->customer_keys_size() > 20) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "a merge takes 2 to 20 customer keys"));
   }
   std::set<std::string> distinct;
   for (const std::string& key : request->customer_keys()) {
@@ -227,6 +227,10 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
+  if (request->records_to_split_size() > 1000) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "at most 1000 records_to_split per unmerge"));
+  }
   std::vector<std::string> records;
   for (const v1::RecordRef& ref : request->records_to_split()) {
     records.push_back(SourceIdOf(ref));

@@ -20,8 +20,8 @@ namespace idr::identity {
 struct ServiceOptions {
   // Records per Ingest request at most. Default: 1000.
   int max_batch_records = 1000;
-  // Candidates a Resolve returns at most. Default: 100.
-  int max_candidates = 100;
+  // Candidates a Resolve returns at most (docs/api.md: Limits). Default: 50.
+  int max_candidates = 50;
   // How long a WatchChanges stream sleeps between looks when nothing new
   // has been committed (commits wake it at once). Default: 1 s.
   absl::Duration watch_poll = absl::Seconds(1);
