@@ -39,6 +39,8 @@ constexpr double kFrequencyPriorRecords = 1000;
 // Customers up to this size are re-clustered when a record links only
 // partly into them (engine.md, step 8).
 constexpr int64_t kMaxReclusterRecords = 100;
+// Records one group commit writes at most.
+constexpr size_t kMaxGroupRecords = 4096;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -219,13 +221,13 @@ int64_t Engine::Internals::Now() const {
 void Engine::Internals::ReaderDeleter::operator()(
     storage::GraphStore* store) const {
   store->EndRead();
-  absl::MutexLock lock(&in->pool_mu);
+  Lock lock(in->pool_mu);
   in->idle_readers.emplace_back(store);
 }
 
 absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
   {
-    absl::MutexLock lock(&pool_mu);
+    Lock lock(pool_mu);
     if (!idle_readers.empty()) {
       Reader reader(idle_readers.back().release(), ReaderDeleter{this});
       idle_readers.pop_back();
@@ -237,7 +239,7 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
   absl::StatusOr<std::unique_ptr<storage::GraphStore>> opened;
   {
     // The writer connection opens readers; no write may use it meanwhile.
-    absl::MutexLock lock(&write_mu);
+    Lock lock(write_mu);
     opened = writer->OpenReader();
   }
   if (!opened.ok()) return opened.status();
@@ -693,7 +695,7 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
 }
 
 Engine::~Engine() {
-  absl::MutexLock lock(&in_->pool_mu);
+  Lock lock(in_->pool_mu);
   in_->idle_readers.clear();
 }
 
@@ -813,7 +815,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
   in.secret = Unhex(*text);
   if (!(text = get(kMetaPresent)).ok()) return text.status();
   {
-    absl::MutexLock lock(&in.state_mu);
+    Lock lock(in.state_mu);
     in.present = DecodeCounts(*text, schema.fields.size());
   }
   return engine;
@@ -1193,44 +1195,106 @@ absl::StatusOr<IngestResult> Engine::Ingest(const SourceRecord& record) {
   return std::move((*batch)[0]);
 }
 
-absl::StatusOr<BatchResult> Engine::IngestBatch(
-    const std::vector<SourceRecord>& records) {
-  absl::MutexLock lock(&in_->write_mu);
-  EngineCore core(in_.get(), schema_);
-  std::vector<int64_t> present = in_->Present();
+namespace {
+
+// Ingests `records` in one transaction on the writer (its lock held).
+absl::StatusOr<BatchResult> IngestInOneTransaction(
+    Engine::Internals& in, const GraphSchema& schema,
+    const std::vector<const SourceRecord*>& records) {
+  EngineCore core(&in, schema);
+  std::vector<int64_t> present = in.Present();
   BatchResult results;
   results.reserve(records.size());
-  absl::Status s = in_->writer->BeginWrite();
+  absl::Status s = in.writer->BeginWrite();
   if (!s.ok()) return s;
-  for (const SourceRecord& record : records) {
-    absl::StatusOr<std::vector<std::string>> raw = core.Validate(record, true);
+  for (const SourceRecord* record : records) {
+    absl::StatusOr<std::vector<std::string>> raw =
+        core.Validate(*record, true);
     if (!raw.ok()) {
       results.push_back(raw.status());
       continue;
     }
     // A record already ingested earlier in this batch is simply unchanged.
-    IngestStep step(*in_, schema_, present);
-    absl::StatusOr<IngestResult> result = step.Run(record, *raw);
+    IngestStep step(in, schema, present);
+    absl::StatusOr<IngestResult> result = step.Run(*record, *raw);
     if (!result.ok()) {
-      in_->writer->Rollback();
-      in_->writer_values->Clear();
+      in.writer->Rollback();
+      in.writer_values->Clear();
       return result.status();
     }
     results.push_back(std::move(*result));
   }
-  s = in_->writer->PutMeta(kMetaPresent, EncodeCounts(present));
-  if (s.ok()) s = in_->writer->Commit();
+  s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
+  if (s.ok()) s = in.writer->Commit();
   if (!s.ok()) {
-    in_->writer->Rollback();
-    in_->writer_values->Clear();
+    in.writer->Rollback();
+    in.writer_values->Clear();
     return s;
   }
   {
-    absl::MutexLock state(&in_->state_mu);
-    in_->present = std::move(present);
+    Lock state(in.state_mu);
+    in.present = std::move(present);
   }
-  in_->Committed();
+  in.Committed();
   return results;
+}
+
+}  // namespace
+
+absl::StatusOr<BatchResult> Engine::IngestBatch(
+    const std::vector<SourceRecord>& records) {
+  // Group commit: batches that arrive while another commits wait, and the
+  // first of them writes them all in one transaction (one fsync), so many
+  // concurrent one-record calls cost about as much as one batch.
+  Internals::PendingBatch mine;
+  mine.records = &records;
+  std::vector<Internals::PendingBatch*> group;
+  {
+    std::unique_lock<std::mutex> lock(in_->group_mu);
+    in_->pending.push_back(&mine);
+    in_->group_cv.wait(lock, [this, &mine] {
+      return mine.done ||
+             (!in_->group_writing && in_->pending.front() == &mine);
+    });
+    if (mine.done) return std::move(mine.result);
+    in_->group_writing = true;
+    size_t records_in_group = 0;
+    while (!in_->pending.empty() &&
+           (group.empty() ||
+            records_in_group + in_->pending.front()->records->size() <=
+                kMaxGroupRecords)) {
+      group.push_back(in_->pending.front());
+      records_in_group += in_->pending.front()->records->size();
+      in_->pending.pop_front();
+    }
+  }
+  std::vector<const SourceRecord*> all;
+  for (const Internals::PendingBatch* batch : group) {
+    for (const SourceRecord& r : *batch->records) all.push_back(&r);
+  }
+  absl::StatusOr<BatchResult> results;
+  {
+    Lock lock(in_->write_mu);
+    results = IngestInOneTransaction(*in_, schema_, all);
+  }
+  std::unique_lock<std::mutex> lock(in_->group_mu);
+  size_t next = 0;
+  for (Internals::PendingBatch* batch : group) {
+    if (!results.ok()) {
+      batch->result = results.status();
+    } else {
+      BatchResult part;
+      for (size_t i = 0; i < batch->records->size(); ++i) {
+        part.push_back(std::move((*results)[next++]));
+      }
+      batch->result = std::move(part);
+    }
+    batch->done = true;
+  }
+  in_->group_writing = false;
+  lock.unlock();
+  in_->group_cv.notify_all();
+  return std::move(mine.result);
 }
 
 // ---------------------------------------------------------------------------

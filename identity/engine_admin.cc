@@ -186,7 +186,7 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
 absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
                                           const std::string& key_b,
                                           const std::string& reason) {
-  absl::MutexLock lock(&in_->write_mu);
+  Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
   return InTransaction<std::string>(
@@ -255,7 +255,7 @@ absl::StatusOr<std::string> Engine::Unmerge(
   if (records.empty()) {
     return absl::InvalidArgumentError("name the records to split off");
   }
-  absl::MutexLock lock(&in_->write_mu);
+  Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   return InTransaction<std::string>(
       *in_, [&]() -> absl::StatusOr<std::string> {
@@ -321,7 +321,7 @@ absl::StatusOr<std::string> Engine::Unmerge(
 
 absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
                                        const std::string& reason) {
-  absl::MutexLock lock(&in_->write_mu);
+  Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
   std::vector<int64_t> present = in_->Present();
@@ -382,7 +382,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
   {
-    absl::MutexLock state(&in_->state_mu);
+    Lock state(in_->state_mu);
     in_->present = present;
   }
   // Overwrites what the transaction freed in the database's files.
@@ -470,16 +470,14 @@ absl::StatusOr<int64_t> Engine::LastChangeSeq() {
 }
 
 int64_t Engine::CommitCount() {
-  absl::MutexLock lock(&in_->commit_mu);
+  Lock lock(in_->commit_mu);
   return in_->commits;
 }
 
 int64_t Engine::WaitForCommit(int64_t seen, absl::Duration timeout) {
-  absl::MutexLock lock(&in_->commit_mu);
-  auto passed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(in_->commit_mu) {
-    return in_->commits > seen;
-  };
-  in_->commit_mu.AwaitWithTimeout(absl::Condition(&passed), timeout);
+  std::unique_lock<std::mutex> lock(in_->commit_mu);
+  in_->commit_cv.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                          [this, seen] { return in_->commits > seen; });
   return in_->commits;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <atomic>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -596,6 +597,46 @@ TEST_P(EngineTest, ChangeOutboxAndCommitWakeups) {
   // Nothing new: the wait times out and reports the same count.
   const int64_t now = engine_->CommitCount();
   EXPECT_EQ(engine_->WaitForCommit(now, absl::Milliseconds(10)), now);
+}
+
+TEST_P(EngineTest, ConcurrentIngestsAreGroupCommittedAndAllKept) {
+  // Eight writers and a reader at once: every record is ingested once, in
+  // one customer per person, and reads never fail.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        const std::string person = absl::StrCat("p", i);
+        absl::StatusOr<IngestResult> r = engine_->Ingest(
+            Rec(absl::StrCat("t", t, "-", i), Channel::kApp,
+                {{"given_name", absl::StrCat("Given", i)},
+                 {"family_name", "Chan"},
+                 {"email", absl::StrCat(person, ".chan@mail.hk")}}));
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 50; ++i) {
+      if (!engine_->Resolve(Rec("", Channel::kWeb,
+                                {{"email", "p3.chan@mail.hk"}}))
+               .ok()) {
+        ++failures;
+      }
+    }
+  });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  const auto keys = Keys();
+  EXPECT_EQ(keys.size(), 160u);
+  for (int i = 0; i < 20; ++i) {
+    for (int t = 1; t < 8; ++t) {
+      EXPECT_EQ(keys.at(absl::StrCat("t", t, "-", i)),
+                keys.at(absl::StrCat("t0-", i)));
+    }
+  }
+  EXPECT_EQ(engine_->Stats()->customers, 20);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,
