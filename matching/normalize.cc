@@ -619,6 +619,19 @@ bool OneRepeatedCodePoint(absl::string_view s) {
 
 }  // namespace
 
+std::string NormalizeLoyaltyId(absl::string_view raw) {
+  std::string id = NormalizeIdentifier(raw);
+  size_t letters = 0;
+  while (letters < id.size() && absl::ascii_isalpha(id[letters])) ++letters;
+  const absl::string_view digits = absl::string_view(id).substr(letters);
+  if (letters >= 1 && letters <= 4 && digits.size() >= 6 &&
+      std::all_of(digits.begin(), digits.end(),
+                  [](char c) { return absl::ascii_isdigit(c); })) {
+    return NormalizeIdentifier(digits);  // "LC0000000000" is junk too.
+  }
+  return id;
+}
+
 std::string NormalizeIdentifier(absl::string_view raw) {
   if (raw.size() > kMaxInputBytes || !IsValidUtf8(raw)) return "";
   std::string out;

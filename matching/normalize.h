@@ -289,6 +289,14 @@ std::string NormalizeGender(absl::string_view raw);
 // "987654"); more than 1024 bytes.
 std::string NormalizeIdentifier(absl::string_view raw);
 
+// A loyalty card number: NormalizeIdentifier, then a program prefix of one
+// to four letters before at least six digits is dropped, because the number
+// printed as "LC 0012 3456 78" is typed "0012345678" at the till and both
+// must be one card (an exclusive identifier: two spellings of one card would
+// otherwise look like two cards of one person). "LC0012345678" ->
+// "0012345678"; "AB12" and "GOLD-MEMBER" keep their letters.
+std::string NormalizeLoyaltyId(absl::string_view raw);
+
 // Normalises a street line: FoldText, then the street-TYPE word is expanded
 // from a small table of Australian/UK/US/HK abbreviations (st->street,
 // rd->road, ave/av->avenue, cres/cr->crescent, pl->place, dr->drive,

@@ -715,6 +715,18 @@ TEST(NormalizeIdentifier, Values) {
   EXPECT_EQ(NormalizeIdentifier("110101199003074514"), "110101199003074514");
 }
 
+TEST(NormalizeLoyaltyId, ProgramPrefixIsDropped) {
+  EXPECT_EQ(NormalizeLoyaltyId("LC0012345678"), "0012345678");
+  EXPECT_EQ(NormalizeLoyaltyId("lc 0012 3456 78"), "0012345678");
+  EXPECT_EQ(NormalizeLoyaltyId("0012345678"), "0012345678");
+  EXPECT_EQ(NormalizeLoyaltyId("AB12"), "AB12");  // Too few digits.
+  EXPECT_EQ(NormalizeLoyaltyId("GOLDEN123456"), "GOLDEN123456");  // 6 letters.
+  EXPECT_EQ(NormalizeLoyaltyId("LC12345X78"), "LC12345X78");
+  EXPECT_EQ(NormalizeLoyaltyId("0000000"), "");  // Junk stays junk.
+  EXPECT_EQ(NormalizeLoyaltyId("LC0000000000"), "");
+  EXPECT_EQ(NormalizeLoyaltyId(""), "");
+}
+
 TEST(NormalizeIdentifier, Junk) {
   for (const char* junk :
        {"",           "  ",        "-",

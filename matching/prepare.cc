@@ -87,6 +87,7 @@ std::string ColumnPreparer::Normalize(
     case FieldType::kPostcode:
       return NormalizePostcode(raw);
     case FieldType::kLoyaltyId:
+      return NormalizeLoyaltyId(raw);
     case FieldType::kLoginId:
     case FieldType::kDeviceId:
     case FieldType::kNationalId:
