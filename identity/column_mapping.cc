@@ -97,6 +97,17 @@ std::string MappedValue(const ColumnMapping& m,
                               : SplitDate(m, fields);
 }
 
+absl::Status CheckMatchingFlags(double threshold,
+                                const std::string& date_order) {
+  if (threshold >= 0 && !(threshold > 0 && threshold < 1)) {
+    return absl::InvalidArgumentError("--threshold must be in (0, 1)");
+  }
+  if (date_order != "dmy" && date_order != "mdy") {
+    return absl::InvalidArgumentError("--date-order must be dmy or mdy");
+  }
+  return absl::OkStatus();
+}
+
 std::string DescribeMapping(const std::vector<ColumnMapping>& mappings) {
   std::vector<std::string> shown;
   for (const ColumnMapping& m : mappings) {

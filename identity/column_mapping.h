@@ -44,6 +44,11 @@ absl::StatusOr<std::vector<ColumnMapping>> MapColumns(
     const std::vector<std::string>& fields, const std::string& input_path,
     const CsvReader& reader, const absl::flat_hash_set<std::string>& reserved);
 
+// The --threshold (negative = not given, else in (0, 1)) and --date-order
+// (dmy or mdy) flags the CSV commands share.
+absl::Status CheckMatchingFlags(double threshold,
+                                const std::string& date_order);
+
 // "column=type column=type ..." for messages.
 std::string DescribeMapping(const std::vector<ColumnMapping>& mappings);
 

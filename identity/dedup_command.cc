@@ -60,12 +60,9 @@ absl::Status Dedup(const DedupCommandOptions& options) {
   if (options.link_only && options.source_column.empty()) {
     return absl::InvalidArgumentError("--link-only needs --source-column");
   }
-  if (options.threshold >= 0 &&
-      !(options.threshold > 0 && options.threshold < 1)) {
-    return absl::InvalidArgumentError("--threshold must be in (0, 1)");
-  }
-  if (options.date_order != "dmy" && options.date_order != "mdy") {
-    return absl::InvalidArgumentError("--date-order must be dmy or mdy");
+  if (absl::Status s = CheckMatchingFlags(options.threshold, options.date_order);
+      !s.ok()) {
+    return s;
   }
   absl::StatusOr<std::unique_ptr<CsvReader>> opened =
       CsvReader::Open(options.input_path);
