@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <fstream>
 #include <sstream>
@@ -87,6 +88,37 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// gRPC answers a request it cannot decode (invalid UTF-8 in a string field,
+// bytes that are not the message) with INTERNAL and no message before any
+// handler runs. That is the caller's mistake, so the caller should hear
+// INVALID_ARGUMENT; the service's own INTERNAL errors always carry a message.
+class MalformedRequestInterceptor : public grpc::experimental::Interceptor {
+ public:
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::INTERNAL &&
+          status.error_message().empty()) {
+        methods->ModifySendStatus(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "malformed request: not a valid idr.v1 message (for example, "
+            "invalid UTF-8 in a string field)"));
+      }
+    }
+    methods->Proceed();
+  }
+};
+
+class MalformedRequestInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new MalformedRequestInterceptor();
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
@@ -165,13 +197,15 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   int bound_port = 0;
   builder.AddListeningPort(options.listen, *credentials, &bound_port);
   builder.RegisterService(server->service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<MalformedRequestInterceptorFactory>());
   if (server->metrics_ != nullptr) {
-    std::vector<std::unique_ptr<
-        grpc::experimental::ServerInterceptorFactoryInterface>>
-        interceptors;
     interceptors.push_back(server->metrics_->InterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || bound_port == 0) {
     if (server->server_ != nullptr) server->server_->Shutdown();

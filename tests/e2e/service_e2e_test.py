@@ -226,6 +226,17 @@ class ServiceTest(unittest.TestCase):
                           pb.OUTCOME_CREATED])
         self.assertEqual(results[0].error.code, 3)
         self.assertIn("channel", results[0].error.message)
+        # Invalid UTF-8 in a string field: the request cannot be decoded.
+        raw = self.channel.unary_unary(
+            "/idr.v1.IdentityService/Ingest",
+            request_serializer=lambda b: b,
+            response_deserializer=pb.IngestResponse.FromString)
+        record_bytes = b"\x1a\x02\xff\xfe"  # source_record_id = FF FE
+        with self.assertRaises(grpc.RpcError) as caught:
+            raw(b"\x0a" + bytes([len(record_bytes)]) + record_bytes,
+                timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), invalid)
+        self.assertIn("malformed", caught.exception.details())
         # The server is still up.
         self.assertEqual(len(self.ingest(record(
             "web", "after", pb.CHANNEL_WEB, email="after.all@163.com"))), 1)
