@@ -8,10 +8,7 @@ CachedGraphStore::CachedGraphStore(std::unique_ptr<GraphStore> inner,
                                    size_t max_rows)
     : ForwardingGraphStore(std::move(inner)), max_rows_(max_rows) {}
 
-void CachedGraphStore::Clear() {
-  values_.clear();
-  records_.clear();
-}
+void CachedGraphStore::Clear() { records_.clear(); }
 
 absl::Status CachedGraphStore::Commit() {
   absl::Status s = inner_->Commit();
@@ -22,43 +19,6 @@ absl::Status CachedGraphStore::Commit() {
 void CachedGraphStore::Rollback() {
   inner_->Rollback();
   Clear();
-}
-
-absl::StatusOr<std::optional<ValueRow>> CachedGraphStore::GetValue(int64_t id) {
-  auto it = values_.find(id);
-  if (it != values_.end()) {
-    ++hits_;
-    return std::optional<ValueRow>(it->second);
-  }
-  absl::StatusOr<std::optional<ValueRow>> row = inner_->GetValue(id);
-  if (row.ok() && row->has_value()) {
-    if (values_.size() >= max_rows_) values_.clear();
-    values_.emplace(id, **row);
-  }
-  return row;
-}
-
-absl::StatusOr<int64_t> CachedGraphStore::InsertValue(const ValueRow& row) {
-  absl::StatusOr<int64_t> id = inner_->InsertValue(row);
-  if (id.ok()) {
-    if (values_.size() >= max_rows_) values_.clear();
-    ValueRow& cached = values_[*id] = row;
-    cached.id = *id;
-  }
-  return id;
-}
-
-absl::Status CachedGraphStore::AddValueCount(int64_t id, int64_t delta) {
-  absl::Status s = inner_->AddValueCount(id, delta);
-  auto it = values_.find(id);
-  if (it == values_.end()) return s;
-  if (!s.ok()) {
-    values_.erase(it);
-    return s;
-  }
-  it->second.count += delta;
-  if (it->second.count <= 0) values_.erase(it);  // Deleted below too.
-  return s;
 }
 
 absl::StatusOr<std::optional<RecordRow>> CachedGraphStore::GetRecord(

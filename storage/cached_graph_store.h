@@ -1,13 +1,13 @@
-// A write-through cache of records and values in front of a writer's
-// connection.
+// A write-through cache of records in front of a writer's connection.
 //
-// Ingest reads the same rows again and again: every new member of a block
-// of fifty records reads the other forty-nine, and their values. This
-// decorator keeps the records and values it has read or written; every write
-// that changes a cached row updates or drops it, and a rollback or a failed
-// commit drops everything (the store below is then as before the
-// transaction, and so is the cache: empty). Readers it opens are not cached.
-// When a map holds more than `max_rows` rows it starts afresh.
+// Ingest reads the same records again and again: every new member of a block
+// of fifty records reads the other forty-nine. This decorator keeps the
+// records it has read or written; every write that changes a cached record
+// updates or drops it, and a rollback or a failed commit drops everything
+// (the store below is then as before the transaction, and so is the cache:
+// empty). Readers it opens are not cached. When it holds more than
+// `max_rows` records it starts afresh. (Values are cached one level up,
+// decoded, by the engine's writer.)
 
 #ifndef IDR_STORAGE_CACHED_GRAPH_STORE_H_
 #define IDR_STORAGE_CACHED_GRAPH_STORE_H_
@@ -22,17 +22,13 @@ namespace idr::storage {
 
 class CachedGraphStore : public ForwardingGraphStore {
  public:
-  // Caches in front of `inner`, which it owns. Default: a million rows of
-  // each kind (a few hundred MB at most).
+  // Caches in front of `inner`, which it owns. Default: a million records
+  // (a few hundred MB at most).
   explicit CachedGraphStore(std::unique_ptr<GraphStore> inner,
                             size_t max_rows = size_t{1} << 20);
 
   absl::Status Commit() override;
   void Rollback() override;
-
-  absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override;
-  absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override;
-  absl::Status AddValueCount(int64_t id, int64_t delta) override;
 
   absl::StatusOr<std::optional<RecordRow>> GetRecord(int64_t id) override;
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override;
@@ -46,7 +42,6 @@ class CachedGraphStore : public ForwardingGraphStore {
   void Clear();
 
   size_t max_rows_;
-  absl::flat_hash_map<int64_t, ValueRow> values_;
   absl::flat_hash_map<int64_t, RecordRow> records_;
   int64_t hits_ = 0;
 };

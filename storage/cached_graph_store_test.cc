@@ -47,30 +47,15 @@ TEST_F(CachedGraphStoreTest, RollbackForgetsTheTransactionsRows) {
   ASSERT_TRUE(store_.GetRecord(id).ok());
   ASSERT_TRUE(store_.BeginWrite().ok());
   ASSERT_TRUE(store_.SetRecordCustomer(id, 9).ok());
-  ValueRow value;
-  value.hash = 5;
-  value.value = "ann";
-  value.count = 1;
-  absl::StatusOr<int64_t> vid = store_.InsertValue(value);
-  ASSERT_TRUE(vid.ok());
-  ASSERT_TRUE(store_.AddValueCount(*vid, 2).ok());
-  EXPECT_EQ((*store_.GetValue(*vid))->count, 3);
+  RecordRow row;
+  row.source_id = "b";
+  row.customer = 9;
+  absl::StatusOr<int64_t> added = store_.InsertRecord(row);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ((*store_.GetRecord(id))->customer, 9);
   store_.Rollback();
   EXPECT_EQ((*store_.GetRecord(id))->customer, 1);
-  EXPECT_FALSE(store_.GetValue(*vid)->has_value());
-}
-
-TEST_F(CachedGraphStoreTest, ValueCountReachingZeroIsGone) {
-  ASSERT_TRUE(store_.BeginWrite().ok());
-  ValueRow value;
-  value.hash = 5;
-  value.value = "ann";
-  value.count = 1;
-  absl::StatusOr<int64_t> vid = store_.InsertValue(value);
-  ASSERT_TRUE(vid.ok());
-  ASSERT_TRUE(store_.AddValueCount(*vid, -1).ok());
-  EXPECT_FALSE(store_.GetValue(*vid)->has_value());
-  ASSERT_TRUE(store_.Commit().ok());
+  EXPECT_FALSE(store_.GetRecord(*added)->has_value());
 }
 
 TEST(CachedGraphStoreBoundTest, StartsAfreshWhenFull) {
