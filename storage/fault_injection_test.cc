@@ -12,23 +12,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/status_testing.h"
 #include "storage/memory_graph_store.h"
 #include "storage/sqlite_graph_store.h"
 
 namespace idr::storage {
 namespace {
 
-#define ASSERT_OK(expr)                     \
-  do {                                      \
-    const auto& st_ = (expr);               \
-    ASSERT_TRUE(st_.ok()) << StatusOf(st_); \
-  } while (0)
+using status_testing::StatusOf;
 
-absl::Status StatusOf(const absl::Status& s) { return s; }
-template <typename T>
-absl::Status StatusOf(const absl::StatusOr<T>& s) {
-  return s.status();
-}
+
 
 bool IsInjected(const absl::Status& s) {
   return s.code() == absl::StatusCode::kUnavailable &&

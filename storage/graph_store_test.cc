@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/status_testing.h"
 #include "storage/fault_injection.h"
 #include "storage/memory_graph_store.h"
 #include "storage/sqlite_graph_store.h"
@@ -21,27 +22,9 @@
 namespace idr::storage {
 namespace {
 
-absl::Status StatusOf(const absl::Status& s) { return s; }
-template <typename T>
-absl::Status StatusOf(const absl::StatusOr<T>& s) {
-  return s.status();
-}
+using status_testing::StatusOf;
 
-#define ASSERT_OK(expr)                      \
-  do {                                       \
-    const absl::Status st_ = StatusOf(expr); \
-    ASSERT_TRUE(st_.ok()) << st_;            \
-  } while (0)
-#define EXPECT_OK(expr)                      \
-  do {                                       \
-    const absl::Status st_ = StatusOf(expr); \
-    EXPECT_TRUE(st_.ok()) << st_;            \
-  } while (0)
-#define EXPECT_CODE(expr, want)                           \
-  do {                                                    \
-    const absl::Status st_ = StatusOf(expr);              \
-    EXPECT_EQ(st_.code(), absl::StatusCode::want) << st_; \
-  } while (0)
+
 
 // The value of `s`; a test failure (and T{}) when it is an error.
 template <typename T>

@@ -18,21 +18,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/status_testing.h"
 
 namespace idr::storage {
 namespace {
 
-#define ASSERT_OK(expr)                     \
-  do {                                      \
-    const auto& st_ = (expr);               \
-    ASSERT_TRUE(st_.ok()) << StatusOf(st_); \
-  } while (0)
 
-absl::Status StatusOf(const absl::Status& s) { return s; }
-template <typename T>
-absl::Status StatusOf(const absl::StatusOr<T>& s) {
-  return s.status();
-}
 
 // A fresh path (no file, WAL or shared memory left from an earlier run).
 std::string TempPath(const std::string& name) {
