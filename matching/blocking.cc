@@ -6,8 +6,8 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 
-#include "absl/container/flat_hash_set.h"
 
 namespace idr::matching {
 
@@ -24,55 +24,67 @@ uint64_t BlockingKey(std::initializer_list<absl::string_view> parts) {
   return key == 0 ? 1 : key;
 }
 
-namespace {
-
-struct Block {
-  uint32_t begin;
-  uint32_t end;
-};
-
-}  // namespace
-
-std::vector<RuleStats> ForEachCandidatePair(
-    const std::vector<std::vector<uint64_t>>& keys,
-    const BlockingOptions& options, const PairVisitor& visit) {
-  std::vector<RuleStats> stats(keys.size());
-  // Keys of blocks skipped per rule: a pair that shares such a key was not
-  // visited by that rule, so later rules must not treat it as seen.
-  std::vector<absl::flat_hash_set<uint64_t>> skipped(keys.size());
-  const int threads = std::max(1, options.threads);
-  const std::vector<uint32_t>* source = options.source;
-
-  for (size_t rule = 0; rule < keys.size(); ++rule) {
-    const std::vector<uint64_t>& rule_keys = keys[rule];
-    std::vector<std::pair<uint64_t, uint32_t>> sorted;
-    sorted.reserve(rule_keys.size());
+CandidatePairs::CandidatePairs(std::vector<std::vector<uint64_t>> keys,
+                               const BlockingOptions& options)
+    : num_rules_(static_cast<int>(keys.size())),
+      num_records_(keys.empty() ? 0 : static_cast<uint32_t>(keys[0].size())),
+      options_(options),
+      block_of_(static_cast<size_t>(num_records_) * keys.size(), 0),
+      members_(keys.size()),
+      blocks_(keys.size()),
+      stats_(keys.size()) {
+  options_.threads = std::max(1, options_.threads);
+  std::vector<std::pair<uint64_t, uint32_t>> sorted;
+  for (int rule = 0; rule < num_rules_; ++rule) {
+    std::vector<uint64_t>& rule_keys = keys[rule];
+    sorted.clear();
     for (uint32_t i = 0; i < rule_keys.size(); ++i) {
       if (rule_keys[i] != 0) sorted.emplace_back(rule_keys[i], i);
     }
+    std::vector<uint64_t>().swap(rule_keys);
     std::sort(sorted.begin(), sorted.end());
-    std::vector<Block> blocks;
-    RuleStats& s = stats[rule];
+    RuleStats& s = stats_[rule];
+    std::vector<uint32_t>& members = members_[rule];
+    std::vector<Block>& blocks = blocks_[rule];
     for (uint32_t i = 0; i < sorted.size();) {
       uint32_t j = i + 1;
       while (j < sorted.size() && sorted[j].first == sorted[i].first) ++j;
-      uint32_t n = j - i;
-      if (n > options.max_block_size) {
+      const uint32_t n = j - i;
+      if (n > options_.max_block_size) {
         ++s.skipped_blocks;
         s.skipped_records += n;
-        skipped[rule].insert(sorted[i].first);
       } else if (n >= 2) {
         ++s.blocks;
         s.largest_block = std::max(s.largest_block, n);
-        blocks.push_back({i, j});
+        block_pairs_ += static_cast<int64_t>(n) * (n - 1) / 2;
+        const uint32_t number = static_cast<uint32_t>(blocks.size()) + 1;
+        blocks.push_back({static_cast<uint32_t>(members.size()),
+                          static_cast<uint32_t>(members.size() + n)});
+        for (uint32_t k = i; k < j; ++k) {
+          members.push_back(sorted[k].second);
+          block_of_[static_cast<size_t>(sorted[k].second) * num_rules_ + rule] =
+              number;
+        }
       }
       i = j;
     }
-    // Largest blocks first, so the threads finish together.
-    std::sort(blocks.begin(), blocks.end(), [](const Block& x, const Block& y) {
-      return x.end - x.begin > y.end - y.begin;
-    });
+    members.shrink_to_fit();
+    std::stable_sort(blocks.begin(), blocks.end(),
+                     [](const Block& x, const Block& y) {
+                       return x.end - x.begin > y.end - y.begin;
+                     });
+  }
+}
 
+std::vector<RuleStats> CandidatePairs::ForEach(const PairVisitor& visit,
+                                               const PairFilter& filter) const {
+  std::vector<RuleStats> stats = stats_;
+  const int threads = options_.threads;
+  const std::vector<uint32_t>* source = options_.source;
+  const size_t stride = static_cast<size_t>(num_rules_);
+  for (int rule = 0; rule < num_rules_; ++rule) {
+    const std::vector<uint32_t>& members = members_[rule];
+    const std::vector<Block>& blocks = blocks_[rule];
     std::atomic<size_t> next{0};
     std::vector<int64_t> pairs(threads, 0);
     auto worker = [&](int thread) {
@@ -82,18 +94,20 @@ std::vector<RuleStats> ForEachCandidatePair(
         const Block& block = blocks[b];
         for (uint32_t x = block.begin; x < block.end; ++x) {
           for (uint32_t y = x + 1; y < block.end; ++y) {
-            uint32_t a = sorted[x].second, c = sorted[y].second;
+            uint32_t a = members[x], c = members[y];
             if (a > c) std::swap(a, c);
             if (source != nullptr && (*source)[a] == (*source)[c]) continue;
+            if (filter && !filter(thread, a, c)) continue;
+            // Visited already when an earlier rule put both in one block.
+            const uint32_t* row_a = &block_of_[a * stride];
+            const uint32_t* row_c = &block_of_[c * stride];
             bool seen = false;
-            for (size_t earlier = 0; earlier < rule && !seen; ++earlier) {
-              uint64_t k = keys[earlier][a];
-              seen = k != 0 && k == keys[earlier][c] &&
-                     !skipped[earlier].contains(k);
+            for (int earlier = 0; earlier < rule && !seen; ++earlier) {
+              seen = row_a[earlier] != 0 && row_a[earlier] == row_c[earlier];
             }
             if (seen) continue;
             ++count;
-            visit(thread, static_cast<int>(rule), a, c);
+            visit(thread, rule, a, c);
           }
         }
       }
@@ -106,9 +120,15 @@ std::vector<RuleStats> ForEachCandidatePair(
       for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
       for (std::thread& t : pool) t.join();
     }
-    for (int64_t p : pairs) s.pairs += p;
+    for (int64_t p : pairs) stats[rule].pairs += p;
   }
   return stats;
+}
+
+std::vector<RuleStats> ForEachCandidatePair(
+    std::vector<std::vector<uint64_t>> keys, const BlockingOptions& options,
+    const PairVisitor& visit) {
+  return CandidatePairs(std::move(keys), options).ForEach(visit);
 }
 
 }  // namespace idr::matching

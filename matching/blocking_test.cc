@@ -98,5 +98,41 @@ TEST(ForEachCandidatePairTest, ThreadsVisitTheSamePairsOnce) {
   EXPECT_EQ(one, brute);
 }
 
+TEST(CandidatePairsTest, SameBlockIgnoresSkippedBlocks) {
+  std::vector<std::vector<uint64_t>> keys = {{1, 1, 1, 1, 2, 2, 0},
+                                             {5, 5, 0, 0, 6, 7, 0}};
+  BlockingOptions options;
+  options.max_block_size = 3;
+  CandidatePairs candidates(keys, options);
+  EXPECT_FALSE(candidates.SameBlock(0, 0, 1));  // Its block of four: skipped.
+  EXPECT_TRUE(candidates.SameBlock(0, 4, 5));
+  EXPECT_TRUE(candidates.SameBlock(1, 0, 1));
+  EXPECT_FALSE(candidates.SameBlock(1, 4, 5));
+  EXPECT_FALSE(candidates.SameBlock(0, 6, 6));  // No key.
+  // Kept blocks: {4,5} under rule 0, {0,1} under rule 1.
+  EXPECT_EQ(candidates.block_pairs(), 2);
+  EXPECT_EQ(candidates.stats()[0].skipped_blocks, 1);
+}
+
+TEST(CandidatePairsTest, VisitsAgainAndFiltersBeforeCounting) {
+  std::vector<std::vector<uint64_t>> keys = {{3, 3, 3, 3}, {0, 8, 8, 8}};
+  CandidatePairs candidates(keys, {});
+  PairSet first, second, odd;
+  candidates.ForEach([&](int, int, uint32_t a, uint32_t b) {
+    first.insert({a, b});
+  });
+  candidates.ForEach([&](int, int, uint32_t a, uint32_t b) {
+    second.insert({a, b});
+  });
+  EXPECT_EQ(first.size(), 6u);
+  EXPECT_EQ(first, second);
+  std::vector<RuleStats> stats = candidates.ForEach(
+      [&](int, int, uint32_t a, uint32_t b) { odd.insert({a, b}); },
+      [](int, uint32_t a, uint32_t) { return a % 2 == 1; });
+  EXPECT_EQ(odd, (PairSet{{1, 2}, {1, 3}}));
+  EXPECT_EQ(stats[0].pairs, 2);
+  EXPECT_EQ(stats[1].pairs, 0);  // Rule 0 had them all.
+}
+
 }  // namespace
 }  // namespace idr::matching

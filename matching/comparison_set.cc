@@ -135,26 +135,45 @@ std::vector<FieldComparison> DefaultComparisons(
   return out;
 }
 
+namespace {
+
+// The level of c for two different present value ids, apart from the swapped
+// columns level (which depends on the records, not only on their values).
+int IdPairLevel(const FieldComparison& c, const PreparedColumn& col, int32_t ia,
+                int32_t ib) {
+  if (c.key_level >= 0 && ShareKey(col.name_keys[ia], col.name_keys[ib])) {
+    return c.key_level;
+  }
+  int level = c.fuzzy.LevelOf(col.values[ia], col.values[ib]);
+  if (level <= 1) return level;  // Cannot differ from the id checks.
+  return c.fuzzy_offset + level - 2;
+}
+
+// Whether record a's value of c equals record b's value of c's partner
+// column, or the other way round.
+bool Swapped(const FieldComparison& c, const PreparedColumns& columns,
+             int32_t ia, int32_t ib, uint32_t a, uint32_t b) {
+  const PreparedColumn& col = columns[c.column];
+  const PreparedColumn& other = columns[c.partner];
+  absl::string_view pa = other.ValueOf(a), pb = other.ValueOf(b);
+  return (!pb.empty() && col.values[ia] == pb) ||
+         (!pa.empty() && col.values[ib] == pa);
+}
+
+}  // namespace
+
 int ComparisonLevel(const FieldComparison& c, const PreparedColumns& columns,
                     uint32_t a, uint32_t b) {
   const PreparedColumn& col = columns[c.column];
   int32_t ia = col.ids[a], ib = col.ids[b];
   if (ia < 0 || ib < 0) return 0;
   if (ia == ib) return 1;
-  if (c.key_level >= 0 && ShareKey(col.name_keys[ia], col.name_keys[ib])) {
-    return c.key_level;
+  int level = IdPairLevel(c, col, ia, ib);
+  if (level != c.key_level && c.swap_level >= 0 &&
+      Swapped(c, columns, ia, ib, a, b)) {
+    return c.swap_level;
   }
-  if (c.swap_level >= 0) {
-    const PreparedColumn& other = columns[c.partner];
-    absl::string_view pa = other.ValueOf(a), pb = other.ValueOf(b);
-    if ((!pb.empty() && col.values[ia] == pb) ||
-        (!pa.empty() && col.values[ib] == pa)) {
-      return c.swap_level;
-    }
-  }
-  int level = c.fuzzy.LevelOf(col.values[ia], col.values[ib]);
-  if (level <= 1) return level;  // Cannot differ from the id checks above.
-  return c.fuzzy_offset + level - 2;
+  return level;
 }
 
 Pattern ComparePair(const std::vector<FieldComparison>& comparisons,
@@ -163,6 +182,81 @@ Pattern ComparePair(const std::vector<FieldComparison>& comparisons,
   for (size_t k = 0; k < comparisons.size(); ++k) {
     p = WithLevel(p, static_cast<int>(k),
                   ComparisonLevel(comparisons[k], columns, a, b));
+  }
+  return p;
+}
+
+ComparedIds::ComparedIds(const std::vector<FieldComparison>& comparisons,
+                         const PreparedColumns& columns)
+    : width_(comparisons.size()) {
+  const size_t records = columns.empty() ? 0 : columns[0].ids.size();
+  ids_.resize(records * width_);
+  for (size_t k = 0; k < width_; ++k) {
+    const std::vector<int32_t>& column = columns[comparisons[k].column].ids;
+    for (size_t r = 0; r < records; ++r) ids_[r * width_ + k] = column[r];
+  }
+}
+
+PairComparer::PairComparer(const std::vector<FieldComparison>& comparisons,
+                           const PreparedColumns& columns,
+                           const ComparedIds& ids)
+    : comparisons_(comparisons),
+      columns_(columns),
+      ids_(ids),
+      slots_(comparisons.size() << kSlotBits, 0),
+      stats_(comparisons.size()) {
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    // Exact-only comparisons have nothing worth remembering.
+    const FieldComparison& c = comparisons[k];
+    stats_[k].enabled = c.key_level >= 0 || c.fuzzy.levels.size() > 3;
+  }
+}
+
+int PairComparer::Level(int k, uint32_t a, uint32_t b) {
+  const int32_t ia = ids_.Get(a, k), ib = ids_.Get(b, k);
+  if (ia < 0 || ib < 0) return 0;
+  if (ia == ib) return 1;
+  const FieldComparison& c = comparisons_[k];
+  const PreparedColumn& col = columns_[c.column];
+  Stats& stats = stats_[k];
+  // An entry packs the smaller id (30 bits), the larger (30) and the level
+  // (4): every comparator is symmetric, so (x, y) and (y, x) share it.
+  constexpr int32_t kMaxId = (1 << 30) - 1;
+  int level;
+  if (!stats.enabled || ia > kMaxId || ib > kMaxId) {
+    level = IdPairLevel(c, col, ia, ib);
+  } else {
+    const uint64_t lo = static_cast<uint32_t>(std::min(ia, ib));
+    const uint64_t hi = static_cast<uint32_t>(std::max(ia, ib));
+    const uint64_t key = lo << 34 | hi << 4;
+    const uint64_t slot =
+        ((lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full)) >>
+        (64 - kSlotBits);
+    uint64_t& entry = slots_[(static_cast<uint64_t>(k) << kSlotBits) | slot];
+    ++stats.lookups;
+    if ((entry & ~uint64_t{15}) == key) {
+      ++stats.hits;
+      level = static_cast<int>(entry & 15);
+    } else {
+      level = IdPairLevel(c, col, ia, ib);
+      static_assert(kMaxLevels <= 16, "a level must fit in 4 bits");
+      entry = key | static_cast<uint64_t>(level);
+    }
+    if (stats.lookups == kProbation && stats.hits * 8 < stats.lookups) {
+      stats.enabled = false;
+    }
+  }
+  if (level != c.key_level && c.swap_level >= 0 &&
+      Swapped(c, columns_, ia, ib, a, b)) {
+    return c.swap_level;
+  }
+  return level;
+}
+
+Pattern PairComparer::Compare(uint32_t a, uint32_t b) {
+  Pattern p = 0;
+  for (size_t k = 0; k < comparisons_.size(); ++k) {
+    p = WithLevel(p, static_cast<int>(k), Level(static_cast<int>(k), a, b));
   }
   return p;
 }

@@ -11,6 +11,7 @@
 #ifndef IDR_MATCHING_COMPARISON_SET_H_
 #define IDR_MATCHING_COMPARISON_SET_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,67 @@ int ComparisonLevel(const FieldComparison& c, const PreparedColumns& columns,
 // The packed comparison vector of a pair.
 Pattern ComparePair(const std::vector<FieldComparison>& comparisons,
                     const PreparedColumns& columns, uint32_t a, uint32_t b);
+
+// The value ids of each comparison's column, record-major: the ids of one
+// record's compared values sit in one cache line, where the columns hold
+// them in one array per column (a candidate pair of a million-record file
+// would otherwise cost a cache miss per comparison). 4 bytes per record and
+// comparison.
+class ComparedIds {
+ public:
+  ComparedIds(const std::vector<FieldComparison>& comparisons,
+              const PreparedColumns& columns);
+
+  // Record r's value id of comparison k (-1 = missing).
+  int32_t Get(uint32_t r, int k) const { return ids_[r * width_ + k]; }
+
+ private:
+  size_t width_;
+  std::vector<int32_t> ids_;
+};
+
+// ComparePair with a memory: remembers the id-pair part of each
+// comparison's level (shared name key, else the fuzzy levels) for recently
+// seen pairs of value ids, so a pair of values compared once is not compared
+// again. Real data repeats values heavily (a city, a common given name and
+// its usual misspellings meet in thousands of candidate pairs), and the fuzzy
+// comparators are most of the cost of scoring a pair.
+//
+// Each comparison has a direct-mapped table of 2^kSlotBits packed entries
+// (32 KB); a comparison whose values rarely repeat (hit rate under 1/8 after
+// its first kProbation lookups) stops consulting its table. Results equal
+// ComparePair's exactly. Not thread-safe: one per thread.
+class PairComparer {
+ public:
+  // All three must outlive the comparer and not change while it is used;
+  // `ids` must be built from the same comparisons and columns.
+  PairComparer(const std::vector<FieldComparison>& comparisons,
+               const PreparedColumns& columns, const ComparedIds& ids);
+
+  // The packed comparison vector of records a and b (= ComparePair).
+  Pattern Compare(uint32_t a, uint32_t b);
+
+  // Lookups and hits of comparison k's table, for benchmarks and tests.
+  int64_t lookups(int k) const { return stats_[k].lookups; }
+  int64_t hits(int k) const { return stats_[k].hits; }
+
+  static constexpr int kSlotBits = 12;
+  static constexpr int kProbation = 1 << 14;
+
+ private:
+  struct Stats {
+    int64_t lookups = 0;
+    int64_t hits = 0;
+    bool enabled = true;
+  };
+  int Level(int k, uint32_t a, uint32_t b);
+
+  const std::vector<FieldComparison>& comparisons_;
+  const PreparedColumns& columns_;
+  const ComparedIds& ids_;
+  std::vector<uint64_t> slots_;  // comparisons × 2^kSlotBits; 0 = empty.
+  std::vector<Stats> stats_;
+};
 
 }  // namespace idr::matching
 

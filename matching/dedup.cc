@@ -157,6 +157,10 @@ void PrepareForScoring(DedupModel& model) {
   for (std::vector<double>& rule : model.log2_tf_baseline) {
     for (double& b : rule) b = b > 0 ? std::log2(b) : 0;
   }
+  model.rule_prior_weight.clear();
+  for (double lambda : model.rule_lambda) {
+    model.rule_prior_weight.push_back(std::log2(lambda / (1 - lambda)));
+  }
 }
 
 Pattern RuleKeepMask(const DedupModel& model,
@@ -302,8 +306,7 @@ double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
 
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
                  int rule, Pattern pattern, uint32_t a, uint32_t b) {
-  const double lambda = model.rule_lambda[rule];
-  double w = std::log2(lambda / (1 - lambda));
+  double w = model.rule_prior_weight[rule];
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
     if (LevelOf(pattern, k) != 0) {
       w += ComparisonWeight(model, columns, rule, pattern, static_cast<int>(k),
@@ -357,6 +360,7 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   blocking.max_block_size = options.max_block_size;
   blocking.threads = std::max(1, options.threads);
   blocking.source = options.link_only ? &source : nullptr;
+  const CandidatePairs candidates(std::move(keys), blocking);
   timer.Lap("blocking");
 
   // Model: the given one, or trained without labels.
@@ -422,13 +426,29 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
     };
     const size_t target =
         static_cast<size_t>(std::max<int64_t>(1, options.em_sample_pairs));
-    std::atomic<uint64_t> threshold{~uint64_t{0}};
+    // Pairs hashing above the threshold are dropped before the costly check
+    // against earlier rules. It starts where about four times the target
+    // would remain if every block pair were a distinct candidate (they are
+    // fewer: a pair in the blocks of several rules is one candidate), so the
+    // sample still fills up to the target; it is only lowered from there.
+    const double block_pairs = static_cast<double>(candidates.block_pairs());
+    const double share = 4.0 * static_cast<double>(target) / block_pairs;
+    std::atomic<uint64_t> threshold{
+        share >= 1 ? ~uint64_t{0}
+                   : static_cast<uint64_t>(share * 18446744073709551616.0)};
     std::vector<std::vector<Sample>> kept(threads);
-    result.blocking = ForEachCandidatePair(
-        keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
-          if (t == 0 && (++visited & 0xFFFFF) == 0) {
-            report("training", visited.load(), 0);
-          }
+    const ComparedIds ids(m.comparisons, columns);
+    std::vector<PairComparer> comparers(
+        threads, PairComparer(m.comparisons, columns, ids));
+    auto under_threshold = [&](int t, uint32_t a, uint32_t b) {
+      if (t == 0 && (++visited & 0xFFFFF) == 0) {
+        report("training", visited.load(), 0);
+      }
+      return PairHash(a, b, options.seed) <
+             threshold.load(std::memory_order_relaxed);
+    };
+    candidates.ForEach(
+        [&](int t, int rule, uint32_t a, uint32_t b) {
           const uint64_t hash = PairHash(a, b, options.seed);
           if (hash >= threshold.load(std::memory_order_relaxed)) return;
           // Each rule learns from every pair it matches, not only the pairs
@@ -437,14 +457,13 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
           // phone agreement could never be learned.
           uint64_t rules = 0;
           for (size_t r = rule; r < num_rules && r < 64; ++r) {
-            uint64_t key = keys[r][a];
             if (r == static_cast<size_t>(rule) ||
-                (key != 0 && key == keys[r][b])) {
+                candidates.SameBlock(static_cast<int>(r), a, b)) {
               rules |= uint64_t{1} << r;
             }
           }
           std::vector<Sample>& mine = kept[t];
-          mine.push_back({hash, ComparePair(m.comparisons, columns, a, b),
+          mine.push_back({hash, comparers[t].Compare(a, b),
                           rules, a, static_cast<uint32_t>(rule)});
           if (mine.size() >= 2 * target) {
             std::nth_element(mine.begin(), mine.begin() + target, mine.end(),
@@ -458,10 +477,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
             }
             mine.resize(target);
           }
-        });
-    for (const RuleStats& stats : result.blocking) {
-      result.candidate_pairs += stats.pairs;
-    }
+        },
+        under_threshold);
     const uint64_t final_threshold = threshold.load();
     std::vector<Sample> sample;
     for (std::vector<Sample>& part : kept) {
@@ -534,10 +551,13 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   std::vector<int64_t> scored(threads, 0);
   std::vector<int64_t> true_pairs(threads, 0);
   visited = 0;
-  const int64_t expected = result.candidate_pairs;
-  std::vector<RuleStats> scoring_stats = ForEachCandidatePair(
-      keys, blocking, [&](int t, int rule, uint32_t a, uint32_t b) {
-        Pattern p = ComparePair(m.comparisons, columns, a, b);
+  const int64_t expected = candidates.block_pairs();  // For progress only.
+  const ComparedIds ids(m.comparisons, columns);
+  std::vector<PairComparer> comparers(
+      threads, PairComparer(m.comparisons, columns, ids));
+  std::vector<RuleStats> scoring_stats = candidates.ForEach(
+      [&](int t, int rule, uint32_t a, uint32_t b) {
+        Pattern p = comparers[t].Compare(a, b);
         double w = ScorePair(m, columns, rule, p, a, b);
         ++scored[t];
         if (truth != nullptr && (*truth)[a] == (*truth)[b]) ++true_pairs[t];
@@ -548,10 +568,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
           report("scoring", visited.load() * threads, expected);
         }
       });
-  if (model != nullptr) {
-    result.blocking = scoring_stats;
-    for (int64_t s : scored) result.candidate_pairs += s;
-  }
+  result.blocking = scoring_stats;
+  for (int64_t s : scored) result.candidate_pairs += s;
   for (int64_t t : true_pairs) result.true_candidate_pairs += t;
   std::vector<Edge> edges;
   for (auto& part : linked) {

@@ -77,9 +77,11 @@ struct DedupModel {
   // 0 = no adjustment.
   std::vector<std::vector<double>> tf_baseline;
   // Derived for scoring speed by Deduplicate: log2(m/u) per comparison and
-  // level, and log2 of each TF baseline.
+  // level, log2 of each TF baseline, and each rule's prior match weight
+  // log2(λ / (1 - λ)).
   std::vector<std::vector<double>> level_weight;
   std::vector<std::vector<double>> log2_tf_baseline;
+  std::vector<double> rule_prior_weight;
 };
 
 struct DedupOptions {
@@ -150,7 +152,8 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupModel* model,
                                         const DedupProgress& progress);
 
-// Fills a model's derived tables (level_weight, log2_tf_baseline) from its
+// Fills a model's derived tables (level_weight, log2_tf_baseline,
+// rule_prior_weight) from its
 // parameters and TF baselines; Deduplicate does it for the models it uses.
 void PrepareForScoring(DedupModel& model);
 

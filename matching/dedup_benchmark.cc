@@ -62,6 +62,7 @@ const Fixture& Data() {
     DedupOptions options;
     options.threshold = 1e-9;  // Keep every candidate pair.
     options.keep_pairs = true;
+    options.threads = 1;  // Pairs in the order blocking visits them, each run.
     absl::StatusOr<DedupResult> result =
         Deduplicate(f->columns, static_cast<uint32_t>(f->columns[0].ids.size()),
                     {}, options, nullptr, nullptr);
@@ -72,7 +73,19 @@ const Fixture& Data() {
   return *fixture;
 }
 
-// Comparison vector only (every field's level).
+// Share of the fuzzy comparisons a PairComparer answered from its memory.
+void ReportHitRate(const PairComparer& comparer, size_t comparisons,
+                   benchmark::State& state) {
+  int64_t lookups = 0, hits = 0;
+  for (size_t k = 0; k < comparisons; ++k) {
+    lookups += comparer.lookups(static_cast<int>(k));
+    hits += comparer.hits(static_cast<int>(k));
+  }
+  state.counters["hit_rate"] =
+      lookups == 0 ? 0.0 : static_cast<double>(hits) / lookups;
+}
+
+// Comparison vector only (every field's level), nothing remembered.
 void BM_ComparePair(benchmark::State& state) {
   const Fixture& f = Data();
   size_t i = 0;
@@ -85,17 +98,37 @@ void BM_ComparePair(benchmark::State& state) {
 }
 BENCHMARK(BM_ComparePair);
 
-// Full scoring: comparison vector, level weights, TF adjustments.
-void BM_ScorePair(benchmark::State& state) {
+// The same through a PairComparer, as `idr dedup` compares: value pairs seen
+// before are remembered.
+void BM_ComparePairRemembered(benchmark::State& state) {
   const Fixture& f = Data();
+  const ComparedIds ids(f.model.comparisons, f.columns);
+  PairComparer comparer(f.model.comparisons, f.columns, ids);
   size_t i = 0;
   for (auto _ : state) {
     const ScoredPair& p = f.pairs[i++ % f.pairs.size()];
-    Pattern pattern = ComparePair(f.model.comparisons, f.columns, p.a, p.b);
+    benchmark::DoNotOptimize(comparer.Compare(p.a, p.b));
+  }
+  state.SetItemsProcessed(state.iterations());
+  ReportHitRate(comparer, f.model.comparisons.size(), state);
+}
+BENCHMARK(BM_ComparePairRemembered);
+
+// Full scoring as `idr dedup` scores: comparison vector (remembered), level
+// weights, TF adjustments.
+void BM_ScorePair(benchmark::State& state) {
+  const Fixture& f = Data();
+  const ComparedIds ids(f.model.comparisons, f.columns);
+  PairComparer comparer(f.model.comparisons, f.columns, ids);
+  size_t i = 0;
+  for (auto _ : state) {
+    const ScoredPair& p = f.pairs[i++ % f.pairs.size()];
+    Pattern pattern = comparer.Compare(p.a, p.b);
     benchmark::DoNotOptimize(
         ScorePair(f.model, f.columns, p.rule, pattern, p.a, p.b));
   }
   state.SetItemsProcessed(state.iterations());
+  ReportHitRate(comparer, f.model.comparisons.size(), state);
 }
 BENCHMARK(BM_ScorePair);
 

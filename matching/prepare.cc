@@ -154,14 +154,25 @@ void ColumnPreparer::Add(absl::string_view raw) {
   raw_ids_.push_back(it->second);
 }
 
+void ColumnPreparer::NormalizeAdded() {
+  const size_t n = raws_.size();
+  for (size_t i = normalized_.size(); i < n; ++i) {
+    normalized_keys_.emplace_back();
+    normalized_.push_back(Normalize(raws_[i], &normalized_keys_.back()));
+  }
+}
+
 PreparedColumn ColumnPreparer::Finish(int threads) {
   // Normalise each distinct raw value once, in parallel (the normalisers are
   // thread-safe); intern the results in raw-value order, so the ids do not
   // depend on the thread count.
   const size_t n = raws_.size();
-  std::vector<std::string> normalised(n);
-  std::vector<std::vector<std::string>> name_keys(n);
-  std::atomic<size_t> next{0};
+  const size_t done = normalized_.size();
+  std::vector<std::string>& normalised = normalized_;
+  std::vector<std::vector<std::string>>& name_keys = normalized_keys_;
+  normalised.resize(n);
+  name_keys.resize(n);
+  std::atomic<size_t> next{done};
   auto work = [&] {
     constexpr size_t kChunk = 256;
     for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) {
@@ -171,7 +182,9 @@ PreparedColumn ColumnPreparer::Finish(int threads) {
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  if (n - done > 1024) {
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  }
   work();
   for (std::thread& t : pool) t.join();
 
@@ -196,6 +209,16 @@ PreparedColumn ColumnPreparer::Finish(int threads) {
     out_.log2_frequency[id] =
         static_cast<float>(std::log2(out_.Frequency(static_cast<int32_t>(id))));
   }
+  // The raw values and lookup maps are not needed any more: free them now,
+  // not when the caller drops the preparer (a million-record file holds
+  // hundreds of megabytes in them).
+  std::deque<std::string>().swap(raws_);
+  decltype(by_raw_)().swap(by_raw_);
+  std::vector<int32_t>().swap(raw_ids_);
+  std::vector<std::string>().swap(normalized_);
+  std::vector<std::vector<std::string>>().swap(normalized_keys_);
+  decltype(by_value_)().swap(by_value_);
+  decltype(name_key_ids_)().swap(name_key_ids_);
   return std::move(out_);
 }
 

@@ -83,8 +83,14 @@ class ColumnPreparer {
   // Appends the next record's raw value ("" = missing).
   void Add(absl::string_view raw);
 
-  // The finished column, normalised on `threads` threads; the preparer must
-  // not be used afterwards.
+  // Normalises, on the calling thread, the distinct raw values added since
+  // the last call; Finish normalises the rest. A reader that adds rows in
+  // batches, one thread per column, can so spread normalisation over the
+  // reading. Like Add, not to be called concurrently with other calls.
+  void NormalizeAdded();
+
+  // The finished column, its remaining values normalised on `threads`
+  // threads; the preparer must not be used afterwards.
   PreparedColumn Finish(int threads = 1);
 
  private:
@@ -103,6 +109,9 @@ class ColumnPreparer {
   std::deque<std::string> raws_;
   absl::flat_hash_map<absl::string_view, int32_t> by_raw_;
   std::vector<int32_t> raw_ids_;
+  // Normalised forms (and name keys) of raws_[0, normalized_.size()).
+  std::vector<std::string> normalized_;
+  std::vector<std::vector<std::string>> normalized_keys_;
   absl::flat_hash_map<std::string, int32_t> by_value_;
   absl::flat_hash_map<std::string, int32_t> name_key_ids_;
 };

@@ -1,6 +1,7 @@
 #include "matching/prepare.h"
 
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,85 @@ TEST(ComparisonSetTest, SwappedGivenAndFamilyNamesHaveTheirOwnLevel) {
   int level = ComparisonLevel(comparisons[1], columns, 0, 2);
   EXPECT_GT(level, comparisons[1].swap_level);
   EXPECT_NE(comparisons[1].labels[level], "else");
+}
+
+TEST(ColumnPreparerTest, NormalizingWhileAddingGivesTheSameColumn) {
+  std::vector<std::string> raws;
+  for (int i = 0; i < 5000; ++i) {
+    raws.push_back(i % 7 == 0 ? ""
+                              : "+86 138 0013 " + std::to_string(1000 + i % 900));
+  }
+  PreparedColumn at_once = Prepare(FieldType::kPhone, raws, {}, 2);
+  ColumnPreparer preparer("c", FieldType::kPhone, {});
+  for (size_t i = 0; i < raws.size(); ++i) {
+    preparer.Add(raws[i]);
+    if (i % 1000 == 999) preparer.NormalizeAdded();  // The rest in Finish.
+  }
+  PreparedColumn in_batches = preparer.Finish(2);
+  EXPECT_EQ(at_once.ids, in_batches.ids);
+  EXPECT_EQ(at_once.values, in_batches.values);
+  EXPECT_EQ(at_once.counts, in_batches.counts);
+  EXPECT_EQ(at_once.value_hashes, in_batches.value_hashes);
+}
+
+// Records of people with typos: names, a birth date, a city.
+PreparedColumns TypoRecords(int records, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const char* given[] = {"isla", "hall", "oliver", "olivia", "amelia", "jack"};
+  const char* family[] = {"hall", "isla", "smith", "smyth", "jones", "jonas"};
+  const char* city[] = {"london", "londen", "leeds", "york", ""};
+  ColumnPreparer g("given", FieldType::kGivenName, {});
+  ColumnPreparer f("family", FieldType::kFamilyName, {});
+  ColumnPreparer d("dob", FieldType::kBirthDate, {});
+  ColumnPreparer c("city", FieldType::kCity, {});
+  for (int r = 0; r < records; ++r) {
+    g.Add(given[rng() % 6]);
+    f.Add(family[rng() % 6]);
+    d.Add("1980-0" + std::to_string(1 + rng() % 3) + "-1" +
+          std::to_string(rng() % 3));
+    c.Add(city[rng() % 5]);
+  }
+  return {g.Finish(), f.Finish(), d.Finish(), c.Finish()};
+}
+
+TEST(PairComparerTest, RemembersWithoutChangingAnyLevel) {
+  PreparedColumns columns = TypoRecords(300, 7);
+  std::vector<FieldComparison> comparisons = DefaultComparisons(columns);
+  const ComparedIds ids(comparisons, columns);
+  PairComparer comparer(comparisons, columns, ids);
+  // Every pair twice, in both orders: the second time comes from memory.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint32_t a = 0; a < 300; ++a) {
+      for (uint32_t b = 0; b < 300; ++b) {
+        ASSERT_EQ(comparer.Compare(a, b), ComparePair(comparisons, columns, a, b))
+            << a << " " << b;
+      }
+    }
+  }
+  int64_t lookups = 0, hits = 0;
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    lookups += comparer.lookups(static_cast<int>(k));
+    hits += comparer.hits(static_cast<int>(k));
+  }
+  EXPECT_GT(lookups, 0);
+  EXPECT_GT(hits, lookups / 2);  // Few distinct values: mostly remembered.
+}
+
+TEST(PairComparerTest, StopsRememberingValuesThatNeverRepeat) {
+  std::vector<std::string> raws;
+  for (int i = 0; i < 2 * PairComparer::kProbation + 10; ++i) {
+    raws.push_back("street " + std::to_string(i));
+  }
+  PreparedColumns columns = {Prepare(FieldType::kString, raws)};
+  std::vector<FieldComparison> comparisons = DefaultComparisons(columns);
+  const ComparedIds ids(comparisons, columns);
+  PairComparer comparer(comparisons, columns, ids);
+  for (uint32_t a = 0; a + 1 < raws.size(); ++a) {
+    EXPECT_EQ(comparer.Compare(a, a + 1),
+              ComparePair(comparisons, columns, a, a + 1));
+  }
+  EXPECT_EQ(comparer.lookups(0), PairComparer::kProbation);
+  EXPECT_EQ(comparer.hits(0), 0);
 }
 
 }  // namespace
