@@ -34,46 +34,64 @@ CandidatePairs::CandidatePairs(std::vector<std::vector<uint64_t>> keys,
       blocks_(keys.size()),
       stats_(keys.size()) {
   options_.threads = std::max(1, options_.threads);
-  std::vector<std::pair<uint64_t, uint32_t>> sorted;
-  for (int rule = 0; rule < num_rules_; ++rule) {
-    std::vector<uint64_t>& rule_keys = keys[rule];
-    sorted.clear();
-    for (uint32_t i = 0; i < rule_keys.size(); ++i) {
-      if (rule_keys[i] != 0) sorted.emplace_back(rule_keys[i], i);
+  // Rules are indexed on every thread, one rule at a time each: a rule
+  // writes only its own slot of each record's block numbers.
+  std::atomic<int> next{0};
+  std::vector<int64_t> pairs(keys.size(), 0);
+  auto work = [&] {
+    std::vector<std::pair<uint64_t, uint32_t>> sorted;
+    for (int rule; (rule = next.fetch_add(1)) < num_rules_;) {
+      pairs[rule] = IndexRule(rule, keys[rule], sorted);
     }
-    std::vector<uint64_t>().swap(rule_keys);
-    std::sort(sorted.begin(), sorted.end());
-    RuleStats& s = stats_[rule];
-    std::vector<uint32_t>& members = members_[rule];
-    std::vector<Block>& blocks = blocks_[rule];
-    for (uint32_t i = 0; i < sorted.size();) {
-      uint32_t j = i + 1;
-      while (j < sorted.size() && sorted[j].first == sorted[i].first) ++j;
-      const uint32_t n = j - i;
-      if (n > options_.max_block_size) {
-        ++s.skipped_blocks;
-        s.skipped_records += n;
-      } else if (n >= 2) {
-        ++s.blocks;
-        s.largest_block = std::max(s.largest_block, n);
-        block_pairs_ += static_cast<int64_t>(n) * (n - 1) / 2;
-        const uint32_t number = static_cast<uint32_t>(blocks.size()) + 1;
-        blocks.push_back({static_cast<uint32_t>(members.size()),
-                          static_cast<uint32_t>(members.size() + n)});
-        for (uint32_t k = i; k < j; ++k) {
-          members.push_back(sorted[k].second);
-          block_of_[static_cast<size_t>(sorted[k].second) * num_rules_ + rule] =
-              number;
-        }
-      }
-      i = j;
-    }
-    members.shrink_to_fit();
-    std::stable_sort(blocks.begin(), blocks.end(),
-                     [](const Block& x, const Block& y) {
-                       return x.end - x.begin > y.end - y.begin;
-                     });
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < options_.threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (int64_t p : pairs) block_pairs_ += p;
+}
+
+int64_t CandidatePairs::IndexRule(
+    int rule, std::vector<uint64_t>& rule_keys,
+    std::vector<std::pair<uint64_t, uint32_t>>& sorted) {
+  sorted.clear();
+  for (uint32_t i = 0; i < rule_keys.size(); ++i) {
+    if (rule_keys[i] != 0) sorted.emplace_back(rule_keys[i], i);
   }
+  std::vector<uint64_t>().swap(rule_keys);
+  std::sort(sorted.begin(), sorted.end());
+  RuleStats& s = stats_[rule];
+  std::vector<uint32_t>& members = members_[rule];
+  std::vector<Block>& blocks = blocks_[rule];
+  int64_t block_pairs = 0;
+  for (uint32_t i = 0; i < sorted.size();) {
+    uint32_t j = i + 1;
+    while (j < sorted.size() && sorted[j].first == sorted[i].first) ++j;
+    const uint32_t n = j - i;
+    if (n > options_.max_block_size) {
+      ++s.skipped_blocks;
+      s.skipped_records += n;
+    } else if (n >= 2) {
+      ++s.blocks;
+      s.largest_block = std::max(s.largest_block, n);
+      block_pairs += static_cast<int64_t>(n) * (n - 1) / 2;
+      const uint32_t number = static_cast<uint32_t>(blocks.size()) + 1;
+      blocks.push_back({static_cast<uint32_t>(members.size()),
+                        static_cast<uint32_t>(members.size() + n)});
+      for (uint32_t k = i; k < j; ++k) {
+        members.push_back(sorted[k].second);
+        block_of_[static_cast<size_t>(sorted[k].second) * num_rules_ + rule] =
+            number;
+      }
+    }
+    i = j;
+  }
+  members.shrink_to_fit();
+  std::stable_sort(blocks.begin(), blocks.end(),
+                   [](const Block& x, const Block& y) {
+                     return x.end - x.begin > y.end - y.begin;
+                   });
+  return block_pairs;
 }
 
 std::vector<RuleStats> CandidatePairs::ForEach(const PairVisitor& visit,

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -95,6 +96,11 @@ class CandidatePairs {
     uint32_t begin;  // Into members_[rule].
     uint32_t end;
   };
+
+  // Indexes one rule (freeing its keys, `sorted` is scratch); returns its
+  // block pairs.
+  int64_t IndexRule(int rule, std::vector<uint64_t>& rule_keys,
+                    std::vector<std::pair<uint64_t, uint32_t>>& sorted);
 
   int num_rules_ = 0;
   uint32_t num_records_ = 0;

@@ -87,6 +87,9 @@ class PairComparer {
   // The packed comparison vector of records a and b (= ComparePair).
   Pattern Compare(uint32_t a, uint32_t b);
 
+  // The level of comparison k for records a and b (= ComparisonLevel).
+  int Level(int k, uint32_t a, uint32_t b);
+
   // Lookups and hits of comparison k's table, for benchmarks and tests.
   int64_t lookups(int k) const { return stats_[k].lookups; }
   int64_t hits(int k) const { return stats_[k].hits; }
@@ -100,7 +103,6 @@ class PairComparer {
     int64_t hits = 0;
     bool enabled = true;
   };
-  int Level(int k, uint32_t a, uint32_t b);
 
   const std::vector<FieldComparison>& comparisons_;
   const PreparedColumns& columns_;

@@ -142,6 +142,90 @@ double TfAdjustment(const DedupModel& model, const PreparedColumns& columns,
   return model.log2_tf_baseline[rule][k] - col.log2_frequency[col.ids[a]];
 }
 
+// Decides whether candidate pairs reach the threshold, comparing the fields
+// with the most weight to gain first and stopping as soon as the fields left
+// could not lift the pair's weight to the threshold: most candidate pairs
+// are not matches, and their remaining (often fuzzy) comparisons are skipped.
+// A pair that does reach it gets its full comparison vector and the weight
+// ScorePair gives.
+class ThresholdScorer {
+ public:
+  ThresholdScorer(const DedupModel& model, const PreparedColumns& columns,
+                  const ComparedIds& ids, double min_weight)
+      : model_(model),
+        columns_(columns),
+        comparer_(model.comparisons, columns, ids),
+        min_weight_(min_weight) {
+    const size_t num = model.comparisons.size();
+    const size_t rules = model.rule_keep.size();
+    // Per rule and comparison, the most a comparison can add to the weight.
+    std::vector<std::vector<double>> gain(rules, std::vector<double>(num, 0));
+    std::vector<double> most(num, 0);
+    for (size_t r = 0; r < rules; ++r) {
+      for (size_t k = 0; k < num; ++k) {
+        if (((model.rule_keep[r] >> (4 * k)) & 0xF) == 0) continue;
+        const FieldComparison& c = model.comparisons[k];
+        const PreparedColumn& col = columns[c.column];
+        // TF adjustments add most for the rarest value.
+        double tf = 0;
+        if (model.tf_baseline[r][k] > 0 && !col.log2_frequency.empty()) {
+          tf = model.log2_tf_baseline[r][k] -
+               *std::min_element(col.log2_frequency.begin(),
+                                 col.log2_frequency.end());
+        }
+        double g = 0;  // The null level adds nothing.
+        for (int l = 1; l < c.num_levels(); ++l) {
+          g = std::max(g, model.level_weight[k][l] +
+                              (IsTfAdjusted(c, l) ? std::max(tf, 0.0) : 0));
+        }
+        gain[r][k] = g;
+        most[k] = std::max(most[k], g);
+      }
+    }
+    for (size_t k = 0; k < num; ++k) order_.push_back(static_cast<int>(k));
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](int x, int y) { return most[x] > most[y]; });
+    rest_.assign(rules, std::vector<double>(num + 1, 0));
+    for (size_t r = 0; r < rules; ++r) {
+      for (size_t i = num; i-- > 0;) {
+        rest_[r][i] = rest_[r][i + 1] + gain[r][order_[i]];
+      }
+    }
+  }
+
+  // True, with the pair's comparison vector and weight, when records a and
+  // b (found by `rule`) reach the threshold.
+  bool Reaches(int rule, uint32_t a, uint32_t b, Pattern* pattern,
+               double* weight) {
+    // The margin keeps rounding in these partial sums from rejecting a pair
+    // whose exact weight sits on the threshold.
+    constexpr double kMargin = 1e-6;
+    const std::vector<double>& rest = rest_[rule];
+    double w = model_.rule_prior_weight[rule];
+    Pattern p = 0;
+    for (size_t i = 0; i < order_.size(); ++i) {
+      const int k = order_[i];
+      const int level = comparer_.Level(k, a, b);
+      p = WithLevel(p, k, level);
+      if (level != 0) {
+        w += ComparisonWeight(model_, columns_, rule, p, k, a, b);
+      }
+      if (w + rest[i + 1] < min_weight_ - kMargin) return false;
+    }
+    *pattern = p;
+    *weight = ScorePair(model_, columns_, rule, p, a, b);
+    return *weight >= min_weight_;
+  }
+
+ private:
+  const DedupModel& model_;
+  const PreparedColumns& columns_;
+  PairComparer comparer_;
+  const double min_weight_;
+  std::vector<int> order_;                 // Comparisons, most to gain first.
+  std::vector<std::vector<double>> rest_;  // Per rule: gain of order_[i..].
+};
+
 }  // namespace
 
 void PrepareForScoring(DedupModel& model) {
@@ -160,6 +244,21 @@ void PrepareForScoring(DedupModel& model) {
   model.rule_prior_weight.clear();
   for (double lambda : model.rule_lambda) {
     model.rule_prior_weight.push_back(std::log2(lambda / (1 - lambda)));
+  }
+  const size_t rules = model.rule_keep.size();
+  model.rule_level_weight.assign(rules * kMaxComparisons * kMaxLevels, 0);
+  model.rule_tf_levels.assign(rules * kMaxComparisons, 0);
+  for (size_t r = 0; r < rules; ++r) {
+    for (size_t k = 0; k < num; ++k) {
+      if (((model.rule_keep[r] >> (4 * k)) & 0xF) == 0) continue;
+      const size_t slot = r * kMaxComparisons + k;
+      const FieldComparison& c = model.comparisons[k];
+      for (int l = 0; l < c.num_levels(); ++l) {
+        model.rule_level_weight[slot * kMaxLevels + l] =
+            model.level_weight[k][l];
+        if (IsTfAdjusted(c, l)) model.rule_tf_levels[slot] |= 1u << l;
+      }
+    }
   }
 }
 
@@ -294,14 +393,13 @@ double ComparisonWeight(const DedupModel& model, const PreparedColumns& columns,
                         uint32_t b) {
   // A field the rule forced carries no weight: the rule's prior holds it.
   // (Adding its TF adjustment helped the small shared sets but cost 0.06 of
-  // F1 on 1M idr gen records, where common names dominate.)
-  if (((model.rule_keep[rule] >> (4 * k)) & 0xF) == 0) return 0;
+  // F1 on 1M idr gen records, where common names dominate.) PrepareForScoring
+  // put those rules into the flat tables.
+  const size_t slot = static_cast<size_t>(rule) * kMaxComparisons + k;
   const int level = LevelOf(pattern, k);
-  double w = model.level_weight[k][level];
-  if (IsTfAdjusted(model.comparisons[k], level)) {
-    w += TfAdjustment(model, columns, rule, k, a);
-  }
-  return w;
+  const double w = model.rule_level_weight[slot * kMaxLevels + level];
+  if (!(model.rule_tf_levels[slot] >> level & 1)) return w;
+  return w + TfAdjustment(model, columns, rule, k, a);
 }
 
 double ScorePair(const DedupModel& model, const PreparedColumns& columns,
@@ -553,15 +651,15 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   visited = 0;
   const int64_t expected = candidates.block_pairs();  // For progress only.
   const ComparedIds ids(m.comparisons, columns);
-  std::vector<PairComparer> comparers(
-      threads, PairComparer(m.comparisons, columns, ids));
+  std::vector<ThresholdScorer> scorers(
+      threads, ThresholdScorer(m, columns, ids, min_weight));
   std::vector<RuleStats> scoring_stats = candidates.ForEach(
       [&](int t, int rule, uint32_t a, uint32_t b) {
-        Pattern p = comparers[t].Compare(a, b);
-        double w = ScorePair(m, columns, rule, p, a, b);
+        Pattern p;
+        double w;
         ++scored[t];
         if (truth != nullptr && (*truth)[a] == (*truth)[b]) ++true_pairs[t];
-        if (w >= min_weight) {
+        if (scorers[t].Reaches(rule, a, b, &p, &w)) {
           linked[t].push_back({a, b, static_cast<float>(w), rule, p});
         }
         if (t == 0 && (++visited & 0xFFFFF) == 0) {

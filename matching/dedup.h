@@ -78,10 +78,15 @@ struct DedupModel {
   std::vector<std::vector<double>> tf_baseline;
   // Derived for scoring speed by Deduplicate: log2(m/u) per comparison and
   // level, log2 of each TF baseline, and each rule's prior match weight
-  // log2(λ / (1 - λ)).
+  // log2(λ / (1 - λ)); flat per rule: the weight of each comparison level
+  // (0 where the rule forced the comparison), at
+  // [(rule * kMaxComparisons + k) * kMaxLevels + level], and a bit per level
+  // that takes a TF adjustment, at [rule * kMaxComparisons + k].
   std::vector<std::vector<double>> level_weight;
   std::vector<std::vector<double>> log2_tf_baseline;
   std::vector<double> rule_prior_weight;
+  std::vector<double> rule_level_weight;
+  std::vector<uint16_t> rule_tf_levels;
 };
 
 struct DedupOptions {
@@ -153,7 +158,7 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
                                         const DedupProgress& progress);
 
 // Fills a model's derived tables (level_weight, log2_tf_baseline,
-// rule_prior_weight) from its
+// rule_prior_weight, rule_level_weight, rule_tf_levels) from its
 // parameters and TF baselines; Deduplicate does it for the models it uses.
 void PrepareForScoring(DedupModel& model);
 
