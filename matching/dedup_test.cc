@@ -1,11 +1,14 @@
 #include "matching/dedup.h"
 
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "matching/comparison_set.h"
+#include "matching/fellegi_sunter.h"
 #include "matching/model_file.h"
 
 namespace idr::matching {
@@ -186,6 +189,49 @@ TEST(DeduplicateTest, BadInputsAreErrors) {
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DeduplicateTest, StoppingEarlyLinksExactlyThePairsFullScoringLinks) {
+  Data data = MakeData(600, 3, 11);
+  // Every candidate pair, fully compared and scored.
+  DedupOptions all;
+  all.threshold = 1e-12;
+  all.keep_pairs = true;
+  auto everything = Deduplicate(data.columns, data.truth.size(), {}, all,
+                                nullptr, nullptr);
+  ASSERT_TRUE(everything.ok()) << everything.status();
+  ASSERT_GT(everything->pairs.size(), 1000u);
+  DedupModel model = everything->model;
+  for (double threshold : {0.5, 0.9, 0.999}) {
+    DedupOptions options;
+    options.threshold = threshold;
+    options.keep_pairs = true;
+    auto result = Deduplicate(data.columns, data.truth.size(), {}, options,
+                              &model, nullptr);
+    ASSERT_TRUE(result.ok()) << result.status();
+    std::map<std::pair<uint32_t, uint32_t>, const ScoredPair*> linked;
+    for (const ScoredPair& p : result->pairs) linked[{p.a, p.b}] = &p;
+    // The expected pairs: every candidate whose full weight reaches it.
+    PrepareForScoring(model);
+    const double min_weight = MatchWeightOf(threshold);
+    size_t expected = 0;
+    for (const ScoredPair& p : everything->pairs) {
+      const Pattern full = ComparePair(model.comparisons, data.columns, p.a, p.b);
+      const double w =
+          ScorePair(model, data.columns, p.rule, full, p.a, p.b);
+      auto it = linked.find({p.a, p.b});
+      if (w < min_weight) {
+        EXPECT_TRUE(it == linked.end()) << p.a << " " << p.b;
+        continue;
+      }
+      ++expected;
+      ASSERT_TRUE(it != linked.end()) << p.a << " " << p.b << " w " << w;
+      EXPECT_EQ(it->second->pattern, full);
+      EXPECT_FLOAT_EQ(it->second->weight, static_cast<float>(w));
+    }
+    EXPECT_EQ(linked.size(), expected) << threshold;
+    EXPECT_GT(expected, 0u);
+  }
 }
 
 }  // namespace
