@@ -1101,7 +1101,7 @@ Comparison EmailComparison(std::string field_name) {
   return {std::move(field_name),
           {MakeLevel(K::kNull), MakeLevel(K::kExact),
            MakeLevel(K::kExact, 0, local), MakeLevel(K::kJaroWinkler, 0.88),
-           MakeLevel(K::kJaroWinkler, 0.88, local), MakeLevel(K::kElse)}};
+           MakeLevel(K::kDamerauLevenshtein, 2, local), MakeLevel(K::kElse)}};
 }
 
 Comparison DateComparison(std::string field_name) {

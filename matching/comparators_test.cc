@@ -658,13 +658,17 @@ TEST(ComparisonTest, EmailLevels) {
   EXPECT_EQ(Labels(c),
             (std::vector<std::string>{
                 "null", "exact", "email_local exact", "jaro_winkler >= 0.88",
-                "email_local jaro_winkler >= 0.88", "else"}));
+                "email_local damerau_levenshtein <= 2", "else"}));
   EXPECT_EQ(c.LevelOf("", "a@b.com"), 0);
   EXPECT_EQ(c.LevelOf("john.smith@gmail.com", "john.smith@gmail.com"), 1);
   EXPECT_EQ(c.LevelOf("john.smith@gmail.com", "john.smith@yahoo.com"), 2);
   EXPECT_EQ(c.LevelOf("john.smith@gmail.com", "john.smyth@gmail.com"), 3);
   ASSERT_LT(JaroWinkler("taiman.chan@gmail.com", "taiman.chan1@hku.hk"), 0.88);
   EXPECT_EQ(c.LevelOf("taiman.chan@gmail.com", "taiman.chan1@hku.hk"), 4);
+  // Local parts that share a first name only are not close: "harry.ward" and
+  // "harry.f" are two people (Jaro-Winkler would call them 0.9 alike).
+  ASSERT_GT(JaroWinkler("harry.ward", "harry.f"), 0.88);
+  EXPECT_EQ(c.LevelOf("harry.ward@wall.com", "harry.f@black.info"), 5);
   EXPECT_EQ(c.LevelOf("x@a.com", "qqq@b.org"), 5);
   // Empty local parts are not "the same user".
   EXPECT_EQ(c.LevelOf("@a.com", "@b.org"), 5);
