@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace idr::matching {
 namespace {
@@ -1019,6 +1020,52 @@ std::string LevelLabel(ComparatorKind kind, double threshold, ValuePart part) {
       return absl::StrCat(prefix, "relative_difference <= ", threshold);
   }
   return "unknown";
+}
+
+absl::StatusOr<ComparisonLevelSpec> ParseLevelLabel(absl::string_view label) {
+  absl::string_view rest = label;
+  ValuePart part = ValuePart::kWhole;
+  if (absl::ConsumePrefix(&rest, "email_local ")) {
+    part = ValuePart::kEmailLocal;
+  } else if (absl::ConsumePrefix(&rest, "email_domain ")) {
+    part = ValuePart::kEmailDomain;
+  }
+  static constexpr struct {
+    const char* name;
+    ComparatorKind kind;
+    const char* op;  // Before the threshold, or "" for none.
+  } kKinds[] = {
+      {"null", ComparatorKind::kNull, ""},
+      {"else", ComparatorKind::kElse, ""},
+      {"exact", ComparatorKind::kExact, ""},
+      {"jaro_winkler", ComparatorKind::kJaroWinkler, " >= "},
+      {"levenshtein", ComparatorKind::kLevenshtein, " <= "},
+      {"damerau_levenshtein", ComparatorKind::kDamerauLevenshtein, " <= "},
+      {"jaccard_tokens", ComparatorKind::kJaccardTokens, " >= "},
+      {"token_set_ratio", ComparatorKind::kTokenSetRatio, " >= "},
+      {"abs_date_difference_days", ComparatorKind::kDate, " <= "},
+      {"date_day_month_swap", ComparatorKind::kDateDayMonthSwap, ""},
+      {"date_single_digit_typo", ComparatorKind::kDateSingleDigitTypo, ""},
+      {"date_same_year_month", ComparatorKind::kDateSameYearMonth, ""},
+      {"relative_difference", ComparatorKind::kNumeric, " <= "},
+  };
+  for (const auto& k : kKinds) {
+    absl::string_view after = rest;
+    if (!absl::ConsumePrefix(&after, k.name)) continue;
+    double threshold = 0;
+    if (*k.op == '\0') {
+      if (!after.empty()) continue;  // "levenshtein" is a prefix of others.
+    } else if (!absl::ConsumePrefix(&after, k.op) ||
+               !absl::SimpleAtod(after, &threshold) ||
+               !std::isfinite(threshold)) {
+      continue;
+    }
+    ComparisonLevelSpec spec = MakeLevel(k.kind, threshold, part);
+    // Only the canonical spelling: the label is what the level is called.
+    if (spec.label == label) return spec;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", label, "' is not a comparison level"));
 }
 
 int Comparison::LevelOf(absl::string_view a, absl::string_view b) const {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace idr::matching {
@@ -192,6 +193,10 @@ ComparisonLevelSpec MakeLevel(ComparatorKind kind, double threshold = 0,
 std::string LevelLabel(ComparatorKind kind, double threshold = 0,
                        ValuePart part = ValuePart::kWhole);
 
+// The level a LevelLabel describes (its inverse, for models saved with
+// levels other than today's defaults); INVALID_ARGUMENT for any other text.
+absl::StatusOr<ComparisonLevelSpec> ParseLevelLabel(absl::string_view label);
+
 // A field's comparison: an ordered list of levels. By convention levels[0] is
 // kNull and the last level is kElse (Validate checks this).
 struct Comparison {
@@ -230,7 +235,9 @@ Comparison FullNameComparison(std::string field_name);
 
 // Email addresses, as Splink's email comparison:
 //   0 null, 1 exact, 2 email_local exact (same user, other domain),
-//   3 jaro_winkler >= 0.88, 4 email_local jaro_winkler >= 0.88, 5 else.
+//   3 jaro_winkler >= 0.88, 4 email_local damerau_levenshtein <= 2, 5 else.
+// (Models saved before used email_local jaro_winkler >= 0.88 as level 4,
+// which calls "harry.ward" and "harry.f" alike; they still load.)
 Comparison EmailComparison(std::string field_name);
 
 // Dates ("YYYY-MM-DD", see ParseCivilDay), e.g. date of birth:

@@ -846,5 +846,45 @@ TEST(ComparisonTest, LevelOfMatchesDefinition) {
   }
 }
 
+TEST(ParseLevelLabelTest, ReadsBackEveryLabel) {
+  using K = ComparatorKind;
+  const ComparisonLevelSpec levels[] = {
+      MakeLevel(K::kNull),
+      MakeLevel(K::kElse),
+      MakeLevel(K::kExact),
+      MakeLevel(K::kExact, 0, ValuePart::kEmailLocal),
+      MakeLevel(K::kJaroWinkler, 0.88, ValuePart::kEmailLocal),
+      MakeLevel(K::kJaroWinkler, 0.92),
+      MakeLevel(K::kLevenshtein, 3),
+      MakeLevel(K::kDamerauLevenshtein, 2, ValuePart::kEmailDomain),
+      MakeLevel(K::kJaccardTokens, 0.5),
+      MakeLevel(K::kTokenSetRatio, 0.85),
+      MakeLevel(K::kDate, 366),
+      MakeLevel(K::kDateDayMonthSwap),
+      MakeLevel(K::kDateSingleDigitTypo),
+      MakeLevel(K::kDateSameYearMonth),
+      MakeLevel(K::kNumeric, 0.05)};
+  for (const ComparisonLevelSpec& level : levels) {
+    absl::StatusOr<ComparisonLevelSpec> parsed = ParseLevelLabel(level.label);
+    ASSERT_TRUE(parsed.ok()) << level.label << ": " << parsed.status();
+    EXPECT_EQ(parsed->kind, level.kind) << level.label;
+    EXPECT_EQ(parsed->threshold, level.threshold) << level.label;
+    EXPECT_EQ(parsed->part, level.part) << level.label;
+    EXPECT_EQ(parsed->label, level.label);
+  }
+}
+
+TEST(ParseLevelLabelTest, RejectsWhatNoLevelIsCalled) {
+  for (const char* label :
+       {"", "exact ", "jaro_winkler", "jaro_winkler >= ", "jaro_winkler >= x",
+        "jaro_winkler <= 0.9", "levenshtein >= 1", "email_local",
+        "phone_local exact", "jaro_winkler >= 0.9000", "jaro_winkler >= nan",
+        "soundex"}) {
+    EXPECT_EQ(ParseLevelLabel(label).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << "'" << label << "'";
+  }
+}
+
 }  // namespace
 }  // namespace idr::matching

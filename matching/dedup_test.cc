@@ -152,6 +152,42 @@ TEST(DeduplicateTest, SavedModelScoresTheSameWithoutTraining) {
   EXPECT_EQ(again->em_iterations, 0);
 }
 
+TEST(DeduplicateTest, ModelWithOtherFuzzyLevelsScoresAsItWasSaved) {
+  Data data = MakeData(200, 3, 9);
+  auto trained =
+      Deduplicate(data.columns, data.truth.size(), {}, {}, nullptr, nullptr);
+  ASSERT_TRUE(trained.ok());
+  // An older idr's email level 4.
+  absl::StatusOr<std::string> saved = ModelToJson(trained->model, 0.5);
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  std::string json = *saved;
+  const std::string now = "email_local damerau_levenshtein \\u003c= 2";
+  const size_t at = json.find(now);
+  ASSERT_NE(at, std::string::npos) << json;
+  json.replace(at, now.size(), "email_local jaro_winkler \\u003e= 0.88");
+  absl::StatusOr<DedupModel> loaded =
+      ModelFromJson(json, "the old model", data.columns, nullptr);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const FieldComparison& email = loaded->comparisons[3];
+  ASSERT_EQ(email.name, "email");
+  EXPECT_EQ(email.labels[4], "email_local jaro_winkler >= 0.88");
+  EXPECT_EQ(email.fuzzy.levels[4].kind, ComparatorKind::kJaroWinkler);
+  EXPECT_EQ(email.fuzzy.levels[4].part, ValuePart::kEmailLocal);
+  // The old level calls these alike; today's does not.
+  const FieldComparison& today = trained->model.comparisons[3];
+  EXPECT_EQ(email.fuzzy.LevelOf("harry.ward@wall.com", "harry.f@black.info"),
+            4);
+  EXPECT_EQ(today.fuzzy.LevelOf("harry.ward@wall.com", "harry.f@black.info"),
+            5);
+  // A label no level has is refused, naming the column.
+  json.replace(json.find("email_local jaro_winkler"), 24,
+               "email_local soundex_x");
+  absl::StatusOr<DedupModel> bad =
+      ModelFromJson(json, "the bad model", data.columns, nullptr);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("email"), std::string::npos);
+}
+
 TEST(DeduplicateTest, ModelForOtherColumnsIsRefused) {
   Data data = MakeData(100, 2, 5);
   auto trained =

@@ -118,18 +118,37 @@ absl::StatusOr<DedupModel> ModelFromJson(const std::string& json,
           path, ": the model compares column '", c.column(), "' as ",
           c.field_type(), ", which this input does not map"));
     }
-    if (c.levels_size() != match->num_levels() - 1) {
+    // The levels before the fuzzy ones (exact, shared name key, swapped
+    // names) must be this idr's; the fuzzy levels are rebuilt from their
+    // labels, so a model saved with other fuzzy levels (an older idr's)
+    // scores as it was trained.
+    FieldComparison bound = *match;
+    const int fixed = match->fuzzy_offset;
+    if (c.levels_size() < fixed) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": column '", c.column(), "' has ", c.levels_size(),
-          " levels, this idr expects ", match->num_levels() - 1));
+          " levels, this idr expects at least ", fixed));
     }
+    bound.labels.resize(fixed);
+    bound.fuzzy.levels.resize(2);  // Null and exact, tested before.
     std::vector<double> m = {0}, u = {0};
     for (int l = 0; l < c.levels_size(); ++l) {
       const ComparisonLevelProto& level = c.levels(l);
-      if (level.label() != match->labels[l + 1]) {
+      if (l + 1 < fixed && level.label() != match->labels[l + 1]) {
         return absl::InvalidArgumentError(absl::StrCat(
             path, ": column '", c.column(), "' level ", l + 1, " is '",
             level.label(), "', expected '", match->labels[l + 1], "'"));
+      }
+      if (l + 1 >= fixed) {
+        absl::StatusOr<ComparisonLevelSpec> spec =
+            ParseLevelLabel(level.label());
+        if (!spec.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(path, ": column '", c.column(), "' level ", l + 1,
+                           ": ", spec.status().message()));
+        }
+        bound.fuzzy.levels.push_back(*std::move(spec));
+        bound.labels.push_back(level.label());
       }
       if (!(level.m_probability() > 0 && level.m_probability() <= 1 &&
             level.u_probability() > 0 && level.u_probability() <= 1)) {
@@ -140,7 +159,15 @@ absl::StatusOr<DedupModel> ModelFromJson(const std::string& json,
       m.push_back(level.m_probability());
       u.push_back(level.u_probability());
     }
-    FieldComparison bound = *match;
+    if (absl::Status valid = bound.fuzzy.Validate(); !valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": column '", c.column(), "': ", valid.message()));
+    }
+    if (bound.num_levels() > kMaxLevels) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": column '", c.column(), "' has more than ",
+                       kMaxLevels, " levels"));
+    }
     bound.tf_adjust = c.tf_adjustment();
     model.comparisons.push_back(std::move(bound));
     model.parameters.m.push_back(std::move(m));
