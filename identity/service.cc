@@ -25,7 +25,7 @@ absl::Status CheckKey(const std::string& key, const char* what) {
 
 }  // namespace
 
-grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContext* context,
+grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
                                             Scope scope) const {
   if (auth_ == nullptr) return grpc::Status::OK;
   const auto& metadata = context->client_metadata();
@@ -113,9 +113,19 @@ grpc::Status IdentityServiceImpl::IngestStream(
   return grpc::Status::OK;
 }
 
-grpc::Status IdentityServiceImpl::Resolve(grpc::ServerContext* context,
-                                          const v1::ResolveRequest* request,
-                                          v1::ResolveResponse* response) {
+grpc::ServerUnaryReactor* IdentityServiceImpl::Resolve(
+    grpc::CallbackServerContext* context, const v1::ResolveRequest* request,
+    v1::ResolveResponse* response) {
+  // A resolve is a short, CPU-bound read: answering inline beats handing it
+  // to another thread.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(DoResolve(context, request, response));
+  return reactor;
+}
+
+grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
+                                            const v1::ResolveRequest* request,
+                                            v1::ResolveResponse* response) {
   if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   if (request->has_min_match_probability() &&
       !(request->min_match_probability() >= 0 &&

@@ -29,7 +29,12 @@ struct ServiceOptions {
   Metrics* metrics = nullptr;
 };
 
-class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
+// Resolve, the hot read path, uses gRPC's callback API (handled on gRPC's
+// own threads, no hand-off to a synchronous worker pool); the other RPCs are
+// synchronous.
+class IdentityServiceImpl final
+    : public idr::v1::IdentityService::WithCallbackMethod_Resolve<
+          idr::v1::IdentityService::Service> {
  public:
   // The fully qualified service name, as health checking reports it.
   static constexpr char kServiceName[] = "idr.v1.IdentityService";
@@ -51,9 +56,10 @@ class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<idr::v1::IngestResponse,
                                idr::v1::IngestRequest>* stream) override;
-  grpc::Status Resolve(grpc::ServerContext* context,
-                       const idr::v1::ResolveRequest* request,
-                       idr::v1::ResolveResponse* response) override;
+  grpc::ServerUnaryReactor* Resolve(
+      grpc::CallbackServerContext* context,
+      const idr::v1::ResolveRequest* request,
+      idr::v1::ResolveResponse* response) override;
   grpc::Status GetProfile(grpc::ServerContext* context,
                           const idr::v1::GetProfileRequest* request,
                           idr::v1::GetProfileResponse* response) override;
@@ -76,7 +82,10 @@ class IdentityServiceImpl final : public idr::v1::IdentityService::Service {
 
  private:
   // OK when the call may use an RPC of `scope`.
-  grpc::Status Authorize(grpc::ServerContext* context, Scope scope) const;
+  grpc::Status Authorize(grpc::ServerContextBase* context, Scope scope) const;
+  grpc::Status DoResolve(grpc::ServerContextBase* context,
+                         const idr::v1::ResolveRequest* request,
+                         idr::v1::ResolveResponse* response);
   // One batch: converts, ingests, maps the results.
   absl::Status IngestBatch(const idr::v1::IngestRequest& request,
                            idr::v1::IngestResponse* response);
