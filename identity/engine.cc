@@ -517,6 +517,16 @@ class EngineCore {
     const uint32_t rows = static_cast<uint32_t>(records.size()) + 1;
     PreparedColumns columns(n);
     std::vector<bool> exact_field(n, false);
+    // A comparison with the probe's side missing is level 0, whatever the
+    // candidate holds: only the fields the probe has (and the name columns
+    // they may be swapped with) need the candidates' values. A resolve by a
+    // loyalty number so loads one value per candidate, not one per field.
+    std::vector<bool> needed(n, false);
+    for (const matching::FieldComparison& c : schema_.model.comparisons) {
+      if (!probe.Has(c.column)) continue;
+      needed[c.column] = true;
+      if (c.partner >= 0) needed[c.partner] = true;
+    }
     for (size_t f = 0; f < n; ++f) {
       PreparedColumn& col = columns[f];
       col.column = schema_.fields[f].column;
@@ -576,7 +586,7 @@ class EngineCore {
         col.ids[0] = intern(pc.values[0], keys,
                             probe.counts[f] + (ingesting ? 1 : 0));
       }
-      for (uint32_t r = 1; r < rows; ++r) {
+      for (uint32_t r = 1; r < rows && needed[f]; ++r) {
         const int64_t id = records[r - 1].value_ids[f];
         if (id == 0) continue;
         absl::StatusOr<const StoredValue*> v = values.Get(id);
