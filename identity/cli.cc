@@ -44,7 +44,9 @@ int RunIdr(int argc, char** argv) {
                       "development: no TLS and no tokens, on a loopback "
                       "address only");
   serve_cmd->add_option("--threads", serve.threads,
-                        "threads serving calls at most (0 = gRPC's default)")
+                        "threads serving synchronous calls at most (0 = "
+                        "gRPC's default); Resolve runs on gRPC's own "
+                        "callback threads")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
