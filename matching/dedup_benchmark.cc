@@ -162,9 +162,8 @@ void BM_ComparePairRemembered(benchmark::State& state) {
 BENCHMARK(BM_ComparePairRemembered);
 
 // Full scoring as `idr dedup` scores: comparison vector (remembered), level
-// weights, TF adjustments.
-void BM_ScorePair(benchmark::State& state) {
-  const Fixture& f = Data();
+// weights, TF adjustments, over the fixture's pairs in turn.
+void ScorePairs(const Fixture& f, benchmark::State& state) {
   const ComparedIds ids(f.model.comparisons, f.columns);
   PairComparer comparer(f.model.comparisons, f.columns, ids);
   size_t i = 0;
@@ -175,29 +174,21 @@ void BM_ScorePair(benchmark::State& state) {
         ScorePair(f.model, f.columns, p.rule, pattern, p.a, p.b));
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["pairs"] = static_cast<double>(f.pairs.size());
   ReportHitRate(comparer, f.model.comparisons.size(), state);
 }
+
+void BM_ScorePair(benchmark::State& state) { ScorePairs(Data(), state); }
 BENCHMARK(BM_ScorePair);
 
-// Full scoring of splink_fake_20000's candidate pairs, as BM_ScorePair.
+// The same on splink_fake_20000's candidate pairs.
 void BM_ScorePair_Fake20000(benchmark::State& state) {
   const Fixture* f = Fake20000();
   if (f == nullptr) {
     state.SkipWithError("splink_fake_20000.csv not found (IDR_FAKE_20000)");
     return;
   }
-  const ComparedIds ids(f->model.comparisons, f->columns);
-  PairComparer comparer(f->model.comparisons, f->columns, ids);
-  size_t i = 0;
-  for (auto _ : state) {
-    const ScoredPair& p = f->pairs[i++ % f->pairs.size()];
-    Pattern pattern = comparer.Compare(p.a, p.b);
-    benchmark::DoNotOptimize(
-        ScorePair(f->model, f->columns, p.rule, pattern, p.a, p.b));
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["pairs"] = static_cast<double>(f->pairs.size());
-  ReportHitRate(comparer, f->model.comparisons.size(), state);
+  ScorePairs(*f, state);
 }
 BENCHMARK(BM_ScorePair_Fake20000);
 
