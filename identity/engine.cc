@@ -20,6 +20,7 @@
 #include "identity/engine_internal.h"
 #include "matching/comparison_set.h"
 #include "matching/model_file.h"
+#include "matching/normalize.h"
 #include "matching/utf8.h"
 #include "storage/cached_graph_store.h"
 
@@ -53,6 +54,7 @@ constexpr char kMetaPhoneRegion[] = "engine.phone_region";
 constexpr char kMetaDateOrder[] = "engine.date_order";
 constexpr char kMetaSecret[] = "engine.secret";
 constexpr char kMetaPresent[] = "engine.present";
+constexpr char kMetaNormalization[] = "engine.normalization_version";
 
 bool IsIdentifierType(FieldType t) {
   return t == FieldType::kEmail || t == FieldType::kPhone ||
@@ -751,6 +753,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
         s.date_order == matching::DateOrder::kDayMonthYear ? "dmy" : "mdy");
     put(kMetaSecret, Hex(RandomSecret()));
     put(kMetaPresent, EncodeCounts(std::vector<int64_t>(s.fields.size(), 0)));
+    put(kMetaNormalization, absl::StrCat(matching::kNormalizationVersion));
     if (st.ok()) st = store->Commit();
     if (!st.ok()) {
       store->Rollback();
@@ -827,6 +830,22 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
   {
     Lock lock(in.state_mu);
     in.present = DecodeCounts(*text, schema.fields.size());
+  }
+  // A graph without the setting predates it: version 1. Another version's
+  // graph still opens, so that keys, profiles, merges and forget keep
+  // working on it; ingest and resolve by values refuse (see Internals).
+  absl::StatusOr<std::optional<std::string>> version =
+      raw->GetMeta(kMetaNormalization);
+  if (!version.ok()) return version.status();
+  const std::string stored = version->value_or("1");
+  if (stored != absl::StrCat(matching::kNormalizationVersion)) {
+    in.normalization = absl::FailedPreconditionError(absl::StrCat(
+        "the graph's values were normalised by normalisation version ",
+        stored, " and this idr normalises by version ",
+        matching::kNormalizationVersion,
+        ": lookups by value would miss stored records; rebuild the graph "
+        "from the source records (idr ingest into a new file). Keys, "
+        "profiles, merges and forget still work on it"));
   }
   return engine;
 }
@@ -1253,6 +1272,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
 
 absl::StatusOr<BatchResult> Engine::IngestBatch(
     const std::vector<SourceRecord>& records) {
+  if (!in_->normalization.ok()) return in_->normalization;
   // Group commit: batches that arrive while another commits wait, and the
   // first of them writes them all in one transaction (one fsync), so many
   // concurrent one-record calls cost about as much as one batch.
@@ -1347,6 +1367,7 @@ absl::StatusOr<ResolveResult> Engine::ResolveRecord(
 
 absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
                                               int max_candidates) {
+  if (!in_->normalization.ok()) return in_->normalization;
   EngineCore core(in_.get(), schema_);
   absl::StatusOr<std::vector<std::string>> raw =
       core.Validate(probe_record, false);

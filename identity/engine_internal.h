@@ -69,6 +69,10 @@ struct Engine::Internals {
   // Values the writer has read (created once the writer exists).
   std::unique_ptr<ValueCache> writer_values;  // Guarded by write_mu.
   std::string secret;                           // Keys and tombstones.
+  // FAILED_PRECONDITION when the graph's values were normalised by another
+  // normalisation version (ingest and resolve by values refuse to run: their
+  // lookups would miss stored records); OK otherwise.
+  absl::Status normalization = absl::OkStatus();
   double min_weight = 0;                        // Of the threshold.
   double review_min_weight = 0;  // Of options.review_min_probability.
   // Per field: the typical frequency of an agreeing value (the geometric

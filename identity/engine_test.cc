@@ -573,6 +573,54 @@ TEST(EngineReopenTest, SqliteGraphSurvivesReopen) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(EngineReopenTest, GraphOfAnotherNormalizationRefusesValueLookups) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/normal.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  const SourceRecord record = Rec(
+      "a", Channel::kStore, {{"given_name", "Ning"}, {"loyalty_id", "LC48213976"}});
+  const SourceRecord probe = Rec("", Channel::kWeb, {{"loyalty_id", "LC48213976"}});
+  std::string key;
+  {
+    EngineOptions options;
+    options.schema = TestSchema();
+    auto engine = Engine::Open(*storage::OpenSqliteGraphStore(path), options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    auto r = (*engine)->Ingest(record);
+    ASSERT_TRUE(r.ok()) << r.status();
+    key = r->key;
+    // This idr's graph resolves by value.
+    auto found = (*engine)->Resolve(probe, 3);
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found->key, key);
+  }
+  {
+    // As a graph from before the setting existed: normalisation version 1.
+    auto store = storage::OpenSqliteGraphStore(path);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->BeginWrite().ok());
+    ASSERT_TRUE((*store)->PutMeta("engine.normalization_version", "1").ok());
+    ASSERT_TRUE((*store)->Commit().ok());
+  }
+  auto engine = Engine::Open(*storage::OpenSqliteGraphStore(path), {});
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto ingest = (*engine)->Ingest(Rec("b", Channel::kWeb, {{"given_name", "Ning"}}));
+  EXPECT_EQ(ingest.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(ingest.status().message().find("normalisation version 1"),
+            std::string::npos)
+      << ingest.status();
+  EXPECT_EQ((*engine)->Resolve(probe, 3).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // What needs no normalising still works: keys, profiles, forget.
+  auto by_key = (*engine)->ResolveKey(key);
+  ASSERT_TRUE(by_key.ok()) << by_key.status();
+  EXPECT_EQ(by_key->key, key);
+  EXPECT_TRUE((*engine)->GetProfile(key).ok());
+  EXPECT_TRUE((*engine)->Forget(key, "test").ok());
+}
+
 TEST_P(EngineTest, ChangeOutboxAndCommitWakeups) {
   EXPECT_EQ(*engine_->LastChangeSeq(), 0);
   const int64_t seen = engine_->CommitCount();

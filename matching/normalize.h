@@ -289,6 +289,12 @@ std::string NormalizeGender(absl::string_view raw);
 // "987654"); more than 1024 bytes.
 std::string NormalizeIdentifier(absl::string_view raw);
 
+// The version of what the normalisers return: it changes whenever some input
+// normalises to another value than before. A graph stores normalised values,
+// so one built with another version would miss matches (docs/engine.md,
+// "Upgrades"). 1: before loyalty numbers dropped a program prefix; 2: since.
+inline constexpr int kNormalizationVersion = 2;
+
 // A loyalty card number: NormalizeIdentifier, then a program prefix of one
 // to four letters before at least six digits is dropped, because the number
 // printed as "LC 0012 3456 78" is typed "0012345678" at the till and both
