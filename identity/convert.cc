@@ -1,5 +1,7 @@
 #include "identity/convert.h"
 
+#include "google/protobuf/util/field_mask_util.h"
+
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/field_mask_util.h"
 
 namespace idr::identity {
 namespace {
@@ -558,6 +561,94 @@ absl::StatusOr<int64_t> SequenceOfToken(const std::string& token) {
     return absl::InvalidArgumentError("resume_token is not one idr issued");
   }
   return seq;
+}
+
+std::string MaskValue(v1::IdentifierType type, const std::string& value) {
+  // Bullets stand for UTF-8 characters; keep whole characters at the ends.
+  std::vector<std::string> chars;
+  for (size_t i = 0; i < value.size();) {
+    size_t n = 1;
+    while (i + n < value.size() &&
+           (static_cast<unsigned char>(value[i + n]) & 0xC0) == 0x80) {
+      ++n;
+    }
+    chars.push_back(value.substr(i, n));
+    i += n;
+  }
+  auto bullets = [](size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += "\u2022";
+    return out;
+  };
+  if (type == v1::IDENTIFIER_TYPE_EMAIL) {
+    const size_t at = value.rfind('@');
+    if (at != std::string::npos && at > 0) {
+      return chars[0] + bullets(3) + value.substr(at);
+    }
+  }
+  // At most a quarter of the characters show, at each end.
+  const size_t keep = std::min<size_t>(
+      type == v1::IDENTIFIER_TYPE_PHONE ? 3 : 2,
+      chars.empty() ? 0 : (chars.size() - 1) / 4);
+  if (keep == 0) return bullets(chars.size());
+  std::string out;
+  for (size_t i = 0; i < keep; ++i) out += chars[i];
+  out += bullets(chars.size() - 2 * keep);
+  for (size_t i = chars.size() - keep; i < chars.size(); ++i) out += chars[i];
+  return out;
+}
+
+namespace {
+
+void MaskIdentifier(v1::Identifier* id) {
+  id->set_masked_value(MaskValue(id->type(), id->value()));
+  id->clear_value();
+}
+
+}  // namespace
+
+absl::Status CheckProfileRequest(const v1::GetProfileRequest& request) {
+  constexpr int kMaxLimit = 10000;
+  for (int32_t limit : {request.max_identifiers(), request.max_member_records()}) {
+    if (limit < 0 || limit > kMaxLimit) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "max_identifiers and max_member_records must be in 0..", kMaxLimit,
+          " (0 = 1000)"));
+    }
+  }
+  for (const std::string& path : request.read_mask().paths()) {
+    if (!google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(
+            v1::Profile::descriptor(), path, nullptr)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("read_mask: '", path, "' is not a Profile field"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void ShapeProfile(const v1::GetProfileRequest& request, v1::Profile* profile) {
+  const int max_identifiers =
+      request.max_identifiers() == 0 ? 1000 : request.max_identifiers();
+  if (profile->identifiers_size() > max_identifiers) {
+    profile->mutable_identifiers()->DeleteSubrange(
+        max_identifiers, profile->identifiers_size() - max_identifiers);
+    profile->set_identifiers_truncated(true);
+  }
+  if (!request.include_identifier_values()) {
+    for (v1::ProfileValue* v :
+         {profile->mutable_best_email(), profile->mutable_best_phone()}) {
+      if (v->has_identifier()) MaskIdentifier(v->mutable_identifier());
+    }
+    for (v1::IdentifierSummary& s : *profile->mutable_identifiers()) {
+      MaskIdentifier(s.mutable_identifier());
+    }
+  }
+  if (request.read_mask().paths_size() > 0) {
+    const std::string key = profile->customer_key();
+    google::protobuf::util::FieldMaskUtil::TrimMessage(request.read_mask(),
+                                                       profile);
+    profile->set_customer_key(key);
+  }
 }
 
 }  // namespace idr::identity

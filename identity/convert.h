@@ -43,6 +43,25 @@ idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r,
 // The engine's profile as the API's; `now` for days since last seen.
 idr::v1::Profile ToProfile(const Profile& p, int64_t now);
 
+// A display-safe form of an identifier value: e-mail "j•••@example.com";
+// otherwise its first and last characters around bullets, three each for a
+// phone ("+86••••••••000"), two for other types, never more than a quarter
+// of the characters at each end (values of four characters or fewer are all
+// bullets).
+std::string MaskValue(idr::v1::IdentifierType type, const std::string& value);
+
+// INVALID_ARGUMENT for a GetProfileRequest limit out of 0..10000 or a
+// read_mask path that is not a Profile field.
+absl::Status CheckProfileRequest(const idr::v1::GetProfileRequest& request);
+
+// Shapes a profile as a checked GetProfileRequest asks: identifier values
+// masked (value cleared, masked_value set) unless
+// `include_identifier_values`, at most `max_identifiers` identifiers
+// (identifiers_truncated says when cut), and only the fields of `read_mask`
+// (customer_key always).
+void ShapeProfile(const idr::v1::GetProfileRequest& request,
+                  idr::v1::Profile* profile);
+
 // The engine's explanation as the API's.
 idr::v1::Explanation ToExplanation(const Explanation& e, double threshold);
 

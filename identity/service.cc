@@ -186,12 +186,14 @@ grpc::Status IdentityServiceImpl::GetProfile(
     v1::GetProfileResponse* response) {
   if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
+  if (s.ok()) s = CheckProfileRequest(*request);
   if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<Profile> profile =
       engine_->GetProfile(request->customer_key());
   if (!profile.ok()) return ToGrpcStatus(profile.status());
   *response->mutable_profile() =
       ToProfile(*profile, absl::ToUnixSeconds(absl::Now()));
+  ShapeProfile(*request, response->mutable_profile());
   return grpc::Status::OK;
 }
 

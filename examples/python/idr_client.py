@@ -90,8 +90,10 @@ def main():
     print("resolve by loyalty card: %s (%s)" % (
         found.customer_key, pb.MatchKind.Name(found.match_kind)))
 
+    # Identifier values come masked ("+86•••••••000") unless asked for.
     profile = call(stub.GetProfile,
-                   pb.GetProfileRequest(customer_key=key)).profile
+                   pb.GetProfileRequest(customer_key=key,
+                                        include_identifier_values=True)).profile
     print("profile: %d records, name %r, phone %s, tier %s" % (
         profile.record_count, profile.best_name.name.full,
         profile.best_phone.identifier.value, profile.loyalty.loyalty.tier))

@@ -18,6 +18,7 @@ IDR_PROTO_ROOT = IDR_PROTO[: -len("idr/v1/identity_service.proto")]
 e2e_util.compile_protos([(IDR_PROTO_ROOT, "idr/v1/identity_service.proto")])
 
 import grpc  # noqa: E402
+from google.protobuf import field_mask_pb2  # noqa: E402
 from idr.v1 import identity_service_pb2 as pb  # noqa: E402
 from idr.v1 import identity_service_pb2_grpc as pb_grpc  # noqa: E402
 
@@ -99,9 +100,31 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(channels[pb.CHANNEL_WEB].first_seen.seconds,
                          1_600_000_000)
         self.assertEqual(profile.loyalty.loyalty.tier, "gold")
-        self.assertEqual(profile.best_phone.identifier.value, "+8613800138000")
+        # Identifier values are masked unless asked for.
+        self.assertEqual(profile.best_phone.identifier.value, "")
+        self.assertEqual(profile.best_phone.identifier.masked_value,
+                         "+86\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022000")
+        self.assertTrue(all(i.identifier.value == "" and i.identifier.masked_value
+                            for i in profile.identifiers))
         types = {i.identifier.type for i in profile.identifiers}
         self.assertIn(pb.IDENTIFIER_TYPE_LOYALTY_ID, types)
+        clear = self.stub.GetProfile(pb.GetProfileRequest(
+            customer_key=key, include_identifier_values=True),
+            timeout=TIMEOUT).profile
+        self.assertEqual(clear.best_phone.identifier.value, "+8613800138000")
+        # A read mask keeps only its fields (and the key); a limit cuts.
+        some = self.stub.GetProfile(pb.GetProfileRequest(
+            customer_key=key, max_identifiers=1,
+            read_mask=field_mask_pb2.FieldMask(
+                paths=["record_count", "identifiers",
+                       "identifiers_truncated"])),
+            timeout=TIMEOUT).profile
+        self.assertEqual(some.customer_key, key)
+        self.assertEqual(some.record_count, 2)
+        self.assertEqual(len(some.identifiers), 1)
+        self.assertTrue(some.identifiers_truncated)
+        self.assertFalse(some.HasField("best_phone"))
+        self.assertEqual(len(some.channel_activity), 0)
 
         why = self.stub.Explain(pb.ExplainRequest(customer_key=key),
                                 timeout=TIMEOUT).explanation
@@ -198,6 +221,14 @@ class ServiceTest(unittest.TestCase):
                                                    timeout=TIMEOUT)), invalid)
         self.assertEqual(code_of(lambda: s.GetProfile(
             pb.GetProfileRequest(), timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.GetProfile(
+            pb.GetProfileRequest(customer_key="Cnothere", max_identifiers=-1),
+            timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.GetProfile(
+            pb.GetProfileRequest(customer_key="Cnothere",
+                                 read_mask=field_mask_pb2.FieldMask(
+                                     paths=["no_such_field"])),
+            timeout=TIMEOUT)), invalid)
         self.assertEqual(code_of(lambda: s.GetProfile(
             pb.GetProfileRequest(customer_key="Cnothere"),
             timeout=TIMEOUT)), grpc.StatusCode.NOT_FOUND)

@@ -1,0 +1,86 @@
+#include "identity/convert.h"
+
+#include "gtest/gtest.h"
+
+namespace idr::identity {
+namespace {
+
+namespace v1 = ::idr::v1;
+
+TEST(MaskValueTest, KeepsOnlyWhatIdentifiesNobody) {
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_EMAIL, "ning.gao@mail.hk"),
+            "n\u2022\u2022\u2022@mail.hk");
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_PHONE, "+8613800138000"),
+            "+86\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022000");
+  // A shorter number shows less of itself: a quarter at most at each end.
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_PHONE, "+85291234567"),
+            "+8\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u202267");
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_LOYALTY_ID, "0048213976"),
+            "00\u2022\u2022\u2022\u2022\u2022\u202276");
+  // Short values show nothing; an e-mail without a local part is masked
+  // like any other value.
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_LOGIN_ID, "abcd"),
+            "\u2022\u2022\u2022\u2022");
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_EMAIL, "@x.com"),
+            "@\u2022\u2022\u2022\u2022m");
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_PHONE, ""), "");
+  // Whole UTF-8 characters, never half of one.
+  EXPECT_EQ(MaskValue(v1::IDENTIFIER_TYPE_LOGIN_ID, "陳大文先生"),
+            "陳\u2022\u2022\u2022生");
+}
+
+TEST(ShapeProfileTest, MasksLimitsAndTrims) {
+  v1::Profile profile;
+  profile.set_customer_key("CKEY");
+  profile.set_record_count(3);
+  profile.mutable_best_email()->mutable_identifier()->set_type(
+      v1::IDENTIFIER_TYPE_EMAIL);
+  profile.mutable_best_email()->mutable_identifier()->set_value("ann@x.com");
+  for (const char* phone : {"+8613800138000", "+8613900139000"}) {
+    v1::Identifier* id = profile.add_identifiers()->mutable_identifier();
+    id->set_type(v1::IDENTIFIER_TYPE_PHONE);
+    id->set_value(phone);
+  }
+  v1::GetProfileRequest request;
+  ASSERT_TRUE(CheckProfileRequest(request).ok());
+  v1::Profile masked = profile;
+  ShapeProfile(request, &masked);
+  EXPECT_EQ(masked.best_email().identifier().value(), "");
+  EXPECT_EQ(masked.best_email().identifier().masked_value(),
+            "a\u2022\u2022\u2022@x.com");
+  EXPECT_EQ(masked.identifiers(1).identifier().value(), "");
+  EXPECT_FALSE(masked.identifiers_truncated());
+
+  request.set_include_identifier_values(true);
+  request.set_max_identifiers(1);
+  request.mutable_read_mask()->add_paths("identifiers");
+  request.mutable_read_mask()->add_paths("identifiers_truncated");
+  ASSERT_TRUE(CheckProfileRequest(request).ok());
+  v1::Profile some = profile;
+  ShapeProfile(request, &some);
+  EXPECT_EQ(some.customer_key(), "CKEY");  // Always kept.
+  EXPECT_EQ(some.record_count(), 0);       // Not in the mask.
+  EXPECT_FALSE(some.has_best_email());
+  ASSERT_EQ(some.identifiers_size(), 1);
+  EXPECT_EQ(some.identifiers(0).identifier().value(), "+8613800138000");
+  EXPECT_TRUE(some.identifiers_truncated());
+}
+
+TEST(ShapeProfileTest, BadRequestsAreNamed) {
+  v1::GetProfileRequest request;
+  request.set_max_identifiers(10001);
+  EXPECT_EQ(CheckProfileRequest(request).code(),
+            absl::StatusCode::kInvalidArgument);
+  request.set_max_identifiers(0);
+  request.set_max_member_records(-1);
+  EXPECT_EQ(CheckProfileRequest(request).code(),
+            absl::StatusCode::kInvalidArgument);
+  request.set_max_member_records(0);
+  request.mutable_read_mask()->add_paths("best_name.nope");
+  absl::Status s = CheckProfileRequest(request);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("best_name.nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace idr::identity
