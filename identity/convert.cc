@@ -1,7 +1,5 @@
 #include "identity/convert.h"
 
-#include "google/protobuf/util/field_mask_util.h"
-
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
