@@ -160,6 +160,17 @@ bool Swapped(const FieldComparison& c, const PreparedColumns& columns,
          (!pa.empty() && col.values[ib] == pa);
 }
 
+// `level`, IdPairLevel's answer, unless the pair's names are swapped: the
+// swap level comes before the fuzzy ones (not before a shared name key).
+int WithSwap(const FieldComparison& c, const PreparedColumns& columns,
+             int level, int32_t ia, int32_t ib, uint32_t a, uint32_t b) {
+  if (level != c.key_level && c.swap_level >= 0 &&
+      Swapped(c, columns, ia, ib, a, b)) {
+    return c.swap_level;
+  }
+  return level;
+}
+
 }  // namespace
 
 int ComparisonLevel(const FieldComparison& c, const PreparedColumns& columns,
@@ -168,12 +179,7 @@ int ComparisonLevel(const FieldComparison& c, const PreparedColumns& columns,
   int32_t ia = col.ids[a], ib = col.ids[b];
   if (ia < 0 || ib < 0) return 0;
   if (ia == ib) return 1;
-  int level = IdPairLevel(c, col, ia, ib);
-  if (level != c.key_level && c.swap_level >= 0 &&
-      Swapped(c, columns, ia, ib, a, b)) {
-    return c.swap_level;
-  }
-  return level;
+  return WithSwap(c, columns, IdPairLevel(c, col, ia, ib), ia, ib, a, b);
 }
 
 Pattern ComparePair(const std::vector<FieldComparison>& comparisons,
@@ -246,11 +252,7 @@ int PairComparer::Level(int k, uint32_t a, uint32_t b) {
       stats.enabled = false;
     }
   }
-  if (level != c.key_level && c.swap_level >= 0 &&
-      Swapped(c, columns_, ia, ib, a, b)) {
-    return c.swap_level;
-  }
-  return level;
+  return WithSwap(c, columns_, level, ia, ib, a, b);
 }
 
 Pattern PairComparer::Compare(uint32_t a, uint32_t b) {

@@ -163,7 +163,9 @@ class ThresholdScorer {
     std::vector<double> most(num, 0);
     for (size_t r = 0; r < rules; ++r) {
       for (size_t k = 0; k < num; ++k) {
-        if (((model.rule_keep[r] >> (4 * k)) & 0xF) == 0) continue;
+        // PrepareForScoring's flat tables: 0 weight and no TF level where
+        // the rule forced the comparison.
+        const size_t slot = r * kMaxComparisons + k;
         const FieldComparison& c = model.comparisons[k];
         const PreparedColumn& col = columns[c.column];
         // TF adjustments add most for the rarest value.
@@ -175,8 +177,9 @@ class ThresholdScorer {
         }
         double g = 0;  // The null level adds nothing.
         for (int l = 1; l < c.num_levels(); ++l) {
-          g = std::max(g, model.level_weight[k][l] +
-                              (IsTfAdjusted(c, l) ? std::max(tf, 0.0) : 0));
+          const bool tf_level = model.rule_tf_levels[slot] >> l & 1;
+          g = std::max(g, model.rule_level_weight[slot * kMaxLevels + l] +
+                              (tf_level ? std::max(tf, 0.0) : 0));
         }
         gain[r][k] = g;
         most[k] = std::max(most[k], g);
@@ -507,6 +510,9 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   const int threads = blocking.threads;
   std::atomic<int64_t> visited{0};
   const std::vector<uint32_t>* truth = options.truth;
+  // The compared value ids, record-major: built once for training and
+  // scoring.
+  const ComparedIds ids(m.comparisons, columns);
   if (model == nullptr) {
     report("training", 0, 0);
     // Training learns from a uniform sample of the candidate pairs: the
@@ -535,7 +541,6 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
         share >= 1 ? ~uint64_t{0}
                    : static_cast<uint64_t>(share * 18446744073709551616.0)};
     std::vector<std::vector<Sample>> kept(threads);
-    const ComparedIds ids(m.comparisons, columns);
     std::vector<PairComparer> comparers(
         threads, PairComparer(m.comparisons, columns, ids));
     auto under_threshold = [&](int t, uint32_t a, uint32_t b) {
@@ -654,7 +659,6 @@ absl::StatusOr<DedupResult> Deduplicate(const PreparedColumns& columns,
   std::vector<int64_t> true_pairs(threads, 0);
   visited = 0;
   const int64_t expected = candidates.block_pairs();  // For progress only.
-  const ComparedIds ids(m.comparisons, columns);
   std::vector<ThresholdScorer> scorers(
       threads, ThresholdScorer(m, columns, ids, min_weight));
   std::vector<RuleStats> scoring_stats = candidates.ForEach(
