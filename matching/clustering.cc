@@ -76,6 +76,7 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
 
   DisjointSets sets(num_records);
   std::vector<uint32_t> members;
+  absl::flat_hash_set<uint32_t> reached;  // Records of the larger cluster.
   // Cluster pairs refused by the guard, as (larger root, smaller root, their
   // sizes): a root that grows keeps its index but not its size, so a pair
   // that changed since is judged again.
@@ -91,7 +92,9 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
       ++local.capped_merges;
       continue;
     }
-    if (small > 1 && options.min_link_fraction > 0) {
+    const bool check_small = small > 1 && options.min_link_fraction > 0;
+    const bool check_cover = options.min_cover_fraction > 0 && sets.Size(ra) > 1;
+    if (check_small || check_cover) {
       // The same two clusters, unchanged, were judged before (they share
       // many edges): the answer still stands.
       const auto pair = std::make_tuple(ra, rb, sets.Size(ra), small);
@@ -101,17 +104,24 @@ std::vector<uint32_t> ClusterRecords(uint32_t num_records,
       }
       members.clear();
       sets.AppendMembers(rb, &members);
-      const double needed = options.min_link_fraction * small;
+      const double needed =
+          check_small ? options.min_link_fraction * small : 0;
+      const double cover_needed =
+          check_cover ? options.min_cover_fraction * sets.Size(ra) : 0;
       uint32_t linked = 0, unlinked = 0;
+      reached.clear();
       for (uint32_t m : members) {
         bool has_link = false;
-        for (uint32_t k = offsets[m]; k < offsets[m + 1] && !has_link; ++k) {
-          has_link = sets.Find(neighbours[k]) == ra;
+        for (uint32_t k = offsets[m]; k < offsets[m + 1]; ++k) {
+          if (sets.Find(neighbours[k]) != ra) continue;
+          has_link = true;
+          if (!check_cover) break;
+          reached.insert(neighbours[k]);
         }
         has_link ? ++linked : ++unlinked;
         if (small - unlinked < needed) break;  // Cannot reach it any more.
       }
-      if (linked < needed) {
+      if (linked < needed || reached.size() < cover_needed) {
         refused.insert(pair);
         ++local.rejected_merges;
         continue;

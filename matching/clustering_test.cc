@@ -29,6 +29,7 @@ TEST(ClusterRecordsTest, OneWeakLinkDoesNotChainTwoClusters) {
   // Plain connected components join them.
   ClusterOptions plain;
   plain.min_link_fraction = 0;
+  plain.min_cover_fraction = 0;
   cluster = ClusterRecords(6, edges, plain, &stats);
   EXPECT_EQ(cluster[5], 0u);
 }
@@ -49,6 +50,33 @@ TEST(ClusterRecordsTest, ARefusedPairIsJudgedAgainAfterGrowing) {
   auto cluster = ClusterRecords(6, edges, {}, &stats);
   EXPECT_EQ(cluster, (std::vector<uint32_t>{0, 0, 0, 0, 4, 0}));
   EXPECT_EQ(stats.rejected_merges, 1);
+}
+
+TEST(ClusterRecordsTest, ARecordMustLinkToAFifthOfALargeCluster) {
+  // A clique {0..5}; record 6 links to one of its six records (a namesake
+  // of record 0), record 7 to two of them.
+  std::vector<Edge> edges;
+  for (uint32_t i = 0; i < 6; ++i) {
+    for (uint32_t j = i + 1; j < 6; ++j) edges.push_back({i, j, 20});
+  }
+  edges.push_back({0, 6, 5});
+  edges.push_back({1, 7, 5});
+  edges.push_back({2, 7, 4});
+  ClusterStats stats;
+  auto cluster = ClusterRecords(8, edges, {}, &stats);
+  EXPECT_EQ(cluster[6], 6u);
+  EXPECT_EQ(cluster[7], 0u);
+  EXPECT_EQ(stats.rejected_merges, 1);
+
+  // A small cluster takes a record on one link.
+  std::vector<Edge> small = {{0, 1, 20}, {1, 2, 20}, {0, 3, 5}};
+  EXPECT_EQ(ClusterRecords(4, small, {}, nullptr),
+            (std::vector<uint32_t>{0, 0, 0, 0}));
+
+  ClusterOptions no_cover;
+  no_cover.min_cover_fraction = 0;
+  cluster = ClusterRecords(8, edges, no_cover, nullptr);
+  EXPECT_EQ(cluster[6], 0u);
 }
 
 TEST(ClusterRecordsTest, SizeCapRefusesGrowth) {
@@ -87,6 +115,7 @@ TEST(ClusterRecordsTest, PlainModeEqualsConnectedComponents) {
   }
   ClusterOptions plain;
   plain.min_link_fraction = 0;
+  plain.min_cover_fraction = 0;
   plain.max_cluster_size = n;
   EXPECT_EQ(ClusterRecords(n, edges, plain, nullptr), label);
 }

@@ -1157,7 +1157,8 @@ Comparison DateComparison(std::string field_name) {
       std::move(field_name),
       {MakeLevel(K::kNull), MakeLevel(K::kExact),
        MakeLevel(K::kDateDayMonthSwap), MakeLevel(K::kDateSingleDigitTypo),
-       MakeLevel(K::kDate, 31), MakeLevel(K::kDate, 366), MakeLevel(K::kElse)}};
+       MakeLevel(K::kDate, 31), MakeLevel(K::kDate, 366),
+       MakeLevel(K::kDate, 3653), MakeLevel(K::kElse)}};
 }
 
 Comparison ExactComparison(std::string field_name) {

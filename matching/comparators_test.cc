@@ -681,7 +681,8 @@ TEST(ComparisonTest, DateLevels) {
             (std::vector<std::string>{
                 "null", "exact", "date_day_month_swap",
                 "date_single_digit_typo", "abs_date_difference_days <= 31",
-                "abs_date_difference_days <= 366", "else"}));
+                "abs_date_difference_days <= 366",
+                "abs_date_difference_days <= 3653", "else"}));
   EXPECT_EQ(c.LevelOf("", "1980-03-14"), 0);
   EXPECT_EQ(c.LevelOf("1980-03-14", "1980-03-14"), 1);
   EXPECT_EQ(c.LevelOf("1980", "1980"), 1);
@@ -690,9 +691,10 @@ TEST(ComparisonTest, DateLevels) {
   EXPECT_EQ(c.LevelOf("1980-03-14", "1988-03-14"), 3);
   EXPECT_EQ(c.LevelOf("1980-03-14", "1980-04-02"), 4);
   EXPECT_EQ(c.LevelOf("1980-03-14", "1980-11-20"), 5);
-  EXPECT_EQ(c.LevelOf("1980-03-14", "1990-07-01"), 6);
-  EXPECT_EQ(c.LevelOf("garbage", "1980-03-14"), 6);
-  EXPECT_EQ(c.LevelOf("1980", "1980-03-14"), 6);
+  EXPECT_EQ(c.LevelOf("1980-03-14", "1985-07-01"), 6);
+  EXPECT_EQ(c.LevelOf("1980-03-14", "1990-07-01"), 7);  // Over ten years.
+  EXPECT_EQ(c.LevelOf("garbage", "1980-03-14"), 7);
+  EXPECT_EQ(c.LevelOf("1980", "1980-03-14"), 7);
 }
 
 TEST(ComparisonTest, CustomLevelsAndLabels) {

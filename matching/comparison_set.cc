@@ -156,8 +156,13 @@ bool Swapped(const FieldComparison& c, const PreparedColumns& columns,
   const PreparedColumn& col = columns[c.column];
   const PreparedColumn& other = columns[c.partner];
   absl::string_view pa = other.ValueOf(a), pb = other.ValueOf(b);
-  return (!pb.empty() && col.values[ia] == pb) ||
-         (!pa.empty() && col.values[ib] == pa);
+  const bool a_across = !pb.empty() && col.values[ia] == pb;
+  const bool b_across = !pa.empty() && col.values[ib] == pa;
+  // One agreement across the columns is one piece of evidence, not two:
+  // the given-name comparison takes it, and the family-name comparison
+  // counts only a full swap (both names agree across).
+  if (c.type == FieldType::kFamilyName) return a_across && b_across;
+  return a_across || b_across;
 }
 
 // `level`, IdPairLevel's answer, unless the pair's names are swapped: the

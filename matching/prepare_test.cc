@@ -98,6 +98,22 @@ TEST(ComparisonSetTest, SwappedGivenAndFamilyNamesHaveTheirOwnLevel) {
   EXPECT_NE(comparisons[1].labels[level], "else");
 }
 
+TEST(ComparisonSetTest, OneAgreementAcrossColumnsCountsOnce) {
+  // "taylor amelia" and "amelia tucker" share one name across the columns:
+  // the given-name comparison takes it, the family-name one does not.
+  PreparedColumns columns = {
+      Prepare(FieldType::kGivenName, {"taylor", "amelia"}),
+      Prepare(FieldType::kFamilyName, {"amelia", "tucker"})};
+  std::vector<FieldComparison> comparisons = DefaultComparisons(columns);
+  ASSERT_EQ(comparisons.size(), 2u);
+  EXPECT_EQ(ComparisonLevel(comparisons[0], columns, 0, 1),
+            comparisons[0].swap_level);
+  EXPECT_EQ(ComparisonLevel(comparisons[1], columns, 0, 1),
+            comparisons[1].num_levels() - 1);  // else
+  EXPECT_EQ(ComparisonLevel(comparisons[1], columns, 1, 0),
+            comparisons[1].num_levels() - 1);
+}
+
 TEST(ColumnPreparerTest, NormalizingWhileAddingGivesTheSameColumn) {
   std::vector<std::string> raws;
   for (int i = 0; i < 5000; ++i) {
