@@ -165,7 +165,7 @@ class CliTest(unittest.TestCase):
     def test_dedup_combines_split_year_month_day_into_a_birth_date(self):
         data = (b"record_id,given_name,surname,year,month,day\n"
                 b"1,ann,lee,1980,01,02\n2,ann,lee,1980,1,2\n"
-                b"3,ann,lee,1971,05,06\n4,bob,wu,1990,,\n")
+                b"3,ann,lee,1961,05,06\n4,bob,wu,1990,,\n")
         pairs = os.path.join(e2e_util.tmpdir(), "split-pairs.csv")
         result, out = self.dedup(data, "--threads", "1", "--pairs", pairs)
         self.assertEqual(result.returncode, 0, result.stderr)
