@@ -133,6 +133,13 @@ const std::vector<Migration>& Migrations() {
       },
       // 1 -> 2: the identity graph (sqlite_graph_store.h documents it).
       [](Database& db) -> absl::Status { return db.Exec(kGraphSchema); },
+      // 2 -> 3: results of requests with a request_id (idempotent retries).
+      [](Database& db) -> absl::Status {
+        return db.Exec(
+            "CREATE TABLE request (id BLOB PRIMARY KEY, at INTEGER NOT NULL, "
+            "result BLOB NOT NULL) WITHOUT ROWID;"
+            "CREATE INDEX request_at ON request (at);");
+      },
   };
   return *migrations;
 }

@@ -2,8 +2,9 @@
 //
 // This is the foundation layer: it opens or creates the database file, puts it
 // in WAL mode and brings its schema up to date by running the migrations in
-// order. Version 2 adds the identity graph's tables, documented with the
-// GraphStore that uses them (sqlite_graph_store.h, docs/storage.md).
+// order. Version 2 adds the identity graph's tables and version 3 the request
+// results, documented with the GraphStore that uses them
+// (sqlite_graph_store.h, docs/storage.md).
 //
 // On-disk schema, version 1:
 //   PRAGMA user_version = 1            -- the schema version
@@ -32,7 +33,7 @@ struct sqlite3;
 namespace idr::storage {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct DatabaseOptions {
   // Create the file when it does not exist. When false, a missing file is

@@ -46,6 +46,24 @@ TEST(DatabaseTest, ReopenKeepsDataAndDoesNotRemigrate) {
   EXPECT_EQ(*(*db)->GetMeta("probe"), "kept");
 }
 
+TEST(DatabaseTest, AVersion2GraphGainsTheRequestTable) {
+  std::string path = TempPath("v2.db");
+  std::remove(path.c_str());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    // As a version-2 file was: no request table.
+    ASSERT_TRUE((*db)->Exec("DROP TABLE request").ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 2").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO tombstone VALUES (x'01')").ok());
+  }
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->SchemaVersion(), 3);
+  EXPECT_TRUE((*db)->Exec("INSERT INTO request VALUES (x'02', 1, 'r')").ok());
+  EXPECT_TRUE((*db)->Exec("DELETE FROM tombstone WHERE hash = x'01'").ok());
+}
+
 TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {
   DatabaseOptions options;
   options.create_if_missing = false;

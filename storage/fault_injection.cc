@@ -188,6 +188,18 @@ absl::Status FaultInjectingGraphStore::PutTombstone(const std::string& hash) {
   return inner_->PutTombstone(hash);
 }
 
+absl::Status FaultInjectingGraphStore::PutRequestResult(
+    const std::string& id, int64_t at, const std::string& result) {
+  if (absl::Status s = Write("PutRequestResult"); !s.ok()) return s;
+  return inner_->PutRequestResult(id, at, result);
+}
+
+absl::Status FaultInjectingGraphStore::DeleteRequestResultsBefore(
+    int64_t before) {
+  if (absl::Status s = Write("DeleteRequestResultsBefore"); !s.ok()) return s;
+  return inner_->DeleteRequestResultsBefore(before);
+}
+
 absl::StatusOr<int64_t> FaultInjectingGraphStore::AppendChange(
     const ChangeRow& row) {
   if (absl::Status s = Write("AppendChange"); !s.ok()) return s;

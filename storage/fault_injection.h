@@ -100,6 +100,9 @@ class FaultInjectingGraphStore : public ForwardingGraphStore {
   absl::Status DeleteSeparationsOf(const std::string& key) override;
 
   absl::Status PutTombstone(const std::string& hash) override;
+  absl::Status PutRequestResult(const std::string& id, int64_t at,
+                                const std::string& result) override;
+  absl::Status DeleteRequestResultsBefore(int64_t before) override;
 
   absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) override;
 

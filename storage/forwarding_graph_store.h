@@ -177,6 +177,17 @@ class ForwardingGraphStore : public GraphStore {
   absl::StatusOr<bool> HasTombstone(const std::string& hash) override {
     return inner_->HasTombstone(hash);
   }
+  absl::StatusOr<std::optional<std::string>> GetRequestResult(
+      const std::string& id) override {
+    return inner_->GetRequestResult(id);
+  }
+  absl::Status PutRequestResult(const std::string& id, int64_t at,
+                                const std::string& result) override {
+    return inner_->PutRequestResult(id, at, result);
+  }
+  absl::Status DeleteRequestResultsBefore(int64_t before) override {
+    return inner_->DeleteRequestResultsBefore(before);
+  }
   absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) override {
     return inner_->AppendChange(row);
   }

@@ -255,6 +255,17 @@ class GraphStore {
   virtual absl::Status PutTombstone(const std::string& hash) = 0;
   virtual absl::StatusOr<bool> HasTombstone(const std::string& hash) = 0;
 
+  // --- Request results (idempotent retries of manual writes) ---------------
+  // The result stored for request `id` (a keyed hash), or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> GetRequestResult(
+      const std::string& id) = 0;
+  // Stores the result of request `id`, made at `at` (Unix seconds).
+  // ALREADY_EXISTS when one is stored.
+  virtual absl::Status PutRequestResult(const std::string& id, int64_t at,
+                                        const std::string& result) = 0;
+  // Deletes the results made before `before`.
+  virtual absl::Status DeleteRequestResultsBefore(int64_t before) = 0;
+
   // --- Change outbox --------------------------------------------------------
   virtual absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) = 0;
   // Changes with seq > after, oldest first, at most `limit`.

@@ -331,6 +331,32 @@ TEST_P(GraphStoreTest, TransactionsDoNotNest) {
   EXPECT_CODE(store_->Commit(), kFailedPrecondition);
 }
 
+TEST_P(GraphStoreTest, RequestResultsAreStoredOnceRolledBackAndPruned) {
+  const std::string binary_id("\x01\0\xfe", 3);
+  EXPECT_CODE(store_->PutRequestResult("r1", 100, "x"), kFailedPrecondition);
+  ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->PutRequestResult(binary_id, 100, "first"));
+  EXPECT_CODE(store_->PutRequestResult(binary_id, 100, "second"),
+              kAlreadyExists);
+  ASSERT_OK(store_->PutRequestResult("r2", 200, "z"));
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->GetRequestResult(binary_id)), "first");
+  EXPECT_EQ(Get(store_->GetRequestResult("r3")), std::nullopt);
+
+  ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->PutRequestResult("r3", 300, "gone"));
+  ASSERT_OK(store_->DeleteRequestResultsBefore(300));
+  store_->Rollback();
+  EXPECT_EQ(Get(store_->GetRequestResult("r3")), std::nullopt);
+  EXPECT_EQ(Get(store_->GetRequestResult("r2")), "z");
+
+  ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->DeleteRequestResultsBefore(150));
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->GetRequestResult(binary_id)), std::nullopt);
+  EXPECT_EQ(Get(store_->GetRequestResult("r2")), "z");
+}
+
 TEST_P(GraphStoreTest, Meta) {
   EXPECT_EQ(Get(store_->GetMeta("m1")), std::nullopt);
   const std::string binary("a\0b\xff", 4);

@@ -92,6 +92,8 @@ struct Graph {
   // Both orders of every pair, so SeparationsOf is one range.
   std::set<std::pair<std::string, std::string>> separations;
   std::set<std::string> tombstones;
+  // Request id -> (made at, result).
+  std::map<std::string, std::pair<int64_t, std::string>> requests;
   std::map<int64_t, ChangeRow> changes;
 
   void SetMeta(const std::string& key, std::optional<std::string> value) {
@@ -184,6 +186,15 @@ struct Graph {
     } else {
       separations.erase({a, b});
       separations.erase({b, a});
+    }
+  }
+
+  void SetRequestResult(const std::string& id,
+                        std::optional<std::pair<int64_t, std::string>> v) {
+    if (v) {
+      requests[id] = *std::move(v);
+    } else {
+      requests.erase(id);
     }
   }
 
@@ -723,6 +734,42 @@ class MemoryGraphStore : public GraphStore {
   absl::StatusOr<bool> HasTombstone(const std::string& hash) override {
     Lock lock(&g_->mu);
     return g_->tombstones.count(hash) > 0;
+  }
+
+  // --- Request results ------------------------------------------------------
+  absl::StatusOr<std::optional<std::string>> GetRequestResult(
+      const std::string& id) override {
+    Lock lock(&g_->mu);
+    auto it = g_->requests.find(id);
+    if (it == g_->requests.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second.second);
+  }
+
+  absl::Status PutRequestResult(const std::string& id, int64_t at,
+                                const std::string& result) override {
+    Lock lock(&g_->mu);
+    if (absl::Status s = CheckWrite(); !s.ok()) return s;
+    if (g_->requests.count(id)) {
+      return absl::AlreadyExistsError("request result already stored");
+    }
+    Journal([id](Graph& g) { g.SetRequestResult(id, std::nullopt); });
+    g_->SetRequestResult(id, std::make_pair(at, result));
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteRequestResultsBefore(int64_t before) override {
+    Lock lock(&g_->mu);
+    if (absl::Status s = CheckWrite(); !s.ok()) return s;
+    std::vector<std::string> old;
+    for (const auto& [id, value] : g_->requests) {
+      if (value.first < before) old.push_back(id);
+    }
+    for (const std::string& id : old) {
+      auto value = g_->requests[id];
+      Journal([id, value](Graph& g) { g.SetRequestResult(id, value); });
+      g_->SetRequestResult(id, std::nullopt);
+    }
+    return absl::OkStatus();
   }
 
   // --- Changes --------------------------------------------------------------

@@ -851,6 +851,34 @@ class SqliteGraphStore : public GraphStore {
     return q.Step();
   }
 
+  // --- Request results ------------------------------------------------------
+  absl::StatusOr<std::optional<std::string>> GetRequestResult(
+      const std::string& id) override {
+    Query q(*stmts_, "SELECT result FROM request WHERE id = ?");
+    q.Blob(id);
+    return First<std::string>(q, ReadString);
+  }
+
+  absl::Status PutRequestResult(const std::string& id, int64_t at,
+                                const std::string& result) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_,
+            "INSERT OR IGNORE INTO request (id, at, result) VALUES (?, ?, ?)");
+    q.Blob(id).Int(at).Blob(result);
+    IDR_RETURN_IF_ERROR(q.Run());
+    if (sqlite3_changes(h_) == 0) {
+      return absl::AlreadyExistsError("request result already stored");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteRequestResultsBefore(int64_t before) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    Query q(*stmts_, "DELETE FROM request WHERE at < ?");
+    q.Int(before);
+    return q.Run();
+  }
+
   // --- Changes --------------------------------------------------------------
   absl::StatusOr<int64_t> AppendChange(const ChangeRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());

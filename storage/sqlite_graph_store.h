@@ -1,8 +1,9 @@
 // The embedded default GraphStore: one SQLite file (storage/database.h opens
 // it, turns on WAL and migrates it).
 //
-// On-disk schema, version 2 (PRAGMA user_version = 2; version 1 had only the
-// meta table; migration 1 -> 2 in database.cc creates the rest):
+// On-disk schema, version 3 (PRAGMA user_version = 3; version 1 had only the
+// meta table; migration 1 -> 2 in database.cc creates the graph's tables,
+// 2 -> 3 the request table):
 //
 //   meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
 //       GetMeta/PutMeta, and 'created_at'/'created_by' from version 1. Values
@@ -37,6 +38,9 @@
 //   separation (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID, a < b;
 //       INDEX separation_b (b).
 //   tombstone (hash BLOB PRIMARY KEY) WITHOUT ROWID.
+//   request (id BLOB PRIMARY KEY, at INTEGER, result BLOB) WITHOUT ROWID;
+//       INDEX request_at (at). The result of a Merge, Unmerge or Forget
+//       given a request_id, under a keyed hash of it (version 3).
 //   change (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, kind TEXT,
 //           key TEXT, other_key TEXT)
 //       INDEX change_key (key); INDEX change_other_key (other_key) WHERE

@@ -142,7 +142,7 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   }
   std::unique_ptr<GraphStore> store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "2\n");
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "3\n");
   EXPECT_EQ(store->GetMeta("created_at")->value(), "2025-01-01T00:00:00Z");
   ASSERT_OK(store->BeginWrite());
   int64_t r = *store->InsertRecord(Record("s1", 1));
@@ -175,6 +175,8 @@ TEST(SqliteGraphStoreTest, SchemaIsAsDocumented) {
             "index|sqlite_autoindex_record_1|record\n"
             "table|redirect|redirect\n"
             "index|redirect_new_key|redirect\n"
+            "table|request|request\n"
+            "index|request_at|request\n"
             "table|review|review\n"
             "index|review_key|review\n"
             "index|review_other_key|review\n"
