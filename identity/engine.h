@@ -78,7 +78,7 @@ struct FieldSpec {
 struct SourceRecord {
   std::string source_id;  // Required, unique per source record.
   Channel channel = Channel::kUnknown;
-  int64_t seen_at = 0;    // Unix seconds; 0 = now.
+  int64_t seen_at = 0;  // Unix seconds; 0 = now.
   // (column, raw value); columns must be fields of the graph. Empty values
   // are missing.
   std::vector<std::pair<std::string, std::string>> values;
@@ -128,11 +128,11 @@ struct EngineOptions {
 };
 
 enum class Outcome {
-  kCreated,     // A new customer.
-  kAttached,    // Joined one existing customer.
-  kMerged,      // Joined and merged several customers.
-  kUnchanged,   // Source id already ingested: nothing written.
-  kForgotten,   // Source id was forgotten: rejected, nothing written.
+  kCreated,    // A new customer.
+  kAttached,   // Joined one existing customer.
+  kMerged,     // Joined and merged several customers.
+  kUnchanged,  // Source id already ingested: nothing written.
+  kForgotten,  // Source id was forgotten: rejected, nothing written.
 };
 const char* OutcomeName(Outcome outcome);
 
@@ -143,9 +143,9 @@ struct IngestResult {
   // New customers split off the record's customer when it no longer held
   // together (see ReclusterCustomer in docs/engine.md).
   std::vector<std::string> split_keys;
-  int held_for_review = 0;               // Merges held back.
-  bool deterministic = false;            // Linked by an exclusive identifier.
-  double best_probability = 0;           // Of the strongest link, if any.
+  int held_for_review = 0;      // Merges held back.
+  bool deterministic = false;   // Linked by an exclusive identifier.
+  double best_probability = 0;  // Of the strongest link, if any.
 };
 
 // Per-record outcome of a batch: a result or the record's own error.
@@ -160,7 +160,7 @@ struct FieldWeight {
 
 struct ResolveCandidate {
   std::string key;
-  double weight = 0;       // Match weight of the best record.
+  double weight = 0;  // Match weight of the best record.
   double probability = 0;
   bool deterministic = false;  // Shares an exclusive identifier.
   std::string best_record;     // Source id of the best matching record.
@@ -286,6 +286,14 @@ class Engine {
   // Why each record of the customer belongs, and its merge history.
   absl::StatusOr<Explanation> Explain(const std::string& key);
 
+  // Merge, Unmerge and Forget take an optional request id: the first call
+  // with it stores its result in the same transaction, and a retry with the
+  // same id returns that result without acting again (FAILED_PRECONDITION
+  // when the retry asks for something else). Results are kept
+  // kRequestResultSeconds, at least. Scope ids to their caller (the service
+  // prefixes the caller's name); an empty id disables this.
+  static constexpr int64_t kRequestResultSeconds = 24 * 3600;
+
   // Merges two customers by hand (a person decided). The older key survives.
   // INVALID_ARGUMENT when both keys name the same customer;
   // FAILED_PRECONDITION when they hold different values of an exclusive
@@ -293,17 +301,26 @@ class Engine {
   absl::StatusOr<std::string> Merge(const std::string& key_a,
                                     const std::string& key_b,
                                     const std::string& reason);
+  // Merges 2 or more customers in one transaction, in order (the first
+  // with the second, the result with the third ...); all or none.
+  // `*replayed` (if not null) tells whether the result is a stored one.
+  absl::StatusOr<std::string> Merge(const std::vector<std::string>& keys,
+                                    const std::string& reason,
+                                    const std::string& request_id,
+                                    bool* replayed = nullptr);
   // Moves the named records of a customer to a new customer, which is kept
   // apart from it from then on. INVALID_ARGUMENT when a record is not the
   // customer's or all of them are named. Returns the new key.
   absl::StatusOr<std::string> Unmerge(const std::string& key,
                                       const std::vector<std::string>& records,
-                                      const std::string& reason);
+                                      const std::string& reason,
+                                      const std::string& request_id = "");
   // Erases the customer: every record, link, value only it carried, its key
   // and the keys redirecting to it; keeps a keyed hash of each source id so a
   // replay of those records is rejected. Returns the records erased.
   absl::StatusOr<int64_t> Forget(const std::string& key,
-                                 const std::string& reason);
+                                 const std::string& reason,
+                                 const std::string& request_id = "");
 
   // The change outbox: changes with sequence > `after`, oldest first, at
   // most `limit` (created, updated, merged, unmerged, forgotten).

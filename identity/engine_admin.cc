@@ -9,8 +9,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "identity/engine.h"
 #include "identity/engine_internal.h"
 #include "matching/clustering.h"
@@ -35,6 +37,57 @@ absl::StatusOr<T> InTransaction(Engine::Internals& in, Body body) {
   return result;
 }
 
+// The request id of a manual write, if it has one: where its result is kept
+// (a keyed hash of the id) and what the request asked for (a keyed hash of
+// its parameters, so that a retry asking for something else is refused).
+class RequestRecord {
+ public:
+  RequestRecord(const Engine::Internals& in, absl::string_view method,
+                const std::string& request_id, absl::string_view request)
+      : active_(!request_id.empty()) {
+    if (!active_) return;
+    id_ = KeyedHash(in.secret,
+                    absl::StrCat("request\n", method, "\n", request_id));
+    fingerprint_ = absl::BytesToHexString(
+        KeyedHash(in.secret, absl::StrCat(method, "\n", request))
+            .substr(0, 16));
+  }
+
+  // In the transaction: the result an earlier call with this id stored, or
+  // nullopt when there is none.
+  absl::StatusOr<std::optional<std::string>> Recall(
+      storage::GraphStore* store) const {
+    if (!active_) return std::optional<std::string>();
+    absl::StatusOr<std::optional<std::string>> stored =
+        store->GetRequestResult(id_);
+    if (!stored.ok() || !stored->has_value()) return stored;
+    const std::pair<absl::string_view, absl::string_view> parts =
+        absl::StrSplit(**stored, absl::MaxSplits('\n', 1));
+    if (parts.first != fingerprint_) {
+      return absl::FailedPreconditionError(
+          "request_id was used before for a different request");
+    }
+    return std::optional<std::string>(std::string(parts.second));
+  }
+
+  // In the transaction: keeps `result` under the id, and lets results older
+  // than Engine::kRequestResultSeconds go.
+  absl::Status Remember(storage::GraphStore* store, int64_t now,
+                        const std::string& result) const {
+    if (!active_) return absl::OkStatus();
+    absl::Status s =
+        store->DeleteRequestResultsBefore(now - Engine::kRequestResultSeconds);
+    if (!s.ok()) return s;
+    return store->PutRequestResult(id_, now,
+                                   absl::StrCat(fingerprint_, "\n", result));
+  }
+
+ private:
+  bool active_;
+  std::string id_;
+  std::string fingerprint_;
+};
+
 }  // namespace
 
 std::string KeyedHash(const std::string& secret, const std::string& text) {
@@ -50,8 +103,8 @@ std::string CustomerKeyFor(const std::string& secret,
                            const std::string& source_id, int attempt) {
   // Crockford's base 32: no I, L, O or U to misread.
   static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  const std::string mac =
-      KeyedHash(secret, absl::StrCat("customer-key\n", attempt, "\n", source_id));
+  const std::string mac = KeyedHash(
+      secret, absl::StrCat("customer-key\n", attempt, "\n", source_id));
   XXH128_hash_t h = XXH3_128bits(mac.data(), mac.size());
   std::string key = "C";
   uint64_t bits = h.low64;
@@ -129,7 +182,7 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
     if (!links.ok()) return links.status();
     for (const storage::LinkRow& l : *links) {
       if (l.rule == -1) return std::vector<std::string>();  // A person's call.
-      if (l.a != (*rows)[i].id) continue;  // Each link once.
+      if (l.a != (*rows)[i].id) continue;                   // Each link once.
       auto other = index.find(l.b);
       if (other == index.end()) continue;
       // A shared exclusive identifier is as strong as links get.
@@ -186,147 +239,191 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
 absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
                                           const std::string& key_b,
                                           const std::string& reason) {
+  return Merge(std::vector<std::string>{key_a, key_b}, reason, "");
+}
+
+absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
+                                          const std::string& reason,
+                                          const std::string& request_id,
+                                          bool* replayed) {
+  if (keys.size() < 2) {
+    return absl::InvalidArgumentError("a merge takes at least two keys");
+  }
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
-  return InTransaction<std::string>(
-      *in_, [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<storage::CustomerRow> a =
-            FindCustomerByKey(store, key_a, nullptr);
-        if (!a.ok()) return a.status();
-        absl::StatusOr<storage::CustomerRow> b =
-            FindCustomerByKey(store, key_b, nullptr);
-        if (!b.ok()) return b.status();
-        if (a->id == b->id) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "'", key_a, "' and '", key_b, "' are the same customer"));
-        }
-        absl::StatusOr<std::vector<StoredRecord>> ra =
-            LoadCustomerRecords(store, a->id, n);
-        if (!ra.ok()) return ra.status();
-        absl::StatusOr<std::vector<StoredRecord>> rb =
-            LoadCustomerRecords(store, b->id, n);
-        if (!rb.ok()) return rb.status();
-        if (ExclusiveConflict(ExclusiveValues(*ra, schema_.fields),
-                              ExclusiveValues(*rb, schema_.fields))) {
-          return absl::FailedPreconditionError(
-              "the customers hold different values of an exclusive "
-              "identifier (loyalty card, login or national id)");
-        }
-        const bool a_older = std::make_pair(a->created_at, a->id) <
-                             std::make_pair(b->created_at, b->id);
-        storage::CustomerRow into = a_older ? *a : *b;
-        const storage::CustomerRow from = a_older ? *b : *a;
-        const int64_t now = in_->Now();
-        absl::Status s = MergeCustomers(
-            store, into, from, now,
-            reason.empty() ? "manual merge" : absl::StrCat("manual: ", reason),
-            absl::StrCat("{\"records_moved\":", from.size, "}"));
-        if (!s.ok()) return s;
-        // A manual link between the two oldest records explains the join.
-        if (!ra->empty() && !rb->empty()) {
-          storage::LinkRow link;
-          link.a = std::min(ra->front().row.id, rb->front().row.id);
-          link.b = std::max(ra->front().row.id, rb->front().row.id);
-          link.rule = -1;
-          s = store->PutLink(link);
-          if (!s.ok()) return s;
-        }
-        into.size += from.size;
-        into.updated_at = now;
-        s = store->UpdateCustomer(into);
-        if (!s.ok()) return s;
-        // Reviews of exactly this pair are settled.
-        absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
-            store->ListReviews(1 << 20);
-        if (!reviews.ok()) return reviews.status();
-        for (const storage::ReviewRow& r : *reviews) {
-          const bool pair = (r.key == a->key && r.other_key == b->key) ||
-                            (r.key == b->key && r.other_key == a->key);
-          if (pair && !(s = store->DeleteReview(r.id)).ok()) return s;
-        }
-        return into.key;
-      });
+  const RequestRecord request(*in_, "merge", request_id,
+                              absl::StrJoin(keys, "\n"));
+  auto merge_two =
+      [&](const std::string& key_a,
+          const std::string& key_b) -> absl::StatusOr<std::string> {
+    absl::StatusOr<storage::CustomerRow> a =
+        FindCustomerByKey(store, key_a, nullptr);
+    if (!a.ok()) return a.status();
+    absl::StatusOr<storage::CustomerRow> b =
+        FindCustomerByKey(store, key_b, nullptr);
+    if (!b.ok()) return b.status();
+    if (a->id == b->id) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", key_a, "' and '", key_b, "' are the same customer"));
+    }
+    absl::StatusOr<std::vector<StoredRecord>> ra =
+        LoadCustomerRecords(store, a->id, n);
+    if (!ra.ok()) return ra.status();
+    absl::StatusOr<std::vector<StoredRecord>> rb =
+        LoadCustomerRecords(store, b->id, n);
+    if (!rb.ok()) return rb.status();
+    if (ExclusiveConflict(ExclusiveValues(*ra, schema_.fields),
+                          ExclusiveValues(*rb, schema_.fields))) {
+      return absl::FailedPreconditionError(
+          "the customers hold different values of an exclusive "
+          "identifier (loyalty card, login or national id)");
+    }
+    const bool a_older = std::make_pair(a->created_at, a->id) <
+                         std::make_pair(b->created_at, b->id);
+    storage::CustomerRow into = a_older ? *a : *b;
+    const storage::CustomerRow from = a_older ? *b : *a;
+    const int64_t now = in_->Now();
+    absl::Status s = MergeCustomers(
+        store, into, from, now,
+        reason.empty() ? "manual merge" : absl::StrCat("manual: ", reason),
+        absl::StrCat("{\"records_moved\":", from.size, "}"));
+    if (!s.ok()) return s;
+    // A manual link between the two oldest records explains the join.
+    if (!ra->empty() && !rb->empty()) {
+      storage::LinkRow link;
+      link.a = std::min(ra->front().row.id, rb->front().row.id);
+      link.b = std::max(ra->front().row.id, rb->front().row.id);
+      link.rule = -1;
+      s = store->PutLink(link);
+      if (!s.ok()) return s;
+    }
+    into.size += from.size;
+    into.updated_at = now;
+    s = store->UpdateCustomer(into);
+    if (!s.ok()) return s;
+    // Reviews of exactly this pair are settled.
+    absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
+        store->ListReviews(1 << 20);
+    if (!reviews.ok()) return reviews.status();
+    for (const storage::ReviewRow& r : *reviews) {
+      const bool pair = (r.key == a->key && r.other_key == b->key) ||
+                        (r.key == b->key && r.other_key == a->key);
+      if (pair && !(s = store->DeleteReview(r.id)).ok()) return s;
+    }
+    return into.key;
+  };
+  return InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
+    if (!done.ok()) return done.status();
+    if (replayed != nullptr) *replayed = done->has_value();
+    if (done->has_value()) return **done;
+    std::string survivor = keys[0];
+    for (size_t i = 1; i < keys.size(); ++i) {
+      absl::StatusOr<std::string> merged = merge_two(survivor, keys[i]);
+      if (!merged.ok()) return merged.status();
+      survivor = *std::move(merged);
+    }
+    absl::Status s = request.Remember(store, in_->Now(), survivor);
+    if (!s.ok()) return s;
+    return survivor;
+  });
 }
 
 absl::StatusOr<std::string> Engine::Unmerge(
     const std::string& key, const std::vector<std::string>& records,
-    const std::string& reason) {
+    const std::string& reason, const std::string& request_id) {
   if (records.empty()) {
     return absl::InvalidArgumentError("name the records to split off");
   }
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
-  return InTransaction<std::string>(
-      *in_, [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<storage::CustomerRow> customer =
-            FindCustomerByKey(store, key, nullptr);
-        if (!customer.ok()) return customer.status();
-        absl::flat_hash_set<int64_t> moving;
-        for (const std::string& source_id : records) {
-          absl::StatusOr<std::optional<storage::RecordRow>> row =
-              store->FindRecord(source_id);
-          if (!row.ok()) return row.status();
-          if (!row->has_value() || (*row)->customer != customer->id) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "record '", source_id, "' is not one of ", customer->key,
-                "'s records"));
-          }
-          moving.insert((*row)->id);
-        }
-        if (static_cast<int64_t>(moving.size()) >= customer->size) {
-          return absl::InvalidArgumentError(
-              "an unmerge must leave the customer at least one record");
-        }
-        const int64_t now = in_->Now();
-        storage::CustomerRow split;
-        split.created_at = split.updated_at = now;
-        split.size = static_cast<int64_t>(moving.size());
-        absl::StatusOr<std::string> key = FreshCustomerKey(
-            store, in_->secret, absl::StrCat("unmerge\n", records[0]));
-        if (!key.ok()) return key.status();
-        split.key = std::move(*key);
-        absl::StatusOr<int64_t> id = store->InsertCustomer(split);
-        if (!id.ok()) return id.status();
-        for (int64_t r : moving) {
-          absl::Status s = store->SetRecordCustomer(r, *id);
-          if (!s.ok()) return s;
-          absl::StatusOr<std::vector<storage::LinkRow>> links =
-              store->LinksOf(r);
-          if (!links.ok()) return links.status();
-          for (const storage::LinkRow& link : *links) {
-            const int64_t other = link.a == r ? link.b : link.a;
-            if (moving.contains(other)) continue;
-            s = store->DeleteLink(link.a, link.b);
-            if (!s.ok()) return s;
-          }
-        }
-        storage::CustomerRow kept = *customer;
-        kept.size -= split.size;
-        kept.updated_at = now;
-        absl::Status s = store->UpdateCustomer(kept);
-        if (s.ok()) s = store->PutSeparation(kept.key, split.key);
+  const RequestRecord request(
+      *in_, "unmerge", request_id,
+      absl::StrCat(key, "\n", absl::StrJoin(records, "\n")));
+  return InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
+    if (!done.ok()) return done.status();
+    if (done->has_value()) return **done;
+    absl::StatusOr<storage::CustomerRow> customer =
+        FindCustomerByKey(store, key, nullptr);
+    if (!customer.ok()) return customer.status();
+    absl::flat_hash_set<int64_t> moving;
+    for (const std::string& source_id : records) {
+      absl::StatusOr<std::optional<storage::RecordRow>> row =
+          store->FindRecord(source_id);
+      if (!row.ok()) return row.status();
+      if (!row->has_value() || (*row)->customer != customer->id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("record '", source_id, "' is not one of ",
+                         customer->key, "'s records"));
+      }
+      moving.insert((*row)->id);
+    }
+    if (static_cast<int64_t>(moving.size()) >= customer->size) {
+      return absl::InvalidArgumentError(
+          "an unmerge must leave the customer at least one record");
+    }
+    const int64_t now = in_->Now();
+    storage::CustomerRow split;
+    split.created_at = split.updated_at = now;
+    split.size = static_cast<int64_t>(moving.size());
+    absl::StatusOr<std::string> key = FreshCustomerKey(
+        store, in_->secret, absl::StrCat("unmerge\n", records[0]));
+    if (!key.ok()) return key.status();
+    split.key = std::move(*key);
+    absl::StatusOr<int64_t> id = store->InsertCustomer(split);
+    if (!id.ok()) return id.status();
+    for (int64_t r : moving) {
+      absl::Status s = store->SetRecordCustomer(r, *id);
+      if (!s.ok()) return s;
+      absl::StatusOr<std::vector<storage::LinkRow>> links = store->LinksOf(r);
+      if (!links.ok()) return links.status();
+      for (const storage::LinkRow& link : *links) {
+        const int64_t other = link.a == r ? link.b : link.a;
+        if (moving.contains(other)) continue;
+        s = store->DeleteLink(link.a, link.b);
         if (!s.ok()) return s;
-        absl::StatusOr<int64_t> seq = store->AppendAudit(
-            {0, now, "unmerge", kept.key, split.key,
-             reason.empty() ? "manual unmerge"
-                            : absl::StrCat("manual: ", reason),
-             absl::StrCat("{\"records_moved\":", split.size, "}")});
-        if (!seq.ok()) return seq.status();
-        seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
-        if (!seq.ok()) return seq.status();
-        return split.key;
-      });
+      }
+    }
+    storage::CustomerRow kept = *customer;
+    kept.size -= split.size;
+    kept.updated_at = now;
+    absl::Status s = store->UpdateCustomer(kept);
+    if (s.ok()) s = store->PutSeparation(kept.key, split.key);
+    if (!s.ok()) return s;
+    absl::StatusOr<int64_t> seq = store->AppendAudit(
+        {0, now, "unmerge", kept.key, split.key,
+         reason.empty() ? "manual unmerge" : absl::StrCat("manual: ", reason),
+         absl::StrCat("{\"records_moved\":", split.size, "}")});
+    if (!seq.ok()) return seq.status();
+    seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
+    if (!seq.ok()) return seq.status();
+    s = request.Remember(store, now, split.key);
+    if (!s.ok()) return s;
+    return split.key;
+  });
 }
 
 absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
-                                       const std::string& reason) {
+                                       const std::string& reason,
+                                       const std::string& request_id) {
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
   std::vector<int64_t> present = in_->Present();
-  absl::StatusOr<int64_t> erased = InTransaction<int64_t>(
-      *in_, [&]() -> absl::StatusOr<int64_t> {
+  const RequestRecord request(*in_, "forget", request_id, key);
+  absl::StatusOr<int64_t> erased =
+      InTransaction<int64_t>(*in_, [&]() -> absl::StatusOr<int64_t> {
+        absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
+        if (!done.ok()) return done.status();
+        int64_t count = 0;
+        if (done->has_value()) {
+          if (!absl::SimpleAtoi(**done, &count)) {
+            return absl::DataLossError("unreadable stored forget result");
+          }
+          return count;
+        }
         absl::StatusOr<storage::CustomerRow> customer =
             FindCustomerByKey(store, key, nullptr);
         if (!customer.ok()) return customer.status();
@@ -352,8 +449,9 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         std::vector<std::string> keys = *old;
         keys.push_back(customer->key);
         const std::string pseudonym = absl::StrCat(
-            "forgotten:", absl::BytesToHexString(
-                              KeyedHash(in_->secret, customer->key).substr(0, 8)));
+            "forgotten:",
+            absl::BytesToHexString(
+                KeyedHash(in_->secret, customer->key).substr(0, 8)));
         for (const std::string& k : keys) {
           if (k != customer->key && !(s = store->DeleteRedirect(k)).ok()) {
             return s;
@@ -376,7 +474,10 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         if (!seq.ok()) return seq.status();
         s = store->PutMeta("engine.present", absl::StrJoin(present, ","));
         if (!s.ok()) return s;
-        return static_cast<int64_t>(records->size());
+        count = static_cast<int64_t>(records->size());
+        s = request.Remember(store, now, absl::StrCat(count));
+        if (!s.ok()) return s;
+        return count;
       });
   // Forget changed value counts: the writer's cached ones are stale.
   in_->writer_values->Clear();

@@ -348,6 +348,78 @@ TEST_P(EngineTest, ManualMergeRedirectsTheYoungerKey) {
   EXPECT_TRUE(manual);
 }
 
+TEST_P(EngineTest, RequestIdsMakeManualWritesSafeToRetry) {
+  const std::string a =
+      MustIngest(Rec("q1", Channel::kWeb,
+                     {{"given_name", "Ada"}, {"family_name", "Ng"}}))
+          .key;
+  const std::string b =
+      MustIngest(Rec("q2", Channel::kApp,
+                     {{"given_name", "Zed"}, {"family_name", "Po"}}))
+          .key;
+  const std::string c =
+      MustIngest(Rec("q3", Channel::kStore,
+                     {{"given_name", "Kai"}, {"family_name", "Wu"}}))
+          .key;
+  // A merge of three that fails on its last key leaves the first two apart.
+  EXPECT_EQ(engine_->Merge({a, b, "Cnothere"}, "", "m0").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_NE(Keys().at("q1"), Keys().at("q2"));
+
+  absl::StatusOr<std::string> merged = engine_->Merge({a, b, c}, "one", "m1");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(Keys().at("q2"), *merged);
+  EXPECT_EQ(Keys().at("q3"), *merged);
+  // The retry answers as the first call did; without the id it would be a
+  // merge of a customer with itself.
+  bool replayed = false;
+  absl::StatusOr<std::string> retried =
+      engine_->Merge({a, b, c}, "one", "m1", &replayed);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(*retried, *merged);
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(engine_->Merge({a, b}, "", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // The same id for another request is refused.
+  EXPECT_EQ(engine_->Merge({a, c}, "", "m1").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  absl::StatusOr<std::string> split =
+      engine_->Unmerge(*merged, {"q3"}, "not her", "u1");
+  ASSERT_TRUE(split.ok()) << split.status();
+  absl::StatusOr<std::string> split_again =
+      engine_->Unmerge(*merged, {"q3"}, "not her", "u1");
+  ASSERT_TRUE(split_again.ok()) << split_again.status();
+  EXPECT_EQ(*split_again, *split);
+  EXPECT_EQ(Keys().at("q3"), *split);
+
+  absl::StatusOr<int64_t> erased = engine_->Forget(*split, "GDPR", "f1");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 1);
+  absl::StatusOr<int64_t> erased_again = engine_->Forget(*split, "GDPR", "f1");
+  ASSERT_TRUE(erased_again.ok()) << erased_again.status();
+  EXPECT_EQ(*erased_again, 1);
+  EXPECT_EQ(engine_->Forget(*split, "GDPR").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Keys().count("q3"), 0u);
+
+  // Results outlive a day, then go.
+  clock_ += Engine::kRequestResultSeconds + 1;
+  EXPECT_TRUE(engine_->Forget("Cnothere", "", "f2").status().code() ==
+              absl::StatusCode::kNotFound);  // Failed calls keep nothing.
+  ASSERT_TRUE(engine_->Merge({*merged, *merged + "x"}, "", "m2")
+                  .status()
+                  .code() == absl::StatusCode::kNotFound);
+  const std::string d =
+      MustIngest(Rec("q4", Channel::kWeb,
+                     {{"given_name", "Lu"}, {"family_name", "Ma"}}))
+          .key;
+  ASSERT_TRUE(engine_->Merge({*merged, d}, "", "m3").ok());
+  // m1's result was pruned when m3's was kept: a retry of m1 acts again.
+  EXPECT_EQ(engine_->Merge({a, b, c}, "one", "m1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(EngineTest, ForgetErasesAndReplayStaysForgotten) {
   const SourceRecord r1 = Rec("f-1", Channel::kWeb,
                               {{"given_name", "Sofia"},

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "identity/convert.h"
 #include "identity/grpc_status.h"
+#include "matching/utf8.h"
 
 namespace idr::identity {
 namespace {
@@ -26,7 +27,8 @@ absl::Status CheckKey(const std::string& key, const char* what) {
 }  // namespace
 
 grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
-                                            Scope scope) const {
+                                            Scope scope,
+                                            std::string* caller) const {
   if (auth_ == nullptr) return grpc::Status::OK;
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
@@ -34,7 +36,18 @@ grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
   if (it != metadata.end()) {
     value = absl::string_view(it->second.data(), it->second.size());
   }
-  return ToGrpcStatus(auth_->Check(value, scope, nullptr));
+  return ToGrpcStatus(auth_->Check(value, scope, caller));
+}
+
+absl::StatusOr<std::string> IdentityServiceImpl::ScopedRequestId(
+    const std::string& caller, const std::string& request_id) {
+  if (request_id.empty()) return std::string();
+  if (request_id.size() > 128 || !matching::IsValidUtf8(request_id)) {
+    return absl::InvalidArgumentError(
+        "request_id must be valid UTF-8 of at most 128 bytes");
+  }
+  // Two callers' ids never meet: the caller's name is part of the id.
+  return absl::StrCat(caller.size(), ":", caller, "\n", request_id);
 }
 
 absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
@@ -200,7 +213,14 @@ grpc::Status IdentityServiceImpl::GetProfile(
 grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
+  std::string caller;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+      !a.ok()) {
+    return a;
+  }
+  absl::StatusOr<std::string> request_id =
+      ScopedRequestId(caller, request->request_id());
+  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   if (request->customer_keys_size() < 2 || request->customer_keys_size() > 20) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         "a merge takes 2 to 20 customer keys"));
@@ -215,15 +235,15 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
     return ToGrpcStatus(absl::InvalidArgumentError(
         "a merge of a customer with itself: give two different keys"));
   }
-  std::string survivor = request->customer_keys(0);
-  for (int i = 1; i < request->customer_keys_size(); ++i) {
-    absl::StatusOr<std::string> merged = engine_->Merge(
-        survivor, request->customer_keys(i), request->reason());
-    if (!merged.ok()) return ToGrpcStatus(merged.status());
-    survivor = *merged;
-  }
+  bool replayed = false;
+  absl::StatusOr<std::string> merged = engine_->Merge(
+      std::vector<std::string>(request->customer_keys().begin(),
+                               request->customer_keys().end()),
+      request->reason(), *request_id, &replayed);
+  if (!merged.ok()) return ToGrpcStatus(merged.status());
+  const std::string& survivor = *merged;
   response->set_surviving_key(survivor);
-  if (options_.metrics != nullptr) {
+  if (options_.metrics != nullptr && !replayed) {  // Counted once.
     options_.metrics->RecordMerges(
         "manual", static_cast<int64_t>(distinct.size()) - 1);
   }
@@ -236,7 +256,14 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
                                           const v1::UnmergeRequest* request,
                                           v1::UnmergeResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
+  std::string caller;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+      !a.ok()) {
+    return a;
+  }
+  absl::StatusOr<std::string> request_id =
+      ScopedRequestId(caller, request->request_id());
+  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   if (request->records_to_split_size() > 1000) {
@@ -247,8 +274,8 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   for (const v1::RecordRef& ref : request->records_to_split()) {
     records.push_back(SourceIdOf(ref));
   }
-  absl::StatusOr<std::string> split =
-      engine_->Unmerge(request->customer_key(), records, request->reason());
+  absl::StatusOr<std::string> split = engine_->Unmerge(
+      request->customer_key(), records, request->reason(), *request_id);
   if (!split.ok()) return ToGrpcStatus(split.status());
   response->set_original_key(request->customer_key());
   response->add_new_keys(*split);
@@ -270,11 +297,18 @@ grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
                                          const v1::ForgetRequest* request,
                                          v1::ForgetResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite); !a.ok()) return a;
+  std::string caller;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+      !a.ok()) {
+    return a;
+  }
+  absl::StatusOr<std::string> request_id =
+      ScopedRequestId(caller, request->request_id());
+  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<int64_t> erased =
-      engine_->Forget(request->customer_key(), request->reason());
+  absl::StatusOr<int64_t> erased = engine_->Forget(
+      request->customer_key(), request->reason(), *request_id);
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   response->set_forgotten_key(request->customer_key());
   response->set_records_erased(static_cast<int32_t>(*erased));

@@ -81,8 +81,15 @@ class IdentityServiceImpl final
       grpc::ServerWriter<idr::v1::ChangeEvent>* writer) override;
 
  private:
-  // OK when the call may use an RPC of `scope`.
-  grpc::Status Authorize(grpc::ServerContextBase* context, Scope scope) const;
+  // OK when the call may use an RPC of `scope`; `*caller` (if not null) is
+  // then the caller's name ("" without authentication).
+  grpc::Status Authorize(grpc::ServerContextBase* context, Scope scope,
+                         std::string* caller = nullptr) const;
+  // The engine's request id for a write's optional request_id, scoped to
+  // its caller ("" when the request has none). INVALID_ARGUMENT for an id
+  // over 128 bytes or not UTF-8.
+  static absl::StatusOr<std::string> ScopedRequestId(
+      const std::string& caller, const std::string& request_id);
   grpc::Status DoResolve(grpc::ServerContextBase* context,
                          const idr::v1::ResolveRequest* request,
                          idr::v1::ResolveResponse* response);

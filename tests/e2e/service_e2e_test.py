@@ -177,11 +177,15 @@ class ServiceTest(unittest.TestCase):
             record("crm", "c-2", pb.CHANNEL_CALL_CENTER, given="Kit",
                    family="Ho", email="kit.ho@yahoo.com.hk"))
         self.assertNotEqual(a.customer_key, b.customer_key)
-        merged = self.stub.Merge(pb.MergeRequest(
+        merge = pb.MergeRequest(
             customer_keys=[a.customer_key, b.customer_key],
-            reason="same person, said the agent"), timeout=TIMEOUT)
+            reason="same person, said the agent", request_id="ticket-4711")
+        merged = self.stub.Merge(merge, timeout=TIMEOUT)
         self.assertEqual(merged.surviving_key, a.customer_key)
         self.assertEqual(list(merged.retired_keys), [b.customer_key])
+        # A retry (the first answer was lost) gets the same answer; without
+        # the request_id it would merge a customer with itself.
+        self.assertEqual(self.stub.Merge(merge, timeout=TIMEOUT), merged)
         old = self.stub.Resolve(pb.ResolveRequest(
             customer_key=b.customer_key), timeout=TIMEOUT)
         self.assertEqual(old.customer_key, a.customer_key)
@@ -194,10 +198,12 @@ class ServiceTest(unittest.TestCase):
             timeout=TIMEOUT)
         self.assertEqual(len(split.new_keys), 1)
 
-        gone = self.stub.Forget(pb.ForgetRequest(
-            customer_key=a.customer_key, reason="erasure request"),
-            timeout=TIMEOUT)
+        forget = pb.ForgetRequest(customer_key=a.customer_key,
+                                  reason="erasure request",
+                                  request_id="dsar-1")
+        gone = self.stub.Forget(forget, timeout=TIMEOUT)
         self.assertEqual(gone.records_erased, 1)
+        self.assertEqual(self.stub.Forget(forget, timeout=TIMEOUT), gone)
         with self.assertRaises(grpc.RpcError) as caught:
             self.stub.GetProfile(pb.GetProfileRequest(
                 customer_key=a.customer_key), timeout=TIMEOUT)
@@ -234,6 +240,9 @@ class ServiceTest(unittest.TestCase):
             timeout=TIMEOUT)), grpc.StatusCode.NOT_FOUND)
         self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
             customer_keys=["Cx", "Cx"]), timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
+            customer_keys=["Cx", "Cy"], request_id="r" * 129),
+            timeout=TIMEOUT)), invalid)
         self.assertEqual(code_of(lambda: s.Forget(
             pb.ForgetRequest(customer_key="Cnothere"), timeout=TIMEOUT)),
             grpc.StatusCode.NOT_FOUND)
