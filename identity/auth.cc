@@ -46,11 +46,19 @@ absl::StatusOr<Authenticator> Authenticator::Parse(absl::string_view text,
     auto bad = [&](absl::string_view why) {
       return absl::InvalidArgumentError(
           absl::StrCat(origin, ":", line_number, ": ", why,
-                       " (expected: NAME read|read-write TOKEN)"));
+                       " (expected: NAME read|read-write TOKEN [values])"));
     };
-    if (parts.size() != 3) return bad("three words per caller");
+    if (parts.size() != 3 && parts.size() != 4) {
+      return bad("three or four words per caller");
+    }
     Caller caller;
-    caller.name = std::string(parts[0]);
+    caller.grant.name = std::string(parts[0]);
+    if (parts.size() == 4) {
+      if (parts[3] != "values") {
+        return bad(absl::StrCat("unknown permission '", parts[3], "'"));
+      }
+      caller.grant.values = true;
+    }
     if (parts[1] == "read") {
       caller.scope = Scope::kRead;
     } else if (parts[1] == "read-write") {
@@ -64,7 +72,9 @@ absl::StatusOr<Authenticator> Authenticator::Parse(absl::string_view text,
     }
     caller.token_sha256 = Sha256(parts[2]);
     for (const Caller& other : auth.callers_) {
-      if (other.name == caller.name) return bad("name listed twice");
+      if (other.grant.name == caller.grant.name) {
+        return bad("name listed twice");
+      }
       if (other.token_sha256 == caller.token_sha256) {
         return bad("token listed twice");
       }
@@ -79,7 +89,7 @@ absl::StatusOr<Authenticator> Authenticator::Parse(absl::string_view text,
 }
 
 absl::Status Authenticator::Check(absl::string_view authorization,
-                                  Scope needed, std::string* caller) const {
+                                  Scope needed, Grant* grant) const {
   constexpr absl::string_view kBearer = "Bearer ";
   if (!absl::StartsWith(authorization, kBearer)) {
     return absl::UnauthenticatedError(
@@ -99,9 +109,9 @@ absl::Status Authenticator::Check(absl::string_view authorization,
   if (match == nullptr) return absl::UnauthenticatedError("unknown token");
   if (needed == Scope::kReadWrite && match->scope != Scope::kReadWrite) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "caller '", match->name, "' may only read (scope read)"));
+        "caller '", match->grant.name, "' may only read (scope read)"));
   }
-  if (caller != nullptr) *caller = match->name;
+  if (grant != nullptr) *grant = match->grant;
   return absl::OkStatus();
 }
 

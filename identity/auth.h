@@ -2,16 +2,18 @@
 //
 // The server's --config file lists the callers, one per line:
 //
-//   # name      scope        token
-//   crm-sync    read-write   2f9c…   (at least 16 characters)
+//   # name      scope        token                              permissions
+//   crm-sync    read-write   2f9c…   (at least 16 characters)   values
 //   web-shop    read         a81e…
 //
 // Blank lines and lines starting with '#' are ignored. A call carries its
 // token in the `authorization` metadata as `Bearer <token>`. `read` allows
 // Resolve, GetProfile, Explain and WatchChanges; `read-write` allows every
-// RPC. Tokens are compared in constant time (over their SHA-256, so neither
-// the content nor the length of a token leaks through timing), and only
-// their hashes are kept in memory.
+// RPC. The optional `values` permission lets the caller see identifier
+// values in clear (GetProfile's include_identifier_values); without it
+// they are masked or refused. Tokens are compared in constant time (over
+// their SHA-256, so neither the content nor the length of a token leaks
+// through timing), and only their hashes are kept in memory.
 
 #ifndef IDR_IDENTITY_AUTH_H_
 #define IDR_IDENTITY_AUTH_H_
@@ -27,6 +29,12 @@ namespace idr::identity {
 
 enum class Scope { kRead, kReadWrite };
 
+// What an authenticated caller is.
+struct Grant {
+  std::string name;     // For logs and to scope request ids.
+  bool values = false;  // May see identifier values in clear.
+};
+
 class Authenticator {
  public:
   // Reads the callers from `path`. INVALID_ARGUMENT names the line of a
@@ -41,15 +49,15 @@ class Authenticator {
   // Checks the `authorization` metadata value of a call (empty when the
   // call has none) against the scope the RPC needs. UNAUTHENTICATED without
   // a valid token; PERMISSION_DENIED when the caller's scope is too small.
-  // On success `*caller` (if not null) is the caller's name, for logs.
+  // On success `*grant` (if not null) is the caller's name and permissions.
   absl::Status Check(absl::string_view authorization, Scope needed,
-                     std::string* caller) const;
+                     Grant* grant) const;
 
   size_t callers() const { return callers_.size(); }
 
  private:
   struct Caller {
-    std::string name;
+    Grant grant;
     Scope scope;
     std::string token_sha256;  // 32 raw bytes.
   };

@@ -7,7 +7,7 @@ namespace {
 
 constexpr char kConfig[] =
     "# callers\n"
-    "crm-sync   read-write  crm-0123456789abcdef\n"
+    "crm-sync   read-write  crm-0123456789abcdef  values\n"
     "\n"
     "web-shop   read        web-0123456789abcdef\n";
 
@@ -15,14 +15,16 @@ TEST(AuthenticatorTest, ScopesAndTokens) {
   absl::StatusOr<Authenticator> auth = Authenticator::Parse(kConfig, "cfg");
   ASSERT_TRUE(auth.ok()) << auth.status();
   EXPECT_EQ(auth->callers(), 2u);
-  std::string who;
+  Grant who;
   EXPECT_TRUE(auth->Check("Bearer crm-0123456789abcdef", Scope::kReadWrite,
                           &who)
                   .ok());
-  EXPECT_EQ(who, "crm-sync");
+  EXPECT_EQ(who.name, "crm-sync");
+  EXPECT_TRUE(who.values);
   EXPECT_TRUE(
       auth->Check("Bearer web-0123456789abcdef", Scope::kRead, &who).ok());
-  EXPECT_EQ(who, "web-shop");
+  EXPECT_EQ(who.name, "web-shop");
+  EXPECT_FALSE(who.values);
   EXPECT_EQ(auth->Check("Bearer web-0123456789abcdef", Scope::kReadWrite,
                         nullptr)
                 .code(),
@@ -60,6 +62,10 @@ TEST(AuthenticatorTest, BadConfigNamesTheLine) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(code_and_message("a read\n").code(),
             absl::StatusCode::kInvalidArgument);
+  s = code_and_message("a read tok-0123456789abcdef admin\n");
+  EXPECT_NE(s.message().find("unknown permission 'admin'"),
+            absl::string_view::npos)
+      << s;
   EXPECT_EQ(Authenticator::Load("/nonexistent/idr.conf").status().code(),
             absl::StatusCode::kNotFound);
 }

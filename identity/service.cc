@@ -28,15 +28,18 @@ absl::Status CheckKey(const std::string& key, const char* what) {
 
 grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
                                             Scope scope,
-                                            std::string* caller) const {
-  if (auth_ == nullptr) return grpc::Status::OK;
+                                            Grant* grant) const {
+  if (auth_ == nullptr) {
+    if (grant != nullptr) *grant = Grant{"", true};
+    return grpc::Status::OK;
+  }
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
   absl::string_view value;
   if (it != metadata.end()) {
     value = absl::string_view(it->second.data(), it->second.size());
   }
-  return ToGrpcStatus(auth_->Check(value, scope, caller));
+  return ToGrpcStatus(auth_->Check(value, scope, grant));
 }
 
 absl::StatusOr<std::string> IdentityServiceImpl::ScopedRequestId(
@@ -197,7 +200,17 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
 grpc::Status IdentityServiceImpl::GetProfile(
     grpc::ServerContext* context, const v1::GetProfileRequest* request,
     v1::GetProfileResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
+  Grant caller;
+  if (grpc::Status a = Authorize(context, Scope::kRead, &caller); !a.ok()) {
+    return a;
+  }
+  if (request->include_identifier_values() && !caller.values) {
+    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+        "caller '", caller.name,
+        "' may not see identifier values: ask without "
+        "include_identifier_values, or grant 'values' in the server's "
+        "config")));
+  }
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (s.ok()) s = CheckProfileRequest(*request);
   if (!s.ok()) return ToGrpcStatus(s);
@@ -213,13 +226,13 @@ grpc::Status IdentityServiceImpl::GetProfile(
 grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
-  std::string caller;
+  Grant caller;
   if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
       !a.ok()) {
     return a;
   }
   absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller, request->request_id());
+      ScopedRequestId(caller.name, request->request_id());
   if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   if (request->customer_keys_size() < 2 || request->customer_keys_size() > 20) {
     return ToGrpcStatus(absl::InvalidArgumentError(
@@ -256,13 +269,13 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
                                           const v1::UnmergeRequest* request,
                                           v1::UnmergeResponse* response) {
-  std::string caller;
+  Grant caller;
   if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
       !a.ok()) {
     return a;
   }
   absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller, request->request_id());
+      ScopedRequestId(caller.name, request->request_id());
   if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
@@ -297,13 +310,13 @@ grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
                                          const v1::ForgetRequest* request,
                                          v1::ForgetResponse* response) {
-  std::string caller;
+  Grant caller;
   if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
       !a.ok()) {
     return a;
   }
   absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller, request->request_id());
+      ScopedRequestId(caller.name, request->request_id());
   if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);

@@ -81,10 +81,10 @@ class IdentityServiceImpl final
       grpc::ServerWriter<idr::v1::ChangeEvent>* writer) override;
 
  private:
-  // OK when the call may use an RPC of `scope`; `*caller` (if not null) is
-  // then the caller's name ("" without authentication).
+  // OK when the call may use an RPC of `scope`; `*grant` (if not null) is
+  // then the caller's (without authentication: no name, every permission).
   grpc::Status Authorize(grpc::ServerContextBase* context, Scope scope,
-                         std::string* caller = nullptr) const;
+                         Grant* grant = nullptr) const;
   // The engine's request id for a write's optional request_id, scoped to
   // its caller ("" when the request has none). INVALID_ARGUMENT for an id
   // over 128 bytes or not UTF-8.

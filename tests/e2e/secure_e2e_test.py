@@ -39,8 +39,8 @@ class SecureServeTest(unittest.TestCase):
             check=True, capture_output=True)
         config = os.path.join(tmp, "callers.conf")
         with open(config, "w") as f:
-            f.write("# name scope token\n")
-            f.write("crm read-write %s\n" % WRITER)
+            f.write("# name scope token [permissions]\n")
+            f.write("crm read-write %s values\n" % WRITER)
             f.write("shop read %s\n" % READER)
         db = os.path.join(tmp, "secure.db")
         for suffix in ("", "-wal", "-shm"):
@@ -91,6 +91,17 @@ class SecureServeTest(unittest.TestCase):
                          grpc.StatusCode.UNAUTHENTICATED)
         self.assertEqual(self.code_of(self.stub.Forget, pb.ForgetRequest(
             customer_key=key), READER), grpc.StatusCode.PERMISSION_DENIED)
+
+        # Identifier values in clear only for a caller granted 'values'.
+        clear = pb.GetProfileRequest(customer_key=key,
+                                     include_identifier_values=True)
+        self.assertEqual(self.code_of(self.stub.GetProfile, clear, READER),
+                         grpc.StatusCode.PERMISSION_DENIED)
+        masked = self.call(self.stub.GetProfile,
+                           pb.GetProfileRequest(customer_key=key), READER)
+        shown = self.call(self.stub.GetProfile, clear, WRITER)
+        self.assertNotIn("li.na@126.com", str(masked))
+        self.assertIn("li.na@126.com", str(shown))
 
     def test_plaintext_client_is_refused(self):
         with grpc.insecure_channel(self.server.address) as plain:
