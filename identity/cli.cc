@@ -39,7 +39,8 @@ int RunIdr(int argc, char** argv) {
                         "TLS private key (PEM)");
   serve_cmd->add_option("--config", serve.config_path,
                         "callers and their tokens, one per line: NAME "
-                        "read|read-write TOKEN (docs/api.md)");
+                        "read|read-write TOKEN [values] (values: may see "
+                        "identifier values in clear; docs/api.md)");
   serve_cmd->add_flag("--insecure", serve.insecure,
                       "development: no TLS and no tokens, on a loopback "
                       "address only");
