@@ -49,10 +49,13 @@ EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
   }
   result.group_lambda.assign(groups.size(), start.lambda);
 
-  std::vector<std::vector<double>> m_acc(num), u_acc(num);
+  std::vector<std::vector<double>> m_acc(num), u_acc(num), log_m(num),
+      log_u(num);
   for (size_t k = 0; k < num; ++k) {
     m_acc[k].assign(levels[k], 0);
     u_acc[k].assign(levels[k], 0);
+    log_m[k].assign(levels[k], 0);
+    log_u[k].assign(levels[k], 0);
   }
   for (result.iterations = 1; result.iterations <= options.max_iterations;
        ++result.iterations) {
@@ -61,17 +64,26 @@ EmResult EstimateGroupedParameters(const std::vector<PatternCounts>& groups,
       std::fill(u_acc[k].begin(), u_acc[k].end(), 0);
     }
     double change = 0, all_matches = 0, all_total = 0;
+    // The logs of this iteration's m and u, taken once, not once per vector.
+    for (size_t k = 0; k < num; ++k) {
+      for (int l = 1; l < levels[k]; ++l) {
+        log_m[k][l] = std::log(p.m[k][l]);
+        log_u[k][l] = std::log(p.u[k][l]);
+      }
+    }
     for (size_t g = 0; g < patterns.size(); ++g) {
       double& lambda = result.group_lambda[g];
       double matches = 0, total = 0;
+      const double log_lambda = std::log(lambda);
+      const double log_not_lambda = std::log(1 - lambda);
       // E-step: the posterior match probability of each distinct vector.
       for (const auto& [pattern, count] : patterns[g]) {
-        double lm = std::log(lambda), lu = std::log(1 - lambda);
+        double lm = log_lambda, lu = log_not_lambda;
         for (size_t k = 0; k < num; ++k) {
           int l = LevelOf(pattern, k);
           if (l == 0) continue;
-          lm += std::log(p.m[k][l]);
-          lu += std::log(p.u[k][l]);
+          lm += log_m[k][l];
+          lu += log_u[k][l];
         }
         double posterior = 1 / (1 + std::exp(lu - lm));
         double mw = count * posterior, uw = count * (1 - posterior);
