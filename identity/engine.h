@@ -315,6 +315,13 @@ class Engine {
                                       const std::vector<std::string>& records,
                                       const std::string& reason,
                                       const std::string& request_id = "");
+  // As Unmerge, each named record becoming a customer of its own, kept apart
+  // from the customer and from the others (at most kMaxUnmergeEach records).
+  // Returns the new keys in the order of `records`.
+  static constexpr size_t kMaxUnmergeEach = 100;
+  absl::StatusOr<std::vector<std::string>> UnmergeEach(
+      const std::string& key, const std::vector<std::string>& records,
+      const std::string& reason, const std::string& request_id = "");
   // Erases the customer: every record, link, value only it carried, its key
   // and the keys redirecting to it; keeps a keyed hash of each source id so a
   // replay of those records is rejected. Returns the records erased.

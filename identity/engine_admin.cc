@@ -330,79 +330,134 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
   });
 }
 
-absl::StatusOr<std::string> Engine::Unmerge(
-    const std::string& key, const std::vector<std::string>& records,
+namespace {
+
+// Splits each group of the customer's records off into a new customer, in
+// one transaction; the new customers are kept apart from the customer and
+// from each other. Returns their keys in the order of `groups`.
+absl::StatusOr<std::vector<std::string>> SplitOff(
+    Engine::Internals& in, const std::string& key,
+    const std::vector<std::vector<std::string>>& groups,
     const std::string& reason, const std::string& request_id) {
-  if (records.empty()) {
+  size_t named = 0;
+  for (const std::vector<std::string>& group : groups) {
+    if (group.empty()) {
+      return absl::InvalidArgumentError("name the records to split off");
+    }
+    named += group.size();
+  }
+  if (named == 0) {
     return absl::InvalidArgumentError("name the records to split off");
   }
-  Lock lock(in_->write_mu);
-  storage::GraphStore* store = in_->writer.get();
+  Lock lock(in.write_mu);
+  storage::GraphStore* store = in.writer.get();
+  std::vector<std::string> parts;
+  for (const std::vector<std::string>& group : groups) {
+    parts.push_back(absl::StrJoin(group, "\n"));
+  }
   const RequestRecord request(
-      *in_, "unmerge", request_id,
-      absl::StrCat(key, "\n", absl::StrJoin(records, "\n")));
-  return InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
+      in, "unmerge", request_id,
+      absl::StrCat(key, "\n\n", absl::StrJoin(parts, "\n\n")));
+  using Keys = std::vector<std::string>;
+  return InTransaction<Keys>(in, [&]() -> absl::StatusOr<Keys> {
     absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
     if (!done.ok()) return done.status();
-    if (done->has_value()) return **done;
+    if (done->has_value()) return Keys(absl::StrSplit(**done, '\n'));
     absl::StatusOr<storage::CustomerRow> customer =
         FindCustomerByKey(store, key, nullptr);
     if (!customer.ok()) return customer.status();
-    absl::flat_hash_set<int64_t> moving;
-    for (const std::string& source_id : records) {
-      absl::StatusOr<std::optional<storage::RecordRow>> row =
-          store->FindRecord(source_id);
-      if (!row.ok()) return row.status();
-      if (!row->has_value() || (*row)->customer != customer->id) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("record '", source_id, "' is not one of ",
-                         customer->key, "'s records"));
+    std::vector<absl::flat_hash_set<int64_t>> moving(groups.size());
+    absl::flat_hash_set<int64_t> all;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (const std::string& source_id : groups[g]) {
+        absl::StatusOr<std::optional<storage::RecordRow>> row =
+            store->FindRecord(source_id);
+        if (!row.ok()) return row.status();
+        if (!row->has_value() || (*row)->customer != customer->id) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("record '", source_id, "' is not one of ",
+                           customer->key, "'s records"));
+        }
+        if (!all.insert((*row)->id).second && groups.size() > 1) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("record '", source_id, "' is named twice"));
+        }
+        moving[g].insert((*row)->id);
       }
-      moving.insert((*row)->id);
     }
-    if (static_cast<int64_t>(moving.size()) >= customer->size) {
+    if (static_cast<int64_t>(all.size()) >= customer->size) {
       return absl::InvalidArgumentError(
           "an unmerge must leave the customer at least one record");
     }
-    const int64_t now = in_->Now();
-    storage::CustomerRow split;
-    split.created_at = split.updated_at = now;
-    split.size = static_cast<int64_t>(moving.size());
-    absl::StatusOr<std::string> key = FreshCustomerKey(
-        store, in_->secret, absl::StrCat("unmerge\n", records[0]));
-    if (!key.ok()) return key.status();
-    split.key = std::move(*key);
-    absl::StatusOr<int64_t> id = store->InsertCustomer(split);
-    if (!id.ok()) return id.status();
-    for (int64_t r : moving) {
-      absl::Status s = store->SetRecordCustomer(r, *id);
-      if (!s.ok()) return s;
-      absl::StatusOr<std::vector<storage::LinkRow>> links = store->LinksOf(r);
-      if (!links.ok()) return links.status();
-      for (const storage::LinkRow& link : *links) {
-        const int64_t other = link.a == r ? link.b : link.a;
-        if (moving.contains(other)) continue;
-        s = store->DeleteLink(link.a, link.b);
-        if (!s.ok()) return s;
-      }
-    }
+    const int64_t now = in.Now();
     storage::CustomerRow kept = *customer;
-    kept.size -= split.size;
     kept.updated_at = now;
+    Keys created;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      storage::CustomerRow split;
+      split.created_at = split.updated_at = now;
+      split.size = static_cast<int64_t>(moving[g].size());
+      absl::StatusOr<std::string> new_key = FreshCustomerKey(
+          store, in.secret, absl::StrCat("unmerge\n", groups[g][0]));
+      if (!new_key.ok()) return new_key.status();
+      split.key = std::move(*new_key);
+      absl::StatusOr<int64_t> id = store->InsertCustomer(split);
+      if (!id.ok()) return id.status();
+      for (int64_t r : moving[g]) {
+        absl::Status s = store->SetRecordCustomer(r, *id);
+        if (!s.ok()) return s;
+        absl::StatusOr<std::vector<storage::LinkRow>> links = store->LinksOf(r);
+        if (!links.ok()) return links.status();
+        for (const storage::LinkRow& link : *links) {
+          const int64_t other = link.a == r ? link.b : link.a;
+          if (moving[g].contains(other)) continue;
+          s = store->DeleteLink(link.a, link.b);
+          if (!s.ok()) return s;
+        }
+      }
+      kept.size -= split.size;
+      absl::Status s = store->PutSeparation(kept.key, split.key);
+      for (size_t earlier = 0; s.ok() && earlier < created.size(); ++earlier) {
+        s = store->PutSeparation(created[earlier], split.key);
+      }
+      if (!s.ok()) return s;
+      absl::StatusOr<int64_t> seq = store->AppendAudit(
+          {0, now, "unmerge", kept.key, split.key,
+           reason.empty() ? "manual unmerge" : absl::StrCat("manual: ", reason),
+           absl::StrCat("{\"records_moved\":", split.size, "}")});
+      if (!seq.ok()) return seq.status();
+      seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
+      if (!seq.ok()) return seq.status();
+      created.push_back(split.key);
+    }
     absl::Status s = store->UpdateCustomer(kept);
-    if (s.ok()) s = store->PutSeparation(kept.key, split.key);
+    if (s.ok()) s = request.Remember(store, now, absl::StrJoin(created, "\n"));
     if (!s.ok()) return s;
-    absl::StatusOr<int64_t> seq = store->AppendAudit(
-        {0, now, "unmerge", kept.key, split.key,
-         reason.empty() ? "manual unmerge" : absl::StrCat("manual: ", reason),
-         absl::StrCat("{\"records_moved\":", split.size, "}")});
-    if (!seq.ok()) return seq.status();
-    seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
-    if (!seq.ok()) return seq.status();
-    s = request.Remember(store, now, split.key);
-    if (!s.ok()) return s;
-    return split.key;
+    return created;
   });
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Engine::Unmerge(
+    const std::string& key, const std::vector<std::string>& records,
+    const std::string& reason, const std::string& request_id) {
+  absl::StatusOr<std::vector<std::string>> keys =
+      SplitOff(*in_, key, {records}, reason, request_id);
+  if (!keys.ok()) return keys.status();
+  return std::move(keys->front());
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::UnmergeEach(
+    const std::string& key, const std::vector<std::string>& records,
+    const std::string& reason, const std::string& request_id) {
+  if (records.size() > kMaxUnmergeEach) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at most ", kMaxUnmergeEach, " records split off one by one"));
+  }
+  std::vector<std::vector<std::string>> groups;
+  for (const std::string& record : records) groups.push_back({record});
+  return SplitOff(*in_, key, groups, reason, request_id);
 }
 
 absl::StatusOr<int64_t> Engine::Forget(const std::string& key,

@@ -322,6 +322,42 @@ TEST_P(EngineTest, UnmergeSplitsAndKeepsApart) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_P(EngineTest, UnmergeEachGivesEveryRecordItsOwnCustomer) {
+  for (const char* id : {"e1", "e2", "e3", "e4"}) {
+    MustIngest(Rec(id, Channel::kWeb,
+                   {{"given_name", "Yan"},
+                    {"family_name", "Ho"},
+                    {"email", "yan.ho@mail.hk"}}));
+  }
+  const std::string key = Keys().at("e1");
+  ASSERT_EQ(Keys().at("e4"), key);
+  EXPECT_EQ(engine_->UnmergeEach(key, {"e2", "e2"}, "").status().code(),
+            absl::StatusCode::kInvalidArgument);  // Named twice.
+  EXPECT_EQ(engine_->UnmergeEach(key, {"e1", "e2", "e3", "e4"}, "")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);  // Would empty it.
+  absl::StatusOr<std::vector<std::string>> split =
+      engine_->UnmergeEach(key, {"e3", "e2"}, "three people", "x1");
+  ASSERT_TRUE(split.ok()) << split.status();
+  ASSERT_EQ(split->size(), 2u);
+  EXPECT_EQ(Keys().at("e3"), (*split)[0]);
+  EXPECT_EQ(Keys().at("e2"), (*split)[1]);
+  EXPECT_EQ(Keys().at("e1"), key);
+  EXPECT_EQ(Keys().at("e4"), key);
+  EXPECT_EQ(engine_->UnmergeEach(key, {"e3", "e2"}, "three people", "x1")
+                .value_or(std::vector<std::string>{}),
+            *split);  // A retry.
+  // A record like all of them joins one and merges none of them again.
+  MustIngest(Rec("e5", Channel::kApp,
+                 {{"given_name", "Yan"},
+                  {"family_name", "Ho"},
+                  {"email", "yan.ho@mail.hk"}}));
+  std::set<std::string> customers;
+  for (const char* id : {"e1", "e2", "e3"}) customers.insert(Keys().at(id));
+  EXPECT_EQ(customers.size(), 3u);
+}
+
 TEST_P(EngineTest, ManualMergeRedirectsTheYoungerKey) {
   IngestResult a = MustIngest(
       Rec("m1", Channel::kWeb, {{"given_name", "Ada"}, {"family_name", "Ng"}}));

@@ -287,11 +287,22 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   for (const v1::RecordRef& ref : request->records_to_split()) {
     records.push_back(SourceIdOf(ref));
   }
-  absl::StatusOr<std::string> split = engine_->Unmerge(
-      request->customer_key(), records, request->reason(), *request_id);
+  absl::StatusOr<std::vector<std::string>> split;
+  if (request->split_each()) {
+    split = engine_->UnmergeEach(request->customer_key(), records,
+                                 request->reason(), *request_id);
+  } else {
+    absl::StatusOr<std::string> one = engine_->Unmerge(
+        request->customer_key(), records, request->reason(), *request_id);
+    if (one.ok()) {
+      split = std::vector<std::string>{*std::move(one)};
+    } else {
+      split = one.status();
+    }
+  }
   if (!split.ok()) return ToGrpcStatus(split.status());
   response->set_original_key(request->customer_key());
-  response->add_new_keys(*split);
+  for (const std::string& key : *split) response->add_new_keys(key);
   return grpc::Status::OK;
 }
 

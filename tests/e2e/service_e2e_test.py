@@ -213,6 +213,28 @@ class ServiceTest(unittest.TestCase):
                    family="Lee", phone="+852 9123 4567"))
         self.assertEqual(replayed.outcome, pb.OUTCOME_REJECTED_FORGOTTEN)
 
+    def test_3b_unmerge_split_each(self):
+        results = self.ingest(*[
+            record("app", "sp-%d" % i, pb.CHANNEL_APP,
+                   email="wong.kk@gmail.com", given="Ka Ki", family="WONG")
+            for i in range(3)])
+        key = results[0].customer_key
+        self.assertEqual({r.customer_key for r in results}, {key})
+        split = self.stub.Unmerge(pb.UnmergeRequest(
+            customer_key=key, reason="three people share the address",
+            split_each=True,
+            records_to_split=[pb.RecordRef(source_system="app",
+                                           source_record_id="sp-%d" % i)
+                              for i in (1, 2)]), timeout=TIMEOUT)
+        self.assertEqual(split.original_key, key)
+        self.assertEqual(len(set(split.new_keys) | {key}), 3)
+        for i, new_key in zip((1, 2), split.new_keys):
+            resolved = self.stub.Resolve(pb.ResolveRequest(
+                record_ref=pb.RecordRef(source_system="app",
+                                        source_record_id="sp-%d" % i)),
+                timeout=TIMEOUT)
+            self.assertEqual(resolved.customer_key, new_key)
+
     def test_4_bad_requests(self):
         def code_of(call):
             with self.assertRaises(grpc.RpcError) as caught:
