@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -302,6 +305,66 @@ absl::StatusOr<int64_t> FileSize(const std::string& path) {
       absl::StrCat("cannot stat ", path, ": ", std::strerror(errno)));
 }
 
+// Copies the WAL back into the database file on a thread of its own, with a
+// connection of its own, so that the writer never waits for it: SQLite's
+// automatic checkpoint would run inside the COMMIT that crosses its page
+// count. PASSIVE: it never blocks a reader or the writer, and stops at the
+// oldest snapshot a reader still holds.
+class WalCheckpointer {
+ public:
+  explicit WalCheckpointer(std::string path) : path_(std::move(path)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~WalCheckpointer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  // Asks for a checkpoint (from the writer's commit; never blocks).
+  void Request() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      wanted_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_ptr<Database> db;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stop_ || wanted_; });
+      if (stop_) return;
+      wanted_ = false;
+      lock.unlock();
+      if (db == nullptr) {
+        absl::StatusOr<std::unique_ptr<Database>> opened =
+            Database::Open(path_, DatabaseOptions());
+        if (opened.ok()) db = std::move(*opened);
+      }
+      // A busy or failed checkpoint is retried at the next request; the WAL
+      // keeps every committed page meanwhile.
+      if (db != nullptr) {
+        sqlite3_wal_checkpoint_v2(db->handle(), nullptr,
+                                  SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      }
+      lock.lock();
+    }
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;  // Guarded by mu_.
+  bool stop_ = false;    // Guarded by mu_.
+  std::thread thread_;
+};
+
 class SqliteGraphStore : public GraphStore {
  public:
   SqliteGraphStore(std::unique_ptr<Database> db,
@@ -315,6 +378,7 @@ class SqliteGraphStore : public GraphStore {
   ~SqliteGraphStore() override {
     Rollback();
     stmts_.reset();  // Finalized before db_ closes the connection.
+    checkpointer_.reset();  // Before the last connection closes.
   }
 
   // Applies the per-connection settings.
@@ -330,7 +394,21 @@ class SqliteGraphStore : public GraphStore {
     IDR_RETURN_IF_ERROR(db_->Exec(absl::StrCat(
         "PRAGMA mmap_size=", int64_t{options_.mmap_mib} << 20)));
     sqlite3_busy_timeout(h_, options_.busy_timeout_ms);
+    if (!reader_ && options_.checkpoint_pages > 0) {
+      // Replaces SQLite's automatic checkpoint on this connection.
+      checkpointer_ = std::make_unique<WalCheckpointer>(db_->path());
+      sqlite3_wal_hook(h_, &SqliteGraphStore::OnWalCommit, this);
+    }
     return absl::OkStatus();
+  }
+
+  // SQLite's WAL hook: after each commit, with the WAL's size in pages.
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+    auto* store = static_cast<SqliteGraphStore*>(self);
+    if (pages >= store->options_.checkpoint_pages) {
+      store->checkpointer_->Request();
+    }
+    return SQLITE_OK;
   }
 
   absl::StatusOr<std::unique_ptr<GraphStore>> OpenReader() override {
@@ -953,6 +1031,7 @@ class SqliteGraphStore : public GraphStore {
   std::unique_ptr<StatementCache> stmts_;
   const SqliteGraphStoreOptions options_;
   const bool reader_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // Writer only.
   bool in_tx_ = false;
   bool in_read_ = false;  // Between BeginRead and EndRead.
 };

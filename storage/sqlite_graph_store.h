@@ -52,7 +52,8 @@
 // Connection settings: journal_mode=WAL, secure_delete=ON (deleted rows are
 // overwritten with zeros), synchronous=FULL unless options say NORMAL. A
 // write transaction is BEGIN IMMEDIATE. Statements are prepared once per
-// connection and reused. Erasure: after a delete, Purge() checkpoints and
+// connection and reused. The writer's WAL is checkpointed by a background
+// thread (checkpoint_pages), not inside its commits. Erasure: after a delete, Purge() checkpoints and
 // truncates the WAL (PRAGMA wal_checkpoint(TRUNCATE)) so old page images
 // leave the -wal file too; what remains of a forgotten record is only its
 // keyed-hash tombstone. docs/storage.md has the details.
@@ -83,6 +84,12 @@ struct SqliteGraphStoreOptions {
   // Bytes of the file read through a memory map, in MiB (0 = none). The
   // map is shared by all connections (the OS page cache). Default: 4096.
   int mmap_mib = 4096;
+  // A commit that leaves the WAL at this many pages or more wakes a
+  // background thread that copies it into the database file (a PASSIVE
+  // checkpoint on a connection of its own), so writers never wait for
+  // checkpoints. 0: SQLite's own automatic checkpoint (1000 pages), run by
+  // the committing writer. Default: 1000.
+  int checkpoint_pages = 1000;
 };
 
 // Opens (creating and migrating as needed) the graph in the SQLite file at

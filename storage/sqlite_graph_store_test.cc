@@ -4,6 +4,7 @@
 #include "storage/sqlite_graph_store.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -149,6 +151,60 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   ASSERT_OK(store->AddBlockingKey(7, r));
   ASSERT_OK(store->Commit());
   EXPECT_EQ(*store->CountRecords(), 1);
+}
+
+// Bytes of the main database file (not the WAL).
+int64_t MainFileBytes(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+// Commits 400 records of 1 KiB in 20 transactions: about 100 WAL pages,
+// under SQLite's own checkpoint threshold of 1000.
+void CommitKilobyteRecords(GraphStore& store) {
+  for (int t = 0; t < 20; ++t) {
+    ASSERT_OK(store.BeginWrite());
+    for (int i = 0; i < 20; ++i) {
+      RecordRow row = Record(absl::StrCat("k", t, "-", i), 1);
+      row.data = std::string(1024, static_cast<char>('a' + i));
+      ASSERT_TRUE(store.InsertRecord(row).ok());
+    }
+    ASSERT_OK(store.Commit());
+  }
+}
+
+TEST(SqliteGraphStoreTest, TheWalIsCheckpointedInTheBackground) {
+  const std::string path = TempPath("checkpoint.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  SqliteGraphStoreOptions options;
+  options.checkpoint_pages = 8;
+  std::unique_ptr<GraphStore> store = MustOpen(path, options);
+  ASSERT_NE(store, nullptr);
+  CommitKilobyteRecords(*store);
+  // The records reach the database file itself without another commit.
+  int64_t bytes = 0;
+  for (int wait = 0; wait < 200 && bytes < 400 * 1024; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    bytes = MainFileBytes(path);
+  }
+  EXPECT_GE(bytes, 400 * 1024);
+  EXPECT_EQ(*store->CountRecords(), 400);
+}
+
+TEST(SqliteGraphStoreTest, WithoutTheCheckpointerSqliteWaitsFor1000Pages) {
+  const std::string path = TempPath("no-checkpointer.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  SqliteGraphStoreOptions options;
+  options.checkpoint_pages = 0;
+  std::unique_ptr<GraphStore> store = MustOpen(path, options);
+  ASSERT_NE(store, nullptr);
+  CommitKilobyteRecords(*store);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_LT(MainFileBytes(path), 200 * 1024);
 }
 
 // The tables and indexes sqlite_graph_store.h documents, and no others.
