@@ -227,6 +227,15 @@ void Engine::Internals::ReaderDeleter::operator()(
   in->idle_readers.emplace_back(store);
 }
 
+void Engine::Internals::RollbackWrite() {
+  writer->Rollback();
+  writer_values->Clear();
+  for (const auto& [key, record] : uncommitted_blocks) {
+    blocks->Remove(key, record);
+  }
+  uncommitted_blocks.clear();
+}
+
 absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
   {
     Lock lock(pool_mu);
@@ -488,18 +497,15 @@ class EngineCore {
   }
 
   // Candidate records through the blocking keys, each with the first model
-  // rule that found it (as batch blocking attributes pairs).
-  absl::StatusOr<std::vector<std::pair<int64_t, int>>> Candidates(
-      const Probe& probe, storage::GraphStore* store) const {
+  // rule that found it (as batch blocking attributes pairs). Oversized
+  // blocks propose none.
+  std::vector<std::pair<int64_t, int>> Candidates(const Probe& probe) const {
     absl::flat_hash_map<int64_t, int> rule_of;
-    const int limit = in_.options.max_block_size;
     for (const Probe::Key& key : probe.keys) {
-      absl::StatusOr<std::vector<int64_t>> block =
-          store->FindBlock(key.key, limit);
-      if (!block.ok()) return block.status();
-      // With the probe the block would hold block->size() + 1 records.
-      if (static_cast<int>(block->size()) >= limit) continue;
-      for (int64_t id : *block) {
+      bool oversized = false;
+      const std::vector<int64_t> block = in_.blocks->Find(key.key, &oversized);
+      if (oversized) continue;
+      for (int64_t id : block) {
         auto [it, added] = rule_of.emplace(id, key.rule);
         if (!added) it->second = std::min(it->second, key.rule);
       }
@@ -644,16 +650,15 @@ class EngineCore {
                             const std::vector<int64_t>& present, bool ingesting,
                             std::vector<StoredRecord>* records,
                             std::vector<Scored>* scored, ValueCache& values) {
-    absl::StatusOr<std::vector<std::pair<int64_t, int>>> candidates =
-        Candidates(probe, store);
-    if (!candidates.ok()) return candidates.status();
     std::vector<int> rules;
     records->clear();
-    for (const auto& [id, rule] : *candidates) {
+    for (const auto& [id, rule] : Candidates(probe)) {
       absl::StatusOr<std::optional<StoredRecord>> record =
           LoadRecord(store, id, schema_.fields.size());
       if (!record.ok()) return record.status();
-      if (!record->has_value()) continue;  // Index ahead of a deletion.
+      // The index runs ahead of a reader's snapshot: a record another
+      // transaction is writing, or has just deleted.
+      if (!record->has_value()) continue;
       records->push_back(std::move(**record));
       rules.push_back(rule);
     }
@@ -831,6 +836,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     Lock lock(in.state_mu);
     in.present = DecodeCounts(*text, schema.fields.size());
   }
+  // The blocking-key index, from the keys every record keeps.
+  in.blocks = std::make_unique<BlockIndex>(options.max_block_size);
+  absl::Status indexed = raw->ForEachRecord([&](const storage::RecordRow& row) {
+    for (uint64_t key : row.keys) in.blocks->Add(key, row.id);
+    return true;
+  });
+  if (!indexed.ok()) return indexed;
   // A graph without the setting predates it: version 1. Another version's
   // graph still opens, so that keys, profiles, merges and forget keep
   // working on it; ingest and resolve by values refuse (see Internals).
@@ -1145,11 +1157,13 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   row.channel = static_cast<int32_t>(record.channel);
   row.seen_at = seen_at;
   row.data = EncodeRecordData(ids, record.attributes);
+  for (const Probe::Key& key : probe->keys) row.keys.push_back(key.key);
   absl::StatusOr<int64_t> rid = store()->InsertRecord(row);
   if (!rid.ok()) return rid.status();
-  for (const Probe::Key& key : probe->keys) {
-    s = store()->AddBlockingKey(key.key, *rid);
-    if (!s.ok()) return s;
+  // Later records of the batch see this one; a rollback takes it out again.
+  for (uint64_t key : row.keys) {
+    in_.blocks->Add(key, *rid);
+    in_.uncommitted_blocks.emplace_back(key, *rid);
   }
   // Links to the records of the joined customers, strongest first.
   std::vector<std::pair<const Scored*, uint32_t>> kept;
@@ -1247,8 +1261,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     IngestStep step(in, schema, present);
     absl::StatusOr<IngestResult> result = step.Run(*record, *raw);
     if (!result.ok()) {
-      in.writer->Rollback();
-      in.writer_values->Clear();
+      in.RollbackWrite();
       return result.status();
     }
     results.push_back(std::move(*result));
@@ -1256,10 +1269,10 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
   if (s.ok()) s = in.writer->Commit();
   if (!s.ok()) {
-    in.writer->Rollback();
-    in.writer_values->Clear();
+    in.RollbackWrite();
     return s;
   }
+  in.uncommitted_blocks.clear();
   {
     Lock state(in.state_mu);
     in.present = std::move(present);

@@ -468,6 +468,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   const size_t n = schema_.fields.size();
   std::vector<int64_t> present = in_->Present();
   const RequestRecord request(*in_, "forget", request_id, key);
+  std::vector<std::pair<uint64_t, int64_t>> unindexed;  // Once committed.
   absl::StatusOr<int64_t> erased =
       InTransaction<int64_t>(*in_, [&]() -> absl::StatusOr<int64_t> {
         absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
@@ -497,6 +498,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
           }
           s = store->DeleteRecord(r.row.id);
           if (!s.ok()) return s;
+          for (uint64_t k : r.row.keys) unindexed.emplace_back(k, r.row.id);
         }
         absl::StatusOr<std::vector<std::string>> old =
             store->RedirectsTo(customer->key);
@@ -537,6 +539,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   // Forget changed value counts: the writer's cached ones are stale.
   in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
+  for (const auto& [k, record] : unindexed) in_->blocks->Remove(k, record);
   {
     Lock state(in_->state_mu);
     in_->present = present;

@@ -122,6 +122,36 @@ TEST_P(EngineFaultTest, IngestThatMergesFailsCleanlyAtEveryWrite) {
   EXPECT_TRUE(engine_->CheckConsistency().ok());
 }
 
+// Blocks of max_block_size records or more propose no candidates: a record
+// whose transaction rolled back must not stay in the in-memory index, where
+// it would push its blocks towards that size.
+TEST(EngineIndexTest, ARolledBackRecordLeavesTheBlockingIndex) {
+  auto faulty = std::make_unique<storage::FaultInjectingGraphStore>(
+      storage::NewMemoryGraphStore());
+  storage::FaultInjectingGraphStore* faults = faulty.get();
+  EngineOptions options;
+  options.schema = testing_util::TestSchema();
+  options.max_block_size = 3;
+  auto engine = Engine::Open(std::move(faulty), options);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto mail = [](const char* id) {
+    return Rec(id, Channel::kWeb,
+               {{"email", "ann.lee@mail.hk"}, {"family_name", "Lee"}});
+  };
+  ASSERT_TRUE((*engine)->Ingest(mail("a")).ok());
+  const absl::StatusOr<IngestResult> b = (*engine)->Ingest(mail("b"));
+  ASSERT_TRUE(b.ok()) << b.status();
+  faults->FailNthCommit(1);
+  EXPECT_EQ((*engine)->Ingest(mail("c")).status().code(),
+            absl::StatusCode::kUnavailable);
+  faults->Disarm();
+  // The block holds a and b only: d still finds them.
+  const absl::StatusOr<IngestResult> d = (*engine)->Ingest(mail("d"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->outcome, Outcome::kAttached);
+  EXPECT_EQ(d->key, b->key);
+}
+
 TEST_P(EngineFaultTest, FailedCommitLeavesNothing) {
   Ingest(Rec("a", Channel::kWeb,
              {{"email", "ann.lee@mail.hk"}, {"given_name", "Ann"}}));

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "identity/block_index.h"
 #include "identity/engine.h"
 #include "identity/record_codec.h"
 #include "storage/graph_store.h"
@@ -68,6 +69,14 @@ struct Engine::Internals {
   std::unique_ptr<storage::GraphStore> writer;  // Guarded by write_mu.
   // Values the writer has read (created once the writer exists).
   std::unique_ptr<ValueCache> writer_values;  // Guarded by write_mu.
+  // The blocking-key index (built when the engine opens; written by the
+  // writer, read by everyone), and the entries the writer's open
+  // transaction added (taken out again if it rolls back).
+  std::unique_ptr<BlockIndex> blocks;
+  std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;  // write_mu.
+  // Rolls the writer's transaction back, with the cached values and the
+  // index entries it made. write_mu held.
+  void RollbackWrite();
   std::string secret;                           // Keys and tombstones.
   // FAILED_PRECONDITION when the graph's values were normalised by another
   // normalisation version (ingest and resolve by values refuse to run: their

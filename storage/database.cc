@@ -133,12 +133,15 @@ const std::vector<Migration>& Migrations() {
       },
       // 1 -> 2: the identity graph (sqlite_graph_store.h documents it).
       [](Database& db) -> absl::Status { return db.Exec(kGraphSchema); },
-      // 2 -> 3: results of requests with a request_id (idempotent retries).
+      // 2 -> 3: results of requests with a request_id (idempotent retries);
+      // the block table goes: the engine indexes blocking keys in memory,
+      // from the keys each record row keeps.
       [](Database& db) -> absl::Status {
         return db.Exec(
             "CREATE TABLE request (id BLOB PRIMARY KEY, at INTEGER NOT NULL, "
             "result BLOB NOT NULL) WITHOUT ROWID;"
-            "CREATE INDEX request_at ON request (at);");
+            "CREATE INDEX request_at ON request (at);"
+            "DROP TABLE block;");
       },
   };
   return *migrations;

@@ -46,14 +46,18 @@ TEST(DatabaseTest, ReopenKeepsDataAndDoesNotRemigrate) {
   EXPECT_EQ(*(*db)->GetMeta("probe"), "kept");
 }
 
-TEST(DatabaseTest, AVersion2GraphGainsTheRequestTable) {
+TEST(DatabaseTest, AVersion2GraphGainsTheRequestTableAndLosesBlock) {
   std::string path = TempPath("v2.db");
   std::remove(path.c_str());
   {
     auto db = Database::Open(path);
     ASSERT_TRUE(db.ok()) << db.status();
-    // As a version-2 file was: no request table.
+    // As a version-2 file was: no request table, a block table.
     ASSERT_TRUE((*db)->Exec("DROP TABLE request").ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE block (key INTEGER NOT NULL, "
+                            "record INTEGER NOT NULL, PRIMARY KEY (key, "
+                            "record)) WITHOUT ROWID")
+                    .ok());
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 2").ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO tombstone VALUES (x'01')").ok());
   }
@@ -62,6 +66,7 @@ TEST(DatabaseTest, AVersion2GraphGainsTheRequestTable) {
   EXPECT_EQ(*(*db)->SchemaVersion(), 3);
   EXPECT_TRUE((*db)->Exec("INSERT INTO request VALUES (x'02', 1, 'r')").ok());
   EXPECT_TRUE((*db)->Exec("DELETE FROM tombstone WHERE hash = x'01'").ok());
+  EXPECT_FALSE((*db)->Exec("SELECT 1 FROM block").ok());
 }
 
 TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {

@@ -99,12 +99,6 @@ absl::Status FaultInjectingGraphStore::DeleteRecord(int64_t id) {
   return inner_->DeleteRecord(id);
 }
 
-absl::Status FaultInjectingGraphStore::AddBlockingKey(uint64_t key,
-                                                      int64_t record) {
-  if (absl::Status s = Write("AddBlockingKey"); !s.ok()) return s;
-  return inner_->AddBlockingKey(key, record);
-}
-
 absl::Status FaultInjectingGraphStore::PutLink(const LinkRow& row) {
   if (absl::Status s = Write("PutLink"); !s.ok()) return s;
   return inner_->PutLink(row);

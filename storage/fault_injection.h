@@ -74,8 +74,6 @@ class FaultInjectingGraphStore : public ForwardingGraphStore {
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override;
   absl::Status DeleteRecord(int64_t id) override;
 
-  absl::Status AddBlockingKey(uint64_t key, int64_t record) override;
-
   absl::Status PutLink(const LinkRow& row) override;
   absl::Status DeleteLink(int64_t a, int64_t b) override;
 

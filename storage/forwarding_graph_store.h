@@ -80,13 +80,6 @@ class ForwardingGraphStore : public GraphStore {
   absl::StatusOr<int64_t> CountRecords() override {
     return inner_->CountRecords();
   }
-  absl::Status AddBlockingKey(uint64_t key, int64_t record) override {
-    return inner_->AddBlockingKey(key, record);
-  }
-  absl::StatusOr<std::vector<int64_t>> FindBlock(uint64_t key,
-                                                 int limit) override {
-    return inner_->FindBlock(key, limit);
-  }
   absl::Status PutLink(const LinkRow& row) override {
     return inner_->PutLink(row);
   }

@@ -74,6 +74,9 @@ struct RecordRow {
   int32_t channel = 0;     // The engine's channel number.
   int64_t seen_at = 0;     // Unix seconds.
   std::string data;        // Opaque.
+  // The record's blocking keys, kept with it: the engine builds its
+  // blocking-key index from them when it opens (no index table on disk).
+  std::vector<uint64_t> keys;
 };
 
 struct CustomerRow {
@@ -181,13 +184,6 @@ class GraphStore {
   virtual absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) = 0;
   virtual absl::StatusOr<int64_t> CountRecords() = 0;
-
-  // --- Blocking-key index ---------------------------------------------------
-  // INVALID_ARGUMENT for an unknown record; adding a key twice is a no-op.
-  virtual absl::Status AddBlockingKey(uint64_t key, int64_t record) = 0;
-  // Up to `limit` records under `key`, by record id.
-  virtual absl::StatusOr<std::vector<int64_t>> FindBlock(uint64_t key,
-                                                         int limit) = 0;
 
   // --- Links ----------------------------------------------------------------
   // Inserts or replaces the link (a, b); a < b is required.

@@ -88,8 +88,10 @@ ValueRow Value(uint64_t hash, int32_t field, const std::string& value,
   return row;
 }
 
-RecordRow Record(const std::string& source_id, int64_t customer) {
+RecordRow Record(const std::string& source_id, int64_t customer,
+                 std::vector<uint64_t> keys = {}) {
   RecordRow row;
+  row.keys = std::move(keys);
   row.source_id = source_id;
   row.customer = customer;
   row.channel = 3;
@@ -160,7 +162,8 @@ std::string Str(const ValueRow& r) {
 }
 std::string Str(const RecordRow& r) {
   return absl::StrCat("R", r.id, "/", r.source_id, "/", r.customer, "/",
-                      r.channel, "/", r.seen_at, "/", absl::CHexEscape(r.data));
+                      r.channel, "/", r.seen_at, "/", absl::CHexEscape(r.data),
+                      "/", absl::StrJoin(r.keys, ","));
 }
 std::string Str(const CustomerRow& r) {
   return absl::StrCat("C", r.id, "/", r.key, "/", r.created_at, "/",
@@ -209,10 +212,6 @@ std::string Dump(GraphStore& s) {
   }
   for (uint64_t h : {kHashA, kHashB}) {
     absl::StrAppend(&out, Str(Get(s.FindValues(h))), "\n");
-  }
-  for (uint64_t k : {kKeyA, kKeyB}) {
-    for (int64_t r : Get(s.FindBlock(k, 100))) absl::StrAppend(&out, r, ",");
-    out += "\n";
   }
   std::vector<RecordRow> all;
   EXPECT_OK(s.ForEachRecord([&](const RecordRow& r) {
@@ -270,12 +269,9 @@ class GraphStoreTest : public testing::TestWithParam<Impl> {
     ids.v2 = Get(store_->InsertValue(Value(kHashB, 2, "lee", 1)));
     ids.c1 = Get(store_->InsertCustomer(Customer("c1")));
     ids.c2 = Get(store_->InsertCustomer(Customer("c2")));
-    ids.r1 = Get(store_->InsertRecord(Record("s1", ids.c1)));
-    ids.r2 = Get(store_->InsertRecord(Record("s2", ids.c1)));
+    ids.r1 = Get(store_->InsertRecord(Record("s1", ids.c1, {kKeyA})));
+    ids.r2 = Get(store_->InsertRecord(Record("s2", ids.c1, {kKeyA, kKeyB})));
     ids.r3 = Get(store_->InsertRecord(Record("s3", ids.c2)));
-    EXPECT_OK(store_->AddBlockingKey(kKeyA, ids.r1));
-    EXPECT_OK(store_->AddBlockingKey(kKeyA, ids.r2));
-    EXPECT_OK(store_->AddBlockingKey(kKeyB, ids.r2));
     EXPECT_OK(store_->PutLink(Link(ids.r1, ids.r2)));
     EXPECT_OK(store_->PutRedirect("c3", "c1"));
     EXPECT_OK(store_->AppendAudit(Audit("merge", "c1", "c3")));
@@ -299,7 +295,6 @@ TEST_P(GraphStoreTest, WritesOutsideATransactionAreRefused) {
   EXPECT_CODE(s.InsertRecord(Record("s1", 1)), kFailedPrecondition);
   EXPECT_CODE(s.SetRecordCustomer(1, 2), kFailedPrecondition);
   EXPECT_CODE(s.DeleteRecord(1), kFailedPrecondition);
-  EXPECT_CODE(s.AddBlockingKey(kKeyA, 1), kFailedPrecondition);
   EXPECT_CODE(s.PutLink(Link(1, 2)), kFailedPrecondition);
   EXPECT_CODE(s.DeleteLink(1, 2), kFailedPrecondition);
   EXPECT_CODE(s.InsertCustomer(Customer("c1")), kFailedPrecondition);
@@ -460,13 +455,11 @@ TEST_P(GraphStoreTest, Records) {
   EXPECT_EQ(of11[1].id, r3);
 }
 
-TEST_P(GraphStoreTest, DeleteRecordRemovesItsBlockingKeysAndLinks) {
+TEST_P(GraphStoreTest, DeleteRecordRemovesItAndItsLinks) {
   ASSERT_OK(store_->BeginWrite());
-  int64_t r1 = Get(store_->InsertRecord(Record("s1", 1)));
-  int64_t r2 = Get(store_->InsertRecord(Record("s2", 1)));
-  int64_t r3 = Get(store_->InsertRecord(Record("s3", 1)));
-  for (int64_t r : {r1, r2, r3}) ASSERT_OK(store_->AddBlockingKey(kKeyA, r));
-  ASSERT_OK(store_->AddBlockingKey(kKeyB, r2));
+  int64_t r1 = Get(store_->InsertRecord(Record("s1", 1, {kKeyA})));
+  int64_t r2 = Get(store_->InsertRecord(Record("s2", 1, {kKeyA, kKeyB})));
+  int64_t r3 = Get(store_->InsertRecord(Record("s3", 1, {kKeyA})));
   ASSERT_OK(store_->PutLink(Link(r1, r2)));
   ASSERT_OK(store_->PutLink(Link(r2, r3)));
   ASSERT_OK(store_->PutLink(Link(r1, r3)));
@@ -478,8 +471,6 @@ TEST_P(GraphStoreTest, DeleteRecordRemovesItsBlockingKeysAndLinks) {
   ASSERT_OK(store_->Commit());
   EXPECT_EQ(Get(store_->GetRecord(r2)), std::nullopt);
   EXPECT_EQ(Get(store_->FindRecord("s2")), std::nullopt);
-  EXPECT_EQ(Get(store_->FindBlock(kKeyA, 10)), (std::vector<int64_t>{r1, r3}));
-  EXPECT_TRUE(Get(store_->FindBlock(kKeyB, 10)).empty());
   EXPECT_TRUE(Get(store_->LinksOf(r2)).empty());
   EXPECT_EQ(Str(Get(store_->LinksOf(r1))), Str(std::vector{Link(r1, r3)}));
   EXPECT_EQ(Str(Get(store_->LinksOf(r3))), Str(std::vector{Link(r1, r3)}));
@@ -491,7 +482,7 @@ TEST_P(GraphStoreTest, DeleteRecordRemovesItsBlockingKeysAndLinks) {
   int64_t again = Get(store_->InsertRecord(Record("s2", 1)));
   EXPECT_GT(again, r3);
   ASSERT_OK(store_->Commit());
-  EXPECT_TRUE(Get(store_->FindBlock(kKeyB, 10)).empty());
+  EXPECT_TRUE(Get(store_->GetRecord(again))->keys.empty());
 }
 
 TEST_P(GraphStoreTest, ForEachRecordVisitsInIdOrderAndStopsEarly) {
@@ -529,33 +520,20 @@ TEST_P(GraphStoreTest, ForEachRecordVisitsInIdOrderAndStopsEarly) {
   EXPECT_EQ(visits, 0);
 }
 
-TEST_P(GraphStoreTest, FindBlockOrdersByRecordAndHonoursTheLimit) {
+TEST_P(GraphStoreTest, ARecordKeepsItsBlockingKeys) {
+  const std::vector<uint64_t> keys = {kKeyB, ~uint64_t{0}, kKeyA, 0};
   ASSERT_OK(store_->BeginWrite());
-  std::vector<int64_t> ids;
-  for (int i = 0; i < 5; ++i) {
-    ids.push_back(Get(store_->InsertRecord(Record(absl::StrCat("s", i), 1))));
-  }
-  for (int i = 4; i >= 0; --i) ASSERT_OK(store_->AddBlockingKey(kKeyA, ids[i]));
-  ASSERT_OK(store_->AddBlockingKey(kKeyA, ids[2]));  // Again: a no-op.
-  ASSERT_OK(store_->AddBlockingKey(kKeyB, ids[3]));
-  EXPECT_CODE(store_->AddBlockingKey(kKeyB, ids[4] + 100), kInvalidArgument);
-  EXPECT_EQ(Get(store_->FindBlock(kKeyA, 100)), ids);  // Before Commit.
+  int64_t id = Get(store_->InsertRecord(Record("s1", 1, keys)));
   ASSERT_OK(store_->Commit());
-
-  EXPECT_EQ(Get(store_->FindBlock(kKeyA, 100)), ids);
-  EXPECT_EQ(Get(store_->FindBlock(kKeyA, 3)),
-            (std::vector<int64_t>{ids[0], ids[1], ids[2]}));
-  EXPECT_TRUE(Get(store_->FindBlock(kKeyA, 0)).empty());
-  EXPECT_EQ(Get(store_->FindBlock(kKeyB, 100)), std::vector<int64_t>{ids[3]});
-  EXPECT_TRUE(Get(store_->FindBlock(7, 100)).empty());
-
-  // A record's keys go with it, and only its own.
-  ASSERT_OK(store_->BeginWrite());
-  ASSERT_OK(store_->DeleteRecord(ids[2]));
-  ASSERT_OK(store_->Commit());
-  EXPECT_EQ(Get(store_->FindBlock(kKeyA, 100)),
-            (std::vector<int64_t>{ids[0], ids[1], ids[3], ids[4]}));
-  EXPECT_EQ(Get(store_->FindBlock(kKeyB, 100)), std::vector<int64_t>{ids[3]});
+  EXPECT_EQ(Get(store_->GetRecord(id))->keys, keys);  // In their order.
+  EXPECT_EQ(Get(store_->FindRecord("s1"))->keys, keys);
+  EXPECT_EQ(Get(store_->RecordsOfCustomer(1))[0].keys, keys);
+  std::vector<uint64_t> visited;
+  ASSERT_OK(store_->ForEachRecord([&](const RecordRow& r) {
+    visited = r.keys;
+    return true;
+  }));
+  EXPECT_EQ(visited, keys);
 }
 
 TEST_P(GraphStoreTest, Links) {
@@ -831,8 +809,6 @@ std::vector<Write> EveryKindOfWrite() {
       {"SetRecordCustomer",
        [](S& s, const Ids& i) { return s.SetRecordCustomer(i.r1, i.c2); }},
       {"DeleteRecord", [](S& s, const Ids& i) { return s.DeleteRecord(i.r2); }},
-      {"AddBlockingKey",
-       [](S& s, const Ids& i) { return s.AddBlockingKey(kKeyB, i.r3); }},
       {"PutLink new",
        [](S& s, const Ids& i) { return s.PutLink(Link(i.r2, i.r3)); }},
       {"PutLink replace",
@@ -959,8 +935,9 @@ TEST_P(GraphStoreTest, PurgeAndSize) {
   EXPECT_GE(empty, 0);
   ASSERT_OK(store_->BeginWrite());
   for (int i = 0; i < 500; ++i) {
-    int64_t r = Get(store_->InsertRecord(Record(absl::StrCat("s", i), 1)));
-    ASSERT_OK(store_->AddBlockingKey(i, r));
+    ASSERT_TRUE(store_->InsertRecord(Record(absl::StrCat("s", i), 1,
+                                            {static_cast<uint64_t>(i)}))
+                    .ok());
   }
   ASSERT_OK(store_->Commit());
   ASSERT_OK(store_->Purge());
@@ -981,20 +958,19 @@ TEST_P(GraphStoreTest, ReaderOnAnotherThread) {
       EXPECT_GE(*n, seen);  // Committed records do not disappear.
       seen = *n;
       EXPECT_OK(reader->FindRecord("s0"));
-      EXPECT_OK(reader->FindBlock(kKeyA, 10));
       EXPECT_OK(reader->ForEachRecord([](const RecordRow&) { return true; }));
     }
   });
   for (int i = 0; i < kRecords; i += 10) {
     ASSERT_OK(store_->BeginWrite());
     for (int j = i; j < i + 10; ++j) {
-      int64_t r = Get(store_->InsertRecord(Record(absl::StrCat("s", j), 1)));
-      ASSERT_OK(store_->AddBlockingKey(kKeyA, r));
+      ASSERT_TRUE(
+          store_->InsertRecord(Record(absl::StrCat("s", j), 1, {kKeyA})).ok());
     }
     ASSERT_OK(store_->Commit());
   }
   read.join();
-  EXPECT_EQ(Get(reader->FindBlock(kKeyA, 1000)).size(), size_t{kRecords});
+  EXPECT_EQ(Get(reader->CountRecords()), kRecords);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, GraphStoreTest, testing::ValuesIn(Impls()),

@@ -48,7 +48,6 @@ constexpr int64_t kMinId = std::numeric_limits<int64_t>::min();
 // them, as the SQLite store keeps them in the record row).
 struct StoredRecord {
   RecordRow row;
-  std::vector<uint64_t> keys;
 };
 
 // The last id handed out per table; ids are never reused.
@@ -80,7 +79,6 @@ struct Graph {
   std::map<int64_t, StoredRecord> records;
   std::map<std::string, int64_t> records_by_source;
   std::set<std::pair<int64_t, int64_t>> records_by_customer;
-  std::set<std::pair<uint64_t, int64_t>> blocks;  // (key, record)
   std::map<std::pair<int64_t, int64_t>, LinkRow> links;
   std::set<std::pair<int64_t, int64_t>> links_by_b;  // (b, a)
   std::map<int64_t, CustomerRow> customers;
@@ -124,14 +122,6 @@ struct Graph {
     records_by_source[record->row.source_id] = id;
     records_by_customer.insert({record->row.customer, id});
     records[id] = *std::move(record);
-  }
-
-  void SetBlock(uint64_t key, int64_t record, bool present) {
-    if (present) {
-      blocks.insert({key, record});
-    } else {
-      blocks.erase({key, record});
-    }
   }
 
   void SetLink(int64_t a, int64_t b, std::optional<LinkRow> row) {
@@ -353,7 +343,7 @@ class MemoryGraphStore : public GraphStore {
           absl::StrCat("source id '", row.source_id, "' already stored"));
     }
     JournalLastIds();
-    StoredRecord stored{row, {}};
+    StoredRecord stored{row};
     stored.row.id = ++g_->last.record;
     Journal([id = stored.row.id](Graph& g) { g.SetRecord(id, std::nullopt); });
     g_->SetRecord(stored.row.id, stored);
@@ -379,10 +369,6 @@ class MemoryGraphStore : public GraphStore {
     if (absl::Status s = CheckWrite(); !s.ok()) return s;
     std::optional<StoredRecord> old = Lookup(g_->records, id);
     if (!old) return absl::OkStatus();
-    for (uint64_t key : old->keys) {
-      Journal([key, id](Graph& g) { g.SetBlock(key, id, true); });
-      g_->SetBlock(key, id, false);
-    }
     for (const LinkRow& link : LinksOfLocked(id)) {
       Journal([link](Graph& g) { g.SetLink(link.a, link.b, link); });
       g_->SetLink(link.a, link.b, std::nullopt);
@@ -429,36 +415,6 @@ class MemoryGraphStore : public GraphStore {
   absl::StatusOr<int64_t> CountRecords() override {
     Lock lock(&g_->mu);
     return static_cast<int64_t>(g_->records.size());
-  }
-
-  // --- Blocking keys
-  // ----------------------------------------------------------
-  absl::Status AddBlockingKey(uint64_t key, int64_t record) override {
-    Lock lock(&g_->mu);
-    if (absl::Status s = CheckWrite(); !s.ok()) return s;
-    std::optional<StoredRecord> old = Lookup(g_->records, record);
-    if (!old) {
-      return absl::InvalidArgumentError(absl::StrCat("no record ", record));
-    }
-    if (g_->blocks.count({key, record})) return absl::OkStatus();
-    Journal([record, old](Graph& g) { g.SetRecord(record, old); });
-    Journal([key, record](Graph& g) { g.SetBlock(key, record, false); });
-    g_->records[record].keys.push_back(key);
-    g_->SetBlock(key, record, true);
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::vector<int64_t>> FindBlock(uint64_t key,
-                                                 int limit) override {
-    Lock lock(&g_->mu);
-    std::vector<int64_t> records;
-    for (auto it = g_->blocks.lower_bound({key, kMinId});
-         it != g_->blocks.end() && it->first == key &&
-         static_cast<int>(records.size()) < limit;
-         ++it) {
-      records.push_back(it->second);
-    }
-    return records;
   }
 
   // --- Links ----------------------------------------------------------------
@@ -820,10 +776,10 @@ class MemoryGraphStore : public GraphStore {
       bytes += 48 + v.value.size() + v.keys.size();
     for (const auto& [id, r] : g_->records) {
       bytes +=
-          48 + r.row.source_id.size() + r.row.data.size() + 8 * r.keys.size();
+          48 + r.row.source_id.size() + r.row.data.size() + 8 * r.row.keys.size();
     }
     bytes +=
-        16 * g_->blocks.size() + 64 * g_->links.size() +
+        64 * g_->links.size() +
         64 * g_->customers.size() + 64 * g_->redirects.size() +
         128 * (g_->audit.size() + g_->reviews.size() + g_->changes.size()) +
         32 * (g_->separations.size() + g_->tombstones.size());

@@ -223,7 +223,7 @@ ValueRow ToValueRow(const Query& q) {
   return row;
 }
 
-#define RECORD_COLUMNS "id, source_id, customer, channel, seen_at, data"
+#define RECORD_COLUMNS "id, source_id, customer, channel, seen_at, data, keys"
 RecordRow ToRecordRow(const Query& q) {
   RecordRow row;
   row.id = q.ColumnInt(0);
@@ -232,6 +232,7 @@ RecordRow ToRecordRow(const Query& q) {
   row.channel = static_cast<int32_t>(q.ColumnInt(3));
   row.seen_at = q.ColumnInt(4);
   row.data = q.ColumnString(5);
+  row.keys = ParseKeys(q.ColumnString(6));
   return row;
 }
 
@@ -569,10 +570,12 @@ class SqliteGraphStore : public GraphStore {
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     Query q(*stmts_,
-            "INSERT INTO record (source_id, customer, channel, seen_at, data) "
-            "VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO record (source_id, customer, channel, seen_at, data, "
+            "keys) VALUES (?, ?, ?, ?, ?, ?)");
     q.Text(row.source_id).Int(row.customer).Int(row.channel).Int(row.seen_at);
-    q.Blob(row.data);
+    std::string keys;
+    for (uint64_t key : row.keys) keys += KeyBytes(key);
+    q.Blob(row.data).Blob(keys);
     IDR_RETURN_IF_ERROR(q.Run());
     return sqlite3_last_insert_rowid(h_);
   }
@@ -590,16 +593,6 @@ class SqliteGraphStore : public GraphStore {
 
   absl::Status DeleteRecord(int64_t id) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
-    Query get(*stmts_, "SELECT keys FROM record WHERE id = ?");
-    get.Int(id);
-    IDR_ASSIGN_OR_RETURN(std::optional<std::string> keys,
-                         First<std::string>(get, ReadString));
-    if (!keys) return absl::OkStatus();
-    for (uint64_t key : ParseKeys(*keys)) {
-      Query q(*stmts_, "DELETE FROM block WHERE key = ? AND record = ?");
-      q.Int(ToInt(key)).Int(id);
-      IDR_RETURN_IF_ERROR(q.Run());
-    }
     for (const char* sql :
          {"DELETE FROM link WHERE a = ?", "DELETE FROM link WHERE b = ?",
           "DELETE FROM record WHERE id = ?"}) {
@@ -609,6 +602,7 @@ class SqliteGraphStore : public GraphStore {
     }
     return absl::OkStatus();
   }
+
 
   absl::StatusOr<std::vector<RecordRow>> RecordsOfCustomer(
       int64_t customer) override {
@@ -639,38 +633,6 @@ class SqliteGraphStore : public GraphStore {
 
   absl::StatusOr<int64_t> CountRecords() override {
     return Count("SELECT count(*) FROM record");
-  }
-
-  // --- Blocking keys --------------------------------------------------------
-  absl::Status AddBlockingKey(uint64_t key, int64_t record) override {
-    IDR_RETURN_IF_ERROR(CheckWrite());
-    {
-      Query q(*stmts_,
-              "INSERT OR IGNORE INTO block (key, record) VALUES (?, ?)");
-      q.Int(ToInt(key)).Int(record);
-      IDR_RETURN_IF_ERROR(q.Run());
-    }
-    // Already there: its record exists (DeleteRecord takes its keys along).
-    if (sqlite3_changes(h_) == 0) return absl::OkStatus();
-    const std::string bytes = KeyBytes(key);
-    Query q(*stmts_,
-            "UPDATE record SET keys = CAST(keys || ? AS BLOB) WHERE id = ?");
-    q.Blob(bytes).Int(record);
-    IDR_RETURN_IF_ERROR(q.Run());
-    if (sqlite3_changes(h_) == 1) return absl::OkStatus();
-    Query undo(*stmts_, "DELETE FROM block WHERE key = ? AND record = ?");
-    undo.Int(ToInt(key)).Int(record);
-    IDR_RETURN_IF_ERROR(undo.Run());
-    return absl::InvalidArgumentError(absl::StrCat("no record ", record));
-  }
-
-  absl::StatusOr<std::vector<int64_t>> FindBlock(uint64_t key,
-                                                 int limit) override {
-    if (limit <= 0) return std::vector<int64_t>();  // SQLite: -1 = no limit.
-    Query q(*stmts_,
-            "SELECT record FROM block WHERE key = ? ORDER BY record LIMIT ?");
-    q.Int(ToInt(key)).Int(limit);
-    return Collect<int64_t>(q, ReadInt);
   }
 
   // --- Links ----------------------------------------------------------------

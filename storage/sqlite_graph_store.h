@@ -3,7 +3,7 @@
 //
 // On-disk schema, version 3 (PRAGMA user_version = 3; version 1 had only the
 // meta table; migration 1 -> 2 in database.cc creates the graph's tables,
-// 2 -> 3 the request table):
+// 2 -> 3 the request table and drops version 2's block table):
 //
 //   meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
 //       GetMeta/PutMeta, and 'created_at'/'created_by' from version 1. Values
@@ -16,11 +16,9 @@
 //           customer INTEGER, channel INTEGER, seen_at INTEGER, data BLOB,
 //           keys BLOB)
 //       UNIQUE autoindex (source_id); INDEX record_customer (customer).
-//       `keys` is the record's blocking keys, 8 bytes little-endian each:
-//       DeleteRecord finds its block rows there, so `block` needs no second
-//       index by record.
-//   block (key INTEGER, record INTEGER, PRIMARY KEY (key, record))
-//       WITHOUT ROWID.
+//       `keys` is the record's blocking keys, 8 bytes little-endian each
+//       (RecordRow::keys): the engine indexes them in memory, so no table
+//       indexes them on disk (version 2 had one, `block`).
 //   link (a INTEGER, b INTEGER, weight REAL, rule INTEGER, detail BLOB,
 //         PRIMARY KEY (a, b)) WITHOUT ROWID; INDEX link_b (b).
 //   customer (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE,

@@ -101,8 +101,9 @@ TEST(SqliteGraphStoreTest, DataSurvivesCloseAndReopen) {
     ASSERT_NE(store, nullptr);
     ASSERT_OK(store->BeginWrite());
     int64_t customer = *store->InsertCustomer({0, "C1", 1, 2, 1});
-    record = *store->InsertRecord(Record("s1", customer));
-    ASSERT_OK(store->AddBlockingKey(~0ull, record));
+    RecordRow row = Record("s1", customer);
+    row.keys = {~0ull, 7};
+    record = *store->InsertRecord(row);
     ASSERT_OK(store->InsertValue(Value(1ull << 63, "anna")));
     ASSERT_OK(store->PutMeta("model", std::string("\0bin", 4)));
     ASSERT_OK(store->AppendChange({0, 5, "created", "C1", ""}));
@@ -112,7 +113,8 @@ TEST(SqliteGraphStoreTest, DataSurvivesCloseAndReopen) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->FindRecord("s1")->value().id, record);
   EXPECT_EQ(store->FindCustomer("C1")->value().size, 1);
-  EXPECT_EQ(*store->FindBlock(~0ull, 10), std::vector<int64_t>{record});
+  EXPECT_EQ(store->GetRecord(record)->value().keys,
+            (std::vector<uint64_t>{~0ull, 7}));
   ASSERT_EQ(store->FindValues(1ull << 63)->size(), 1u);
   EXPECT_EQ(store->FindValues(1ull << 63)->at(0).value, "anna");
   EXPECT_EQ(store->GetMeta("model")->value(), std::string("\0bin", 4));
@@ -147,8 +149,7 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "3\n");
   EXPECT_EQ(store->GetMeta("created_at")->value(), "2025-01-01T00:00:00Z");
   ASSERT_OK(store->BeginWrite());
-  int64_t r = *store->InsertRecord(Record("s1", 1));
-  ASSERT_OK(store->AddBlockingKey(7, r));
+  ASSERT_TRUE(store->InsertRecord(Record("s1", 1)).ok());
   ASSERT_OK(store->Commit());
   EXPECT_EQ(*store->CountRecords(), 1);
 }
@@ -217,7 +218,6 @@ TEST(SqliteGraphStoreTest, SchemaIsAsDocumented) {
             "table|audit|audit\n"
             "index|audit_key|audit\n"
             "index|audit_other_key|audit\n"
-            "table|block|block\n"
             "table|change|change\n"
             "index|change_key|change\n"
             "index|change_other_key|change\n"
@@ -259,8 +259,9 @@ TEST(SqliteGraphStoreTest, DeletedRowsLeaveNoBytesAfterPurge) {
     ASSERT_OK(store->InsertRecord(Record(absl::StrCat("n", i), 1)));
   }
   int64_t value = *store->InsertValue(Value(1000, secret_value));
-  int64_t record = *store->InsertRecord(Record(secret_source, 1));
-  ASSERT_OK(store->AddBlockingKey(99, record));
+  RecordRow secret_row = Record(secret_source, 1);
+  secret_row.keys = {99};
+  int64_t record = *store->InsertRecord(secret_row);
   for (int i = 40; i < 80; ++i) {
     ASSERT_OK(store->InsertValue(Value(i, absl::StrCat("neighbour-", i))));
     ASSERT_OK(store->InsertRecord(Record(absl::StrCat("n", i), 1)));
@@ -438,13 +439,12 @@ SizeResult Populate(GraphStore& store, int records) {
     row.channel = static_cast<int32_t>(pick(4));
     row.seen_at = 1700000000 + i;
     row.data = data;
-    int64_t id = *store.InsertRecord(row);
     for (int k = 0; k < 12; ++k) {
       // Keys shared by records with the same values, like real blocks.
       const std::string& basis = fields[k % 10].second;
-      uint64_t bk = std::hash<std::string>()(basis + char('a' + k));
-      EXPECT_TRUE(store.AddBlockingKey(bk, id).ok());
+      row.keys.push_back(std::hash<std::string>()(basis + char('a' + k)));
     }
+    int64_t id = *store.InsertRecord(row);
     for (int l = 0; l < 1 + i % 2 && !record_ids.empty(); ++l) {
       LinkRow link;
       link.a = record_ids[pick(record_ids.size())];

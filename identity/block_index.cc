@@ -1,0 +1,49 @@
+#include "identity/block_index.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace idr::identity {
+
+std::vector<int64_t> BlockIndex::Find(uint64_t key, bool* oversized) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  *oversized = false;
+  auto it = blocks_.find(key);
+  if (it == blocks_.end()) return {};
+  if (it->second.size() >= cap_) {
+    *oversized = true;
+    return {};
+  }
+  return std::vector<int64_t>(it->second.begin(), it->second.end());
+}
+
+void BlockIndex::Add(uint64_t key, int64_t record) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  Block& block = blocks_[key];
+  if (std::find(block.begin(), block.end(), record) == block.end()) {
+    block.push_back(record);
+  }
+}
+
+void BlockIndex::Remove(uint64_t key, int64_t record) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  auto it = blocks_.find(key);
+  if (it == blocks_.end()) return;
+  Block& block = it->second;
+  block.erase(std::remove(block.begin(), block.end(), record), block.end());
+  if (block.empty()) blocks_.erase(it);
+}
+
+size_t BlockIndex::keys() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return blocks_.size();
+}
+
+size_t BlockIndex::oversized() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [key, block] : blocks_) n += block.size() >= cap_;
+  return n;
+}
+
+}  // namespace idr::identity

@@ -1,0 +1,67 @@
+#include "identity/block_index.h"
+
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace idr::identity {
+namespace {
+
+std::vector<int64_t> Members(const BlockIndex& index, uint64_t key,
+                             bool* oversized) {
+  return index.Find(key, oversized);
+}
+
+TEST(BlockIndexTest, AddFindRemove) {
+  BlockIndex index(100);
+  bool oversized = true;
+  EXPECT_TRUE(Members(index, 7, &oversized).empty());
+  EXPECT_FALSE(oversized);
+  index.Add(7, 3);
+  index.Add(7, 1);
+  index.Add(7, 3);  // A repeat.
+  index.Add(~uint64_t{0}, 3);
+  EXPECT_EQ(Members(index, 7, &oversized), (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(Members(index, ~uint64_t{0}, &oversized),
+            (std::vector<int64_t>{3}));
+  EXPECT_EQ(index.keys(), 2u);
+  index.Remove(7, 3);
+  index.Remove(7, 42);  // Not there.
+  EXPECT_EQ(Members(index, 7, &oversized), (std::vector<int64_t>{1}));
+  index.Remove(7, 1);
+  EXPECT_EQ(index.keys(), 1u);  // An emptied block goes.
+}
+
+TEST(BlockIndexTest, ABlockOfCapRecordsOrMoreIsOversized) {
+  BlockIndex index(4);
+  bool oversized = false;
+  for (int64_t r = 1; r <= 3; ++r) index.Add(5, r);
+  EXPECT_EQ(Members(index, 5, &oversized).size(), 3u);
+  EXPECT_FALSE(oversized);
+  index.Add(5, 4);  // The fourth record: as many as the cap.
+  EXPECT_TRUE(Members(index, 5, &oversized).empty());
+  EXPECT_TRUE(oversized);
+  EXPECT_EQ(index.oversized(), 1u);
+  index.Remove(5, 4);  // Back under the cap (a rolled-back record).
+  EXPECT_EQ(Members(index, 5, &oversized).size(), 3u);
+  EXPECT_FALSE(oversized);
+}
+
+// Run under TSan: readers while a writer adds.
+TEST(BlockIndexTest, ReadersWhileAWriterAdds) {
+  BlockIndex index(1000);
+  std::thread reader([&] {
+    bool oversized = false;
+    size_t seen = 0;
+    while (seen < 500) {
+      const size_t now = index.Find(1, &oversized).size();
+      EXPECT_GE(now, seen);
+      seen = now;
+    }
+  });
+  for (int64_t r = 0; r < 500; ++r) index.Add(1, r);
+  reader.join();
+}
+
+}  // namespace
+}  // namespace idr::identity
