@@ -1179,6 +1179,8 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
     return a.first->weight > b.first->weight;
   });
+  // Every record of its customer the record links to, kept or not.
+  const int64_t linked_here = static_cast<int64_t>(kept.size());
   if (kept.size() > static_cast<size_t>(in_.options.max_links_per_record)) {
     kept.resize(in_.options.max_links_per_record);
   }
@@ -1197,7 +1199,6 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   // person): re-cluster it as `idr dedup` would.
   // Customers larger than kMaxReclusterRecords are left alone: reading
   // them on every ingest would cost more than it saves.
-  const int64_t linked_here = static_cast<int64_t>(kept.size());
   if (customer.size >= 3 && customer.size <= kMaxReclusterRecords &&
       linked_here < customer.size - 1) {
     absl::StatusOr<std::vector<std::string>> split =

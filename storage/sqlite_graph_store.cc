@@ -396,6 +396,11 @@ class SqliteGraphStore : public GraphStore {
         "PRAGMA mmap_size=", int64_t{options_.mmap_mib} << 20)));
     sqlite3_busy_timeout(h_, options_.busy_timeout_ms);
     if (!reader_ && options_.checkpoint_pages > 0) {
+      // A WAL that grew while checkpoints lagged is cut back when it starts
+      // over.
+      IDR_RETURN_IF_ERROR(db_->Exec(absl::StrCat(
+          "PRAGMA journal_size_limit=",
+          int64_t{kWalPagesBeforeWaiting} * options_.checkpoint_pages * 4096)));
       // Replaces SQLite's automatic checkpoint on this connection.
       checkpointer_ = std::make_unique<WalCheckpointer>(db_->path());
       sqlite3_wal_hook(h_, &SqliteGraphStore::OnWalCommit, this);
@@ -404,13 +409,22 @@ class SqliteGraphStore : public GraphStore {
   }
 
   // SQLite's WAL hook: after each commit, with the WAL's size in pages.
-  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+  static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
     auto* store = static_cast<SqliteGraphStore*>(self);
-    if (pages >= store->options_.checkpoint_pages) {
+    const int wake = store->options_.checkpoint_pages;
+    if (pages >= kWalPagesBeforeWaiting * wake) {
+      // The background copy cannot keep up with this writer (the WAL only
+      // starts over once a checkpoint has caught up before a write begins):
+      // copy here, as SQLite's own automatic checkpoint would, so the WAL
+      // stays bounded.
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                nullptr, nullptr);
+    } else if (pages >= wake) {
       store->checkpointer_->Request();
     }
     return SQLITE_OK;
   }
+  static constexpr int kWalPagesBeforeWaiting = 4;
 
   absl::StatusOr<std::unique_ptr<GraphStore>> OpenReader() override {
     DatabaseOptions db_options;
