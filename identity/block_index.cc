@@ -20,9 +20,14 @@ std::vector<int64_t> BlockIndex::Find(uint64_t key, bool* oversized) const {
 void BlockIndex::Add(uint64_t key, int64_t record) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   Block& block = blocks_[key];
-  if (std::find(block.begin(), block.end(), record) == block.end()) {
+  // Kept in id order. Records mostly arrive in id order (ids only grow):
+  // then this is an append, not a search.
+  if (block.empty() || block.back() < record) {
     block.push_back(record);
+    return;
   }
+  auto at = std::lower_bound(block.begin(), block.end(), record);
+  if (at == block.end() || *at != record) block.insert(at, record);
 }
 
 void BlockIndex::Remove(uint64_t key, int64_t record) {
@@ -30,7 +35,8 @@ void BlockIndex::Remove(uint64_t key, int64_t record) {
   auto it = blocks_.find(key);
   if (it == blocks_.end()) return;
   Block& block = it->second;
-  block.erase(std::remove(block.begin(), block.end(), record), block.end());
+  auto at = std::lower_bound(block.begin(), block.end(), record);
+  if (at != block.end() && *at == record) block.erase(at);
   if (block.empty()) blocks_.erase(it);
 }
 

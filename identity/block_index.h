@@ -29,8 +29,7 @@ class BlockIndex {
   // `cap`: block size at which a block is oversized (at least 2).
   explicit BlockIndex(int cap) : cap_(cap < 2 ? 2 : cap) {}
 
-  // The records under `key`, in the order they were added; empty for an
-  // unknown key. Sets *oversized (and returns none) for an oversized block.
+  // The records under `key`, in id order; empty for an unknown key. Sets *oversized (and returns none) for an oversized block.
   std::vector<int64_t> Find(uint64_t key, bool* oversized) const;
 
   // Adds `record` under `key` (a repeat is a no-op).

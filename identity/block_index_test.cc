@@ -21,7 +21,7 @@ TEST(BlockIndexTest, AddFindRemove) {
   index.Add(7, 1);
   index.Add(7, 3);  // A repeat.
   index.Add(~uint64_t{0}, 3);
-  EXPECT_EQ(Members(index, 7, &oversized), (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(Members(index, 7, &oversized), (std::vector<int64_t>{1, 3}));
   EXPECT_EQ(Members(index, ~uint64_t{0}, &oversized),
             (std::vector<int64_t>{3}));
   EXPECT_EQ(index.keys(), 2u);

@@ -230,10 +230,30 @@ void Engine::Internals::ReaderDeleter::operator()(
 void Engine::Internals::RollbackWrite() {
   writer->Rollback();
   writer_values->Clear();
+  BlockIndex* index = built_blocks.load(std::memory_order_acquire);
   for (const auto& [key, record] : uncommitted_blocks) {
-    blocks->Remove(key, record);
+    index->Remove(key, record);
   }
   uncommitted_blocks.clear();
+}
+
+absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(
+    storage::GraphStore* store) {
+  if (BlockIndex* index = built_blocks.load(std::memory_order_acquire)) {
+    return index;
+  }
+  Lock lock(blocks_mu);
+  if (blocks == nullptr) {
+    auto index = std::make_unique<BlockIndex>(options.max_block_size);
+    absl::Status s = store->ForEachRecord([&](const storage::RecordRow& row) {
+      for (uint64_t key : row.keys) index->Add(key, row.id);
+      return true;
+    });
+    if (!s.ok()) return s;
+    blocks = std::move(index);
+    built_blocks.store(blocks.get(), std::memory_order_release);
+  }
+  return blocks.get();
 }
 
 absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
@@ -499,11 +519,12 @@ class EngineCore {
   // Candidate records through the blocking keys, each with the first model
   // rule that found it (as batch blocking attributes pairs). Oversized
   // blocks propose none.
-  std::vector<std::pair<int64_t, int>> Candidates(const Probe& probe) const {
+  std::vector<std::pair<int64_t, int>> Candidates(
+      const Probe& probe, const BlockIndex& index) const {
     absl::flat_hash_map<int64_t, int> rule_of;
     for (const Probe::Key& key : probe.keys) {
       bool oversized = false;
-      const std::vector<int64_t> block = in_.blocks->Find(key.key, &oversized);
+      const std::vector<int64_t> block = index.Find(key.key, &oversized);
       if (oversized) continue;
       for (int64_t id : block) {
         auto [it, added] = rule_of.emplace(id, key.rule);
@@ -650,9 +671,11 @@ class EngineCore {
                             const std::vector<int64_t>& present, bool ingesting,
                             std::vector<StoredRecord>* records,
                             std::vector<Scored>* scored, ValueCache& values) {
+    absl::StatusOr<BlockIndex*> index = in_.Blocks(store);
+    if (!index.ok()) return index.status();
     std::vector<int> rules;
     records->clear();
-    for (const auto& [id, rule] : Candidates(probe)) {
+    for (const auto& [id, rule] : Candidates(probe, **index)) {
       absl::StatusOr<std::optional<StoredRecord>> record =
           LoadRecord(store, id, schema_.fields.size());
       if (!record.ok()) return record.status();
@@ -836,13 +859,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     Lock lock(in.state_mu);
     in.present = DecodeCounts(*text, schema.fields.size());
   }
-  // The blocking-key index, from the keys every record keeps.
-  in.blocks = std::make_unique<BlockIndex>(options.max_block_size);
-  absl::Status indexed = raw->ForEachRecord([&](const storage::RecordRow& row) {
-    for (uint64_t key : row.keys) in.blocks->Add(key, row.id);
-    return true;
-  });
-  if (!indexed.ok()) return indexed;
+
   // A graph without the setting predates it: version 1. Another version's
   // graph still opens, so that keys, profiles, merges and forget keep
   // working on it; ingest and resolve by values refuse (see Internals).
@@ -1161,8 +1178,10 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   absl::StatusOr<int64_t> rid = store()->InsertRecord(row);
   if (!rid.ok()) return rid.status();
   // Later records of the batch see this one; a rollback takes it out again.
+  absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
+  if (!index.ok()) return index.status();
   for (uint64_t key : row.keys) {
-    in_.blocks->Add(key, *rid);
+    (*index)->Add(key, *rid);
     in_.uncommitted_blocks.emplace_back(key, *rid);
   }
   // Links to the records of the joined customers, strongest first.

@@ -539,7 +539,13 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   // Forget changed value counts: the writer's cached ones are stale.
   in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
-  for (const auto& [k, record] : unindexed) in_->blocks->Remove(k, record);
+  {
+    // An index being built now reads the graph without these records.
+    Lock building(in_->blocks_mu);
+    if (BlockIndex* index = in_->built_blocks.load(std::memory_order_acquire)) {
+      for (const auto& [k, record] : unindexed) index->Remove(k, record);
+    }
+  }
   {
     Lock state(in_->state_mu);
     in_->present = present;

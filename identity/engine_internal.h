@@ -4,6 +4,7 @@
 #ifndef IDR_IDENTITY_ENGINE_INTERNAL_H_
 #define IDR_IDENTITY_ENGINE_INTERNAL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -69,11 +70,18 @@ struct Engine::Internals {
   std::unique_ptr<storage::GraphStore> writer;  // Guarded by write_mu.
   // Values the writer has read (created once the writer exists).
   std::unique_ptr<ValueCache> writer_values;  // Guarded by write_mu.
-  // The blocking-key index (built when the engine opens; written by the
-  // writer, read by everyone), and the entries the writer's open
-  // transaction added (taken out again if it rolls back).
-  std::unique_ptr<BlockIndex> blocks;
-  std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;  // write_mu.
+  // The blocking-key index, built on first use from the records' keys,
+  // read through `store` (the caller's connection: the writer's with
+  // write_mu held, or a reader's). Opening a graph to read a profile or
+  // forget a customer so does not read every record. Written by the writer,
+  // read by everyone.
+  absl::StatusOr<BlockIndex*> Blocks(storage::GraphStore* store);
+  std::mutex blocks_mu;  // Serialises building; taken after write_mu.
+  std::unique_ptr<BlockIndex> blocks;           // Set once, under blocks_mu.
+  std::atomic<BlockIndex*> built_blocks{nullptr};  // blocks, once built.
+  // The entries the writer's open transaction added (taken out again if it
+  // rolls back). Guarded by write_mu.
+  std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;
   // Rolls the writer's transaction back, with the cached values and the
   // index entries it made. write_mu held.
   void RollbackWrite();
