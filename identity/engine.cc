@@ -1362,6 +1362,12 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
 
 // ---------------------------------------------------------------------------
 
+absl::Status Engine::BuildIndex() {
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  return in_->Blocks(reader->get()).status();
+}
+
 absl::StatusOr<ResolveResult> Engine::ResolveKey(const std::string& key) {
   absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
   if (!reader.ok()) return reader.status();

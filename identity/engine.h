@@ -355,6 +355,11 @@ class Engine {
   // the first broken one. Reads every record: for tests and `idr check`.
   absl::Status CheckConsistency();
 
+  // Builds the in-memory blocking-key index now (the first resolve or
+  // ingest by values would otherwise): it reads every record's keys, 5.7 s
+  // for a million records. A no-op once built.
+  absl::Status BuildIndex();
+
   // The match probability at or above which records link.
   double threshold() const { return schema_.threshold; }
 

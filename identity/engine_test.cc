@@ -661,9 +661,12 @@ TEST(EngineReopenTest, SqliteGraphSurvivesReopen) {
     ASSERT_TRUE(r.ok());
     key = r->key;
   }
-  // Reopened without a schema: the graph carries its own.
+  // Reopened without a schema: the graph carries its own, and its blocking
+  // keys (the index is built from the stored records).
   auto engine = Engine::Open(*storage::OpenSqliteGraphStore(path), {});
   ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_TRUE((*engine)->BuildIndex().ok());
+  EXPECT_TRUE((*engine)->BuildIndex().ok());  // Once built, a no-op.
   auto r = (*engine)->Ingest(Rec("b", Channel::kApp,
                                  {{"given_name", "Ning"},
                                   {"family_name", "Gao"},

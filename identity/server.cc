@@ -168,6 +168,9 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Open(std::move(*store), std::move(engine_options));
   if (!engine.ok()) return engine.status();
+  // Before the first call, not during it.
+  absl::Status indexed = (*engine)->BuildIndex();
+  if (!indexed.ok()) return indexed;
   server->engine_ = std::move(*engine);
   ServiceOptions service_options;
   if (!options.metrics_listen.empty()) {
