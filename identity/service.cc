@@ -27,8 +27,7 @@ absl::Status CheckKey(const std::string& key, const char* what) {
 }  // namespace
 
 grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
-                                            Scope scope,
-                                            Grant* grant) const {
+                                            Scope scope, Grant* grant) const {
   if (auth_ == nullptr) {
     if (grant != nullptr) *grant = Grant{"", true};
     return grpc::Status::OK;
@@ -40,6 +39,20 @@ grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
     value = absl::string_view(it->second.data(), it->second.size());
   }
   return ToGrpcStatus(auth_->Check(value, scope, grant));
+}
+
+grpc::Status IdentityServiceImpl::AuthorizeWrite(
+    grpc::ServerContextBase* context, const std::string& request_id,
+    std::string* scoped_request_id) const {
+  Grant caller;
+  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+      !a.ok()) {
+    return a;
+  }
+  absl::StatusOr<std::string> scoped = ScopedRequestId(caller.name, request_id);
+  if (!scoped.ok()) return ToGrpcStatus(scoped.status());
+  *scoped_request_id = *std::move(scoped);
+  return grpc::Status::OK;
 }
 
 absl::StatusOr<std::string> IdentityServiceImpl::ScopedRequestId(
@@ -95,9 +108,9 @@ absl::Status IdentityServiceImpl::IngestBatch(const v1::IngestRequest& request,
     v1::RecordRef ref;
     ref.set_source_system(request.records(i).source_system());
     ref.set_source_record_id(request.records(i).source_record_id());
-    *response->add_results() =
-        slot[i] < 0 ? ToRecordResult(ref, errors[i])
-                    : ToRecordResult(ref, results[slot[i]]);
+    *response->add_results() = slot[i] < 0
+                                   ? ToRecordResult(ref, errors[i])
+                                   : ToRecordResult(ref, results[slot[i]]);
   }
   return absl::OkStatus();
 }
@@ -146,8 +159,8 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
   if (request->has_min_match_probability() &&
       !(request->min_match_probability() >= 0 &&
         request->min_match_probability() <= 1)) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "min_match_probability must be in [0, 1]"));
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("min_match_probability must be in [0, 1]"));
   }
   if (request->max_candidates() < 0 ||
       request->max_candidates() > options_.max_candidates) {
@@ -164,8 +177,8 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
     }
     case v1::ResolveRequest::kRecordRef:
       if (request->record_ref().source_record_id().empty()) {
-        return ToGrpcStatus(absl::InvalidArgumentError(
-            "record_ref.source_record_id is empty"));
+        return ToGrpcStatus(
+            absl::InvalidArgumentError("record_ref.source_record_id is empty"));
       }
       result = engine_->ResolveRecord(SourceIdOf(request->record_ref()));
       break;
@@ -177,14 +190,14 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
         return ToGrpcStatus(absl::InvalidArgumentError(
             "the probe has no identifier or attribute to resolve by"));
       }
-      result = engine_->Resolve(
-          *probe, request->max_candidates() > 0 ? request->max_candidates()
-                                                : 5);
+      result = engine_->Resolve(*probe, request->max_candidates() > 0
+                                            ? request->max_candidates()
+                                            : 5);
       break;
     }
     default:
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          "give customer_key, record_ref or probe"));
+      return ToGrpcStatus(
+          absl::InvalidArgumentError("give customer_key, record_ref or probe"));
   }
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (request->has_min_match_probability() &&
@@ -226,17 +239,15 @@ grpc::Status IdentityServiceImpl::GetProfile(
 grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
-  Grant caller;
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+  std::string request_id;
+  if (grpc::Status a =
+          AuthorizeWrite(context, request->request_id(), &request_id);
       !a.ok()) {
     return a;
   }
-  absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller.name, request->request_id());
-  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   if (request->customer_keys_size() < 2 || request->customer_keys_size() > 20) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "a merge takes 2 to 20 customer keys"));
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("a merge takes 2 to 20 customer keys"));
   }
   std::set<std::string> distinct;
   for (const std::string& key : request->customer_keys()) {
@@ -249,16 +260,16 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
         "a merge of a customer with itself: give two different keys"));
   }
   bool replayed = false;
-  absl::StatusOr<std::string> merged = engine_->Merge(
-      std::vector<std::string>(request->customer_keys().begin(),
-                               request->customer_keys().end()),
-      request->reason(), *request_id, &replayed);
+  absl::StatusOr<std::string> merged =
+      engine_->Merge(std::vector<std::string>(request->customer_keys().begin(),
+                                              request->customer_keys().end()),
+                     request->reason(), request_id, &replayed);
   if (!merged.ok()) return ToGrpcStatus(merged.status());
   const std::string& survivor = *merged;
   response->set_surviving_key(survivor);
   if (options_.metrics != nullptr && !replayed) {  // Counted once.
-    options_.metrics->RecordMerges(
-        "manual", static_cast<int64_t>(distinct.size()) - 1);
+    options_.metrics->RecordMerges("manual",
+                                   static_cast<int64_t>(distinct.size()) - 1);
   }
   for (const std::string& key : distinct) {
     if (key != survivor) response->add_retired_keys(key);
@@ -269,14 +280,12 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
                                           const v1::UnmergeRequest* request,
                                           v1::UnmergeResponse* response) {
-  Grant caller;
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+  std::string request_id;
+  if (grpc::Status a =
+          AuthorizeWrite(context, request->request_id(), &request_id);
       !a.ok()) {
     return a;
   }
-  absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller.name, request->request_id());
-  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
   if (request->records_to_split_size() > 1000) {
@@ -290,10 +299,10 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   absl::StatusOr<std::vector<std::string>> split;
   if (request->split_each()) {
     split = engine_->UnmergeEach(request->customer_key(), records,
-                                 request->reason(), *request_id);
+                                 request->reason(), request_id);
   } else {
     absl::StatusOr<std::string> one = engine_->Unmerge(
-        request->customer_key(), records, request->reason(), *request_id);
+        request->customer_key(), records, request->reason(), request_id);
     if (one.ok()) {
       split = std::vector<std::string>{*std::move(one)};
     } else {
@@ -321,18 +330,16 @@ grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
                                          const v1::ForgetRequest* request,
                                          v1::ForgetResponse* response) {
-  Grant caller;
-  if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
+  std::string request_id;
+  if (grpc::Status a =
+          AuthorizeWrite(context, request->request_id(), &request_id);
       !a.ok()) {
     return a;
   }
-  absl::StatusOr<std::string> request_id =
-      ScopedRequestId(caller.name, request->request_id());
-  if (!request_id.ok()) return ToGrpcStatus(request_id.status());
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<int64_t> erased = engine_->Forget(
-      request->customer_key(), request->reason(), *request_id);
+  absl::StatusOr<int64_t> erased =
+      engine_->Forget(request->customer_key(), request->reason(), request_id);
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   response->set_forgotten_key(request->customer_key());
   response->set_records_erased(static_cast<int32_t>(*erased));

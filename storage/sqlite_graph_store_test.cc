@@ -174,16 +174,24 @@ void CommitKilobyteRecords(GraphStore& store) {
   }
 }
 
-TEST(SqliteGraphStoreTest, TheWalIsCheckpointedInTheBackground) {
-  const std::string path = TempPath("checkpoint.db");
+// A new graph at `path` with the given checkpoint_pages, after
+// CommitKilobyteRecords.
+std::unique_ptr<GraphStore> WithKilobyteRecords(const std::string& path,
+                                                int checkpoint_pages) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::remove((path + suffix).c_str());
   }
   SqliteGraphStoreOptions options;
-  options.checkpoint_pages = 8;
+  options.checkpoint_pages = checkpoint_pages;
   std::unique_ptr<GraphStore> store = MustOpen(path, options);
+  if (store != nullptr) CommitKilobyteRecords(*store);
+  return store;
+}
+
+TEST(SqliteGraphStoreTest, TheWalIsCheckpointedInTheBackground) {
+  const std::string path = TempPath("checkpoint.db");
+  std::unique_ptr<GraphStore> store = WithKilobyteRecords(path, 8);
   ASSERT_NE(store, nullptr);
-  CommitKilobyteRecords(*store);
   // The records reach the database file itself without another commit.
   int64_t bytes = 0;
   for (int wait = 0; wait < 200 && bytes < 400 * 1024; ++wait) {
@@ -196,14 +204,8 @@ TEST(SqliteGraphStoreTest, TheWalIsCheckpointedInTheBackground) {
 
 TEST(SqliteGraphStoreTest, WithoutTheCheckpointerSqliteWaitsFor1000Pages) {
   const std::string path = TempPath("no-checkpointer.db");
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::remove((path + suffix).c_str());
-  }
-  SqliteGraphStoreOptions options;
-  options.checkpoint_pages = 0;
-  std::unique_ptr<GraphStore> store = MustOpen(path, options);
+  std::unique_ptr<GraphStore> store = WithKilobyteRecords(path, 0);
   ASSERT_NE(store, nullptr);
-  CommitKilobyteRecords(*store);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_LT(MainFileBytes(path), 200 * 1024);
 }
