@@ -230,9 +230,11 @@ void Engine::Internals::ReaderDeleter::operator()(
 void Engine::Internals::RollbackWrite() {
   writer->Rollback();
   writer_values->Clear();
-  BlockIndex* index = built_blocks.load(std::memory_order_acquire);
-  for (const auto& [key, record] : uncommitted_blocks) {
-    index->Remove(key, record);
+  // Entries were only added to a built index.
+  if (BlockIndex* index = built_blocks.load(std::memory_order_acquire)) {
+    for (const auto& [key, record] : uncommitted_blocks) {
+      index->Remove(key, record);
+    }
   }
   uncommitted_blocks.clear();
 }
@@ -859,7 +861,6 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     Lock lock(in.state_mu);
     in.present = DecodeCounts(*text, schema.fields.size());
   }
-
   // A graph without the setting predates it: version 1. Another version's
   // graph still opens, so that keys, profiles, merges and forget keep
   // working on it; ingest and resolve by values refuse (see Internals).
