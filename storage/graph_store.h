@@ -11,7 +11,7 @@
 // The store knows nothing of matching. The engine decides what `field`,
 // `keys` and `data` mean; the store keeps them and finds rows by them.
 //
-// Rows (the SQLite schema, version 2, is documented in sqlite_graph_store.h
+// Rows (the SQLite schema, version 3, is documented in sqlite_graph_store.h
 // and docs/storage.md):
 //   value     a distinct normalised value of one field (a name, an e-mail, a
 //             loyalty number...) stored once however many records carry it,
@@ -19,9 +19,9 @@
 //             checks `value` to rule out collisions), with how many records
 //             carry it (for term frequencies and over-merge guards).
 //   record    one source record: its source id (unique, the idempotency key),
-//             its customer, channel, time seen and an opaque blob (the value
-//             ids of its fields and its attributes).
-//   block     (key, record): the blocking-key index that finds candidates.
+//             its customer, channel, time seen, an opaque blob (the value
+//             ids of its fields and its attributes) and its blocking keys
+//             (the engine indexes them in memory to find candidates).
 //   link      an edge between two records of one customer with the match
 //             weight that justified it and an opaque explanation blob.
 //   customer  a customer with its stable key.
@@ -33,6 +33,8 @@
 //   tombstone keyed hashes of forgotten source ids: a replay stays forgotten.
 //   change    the outbox of customer changes (created, updated, merged,
 //             unmerged, forgotten) that WatchChanges streams, by sequence.
+//   request   the result of a Merge, Unmerge or Forget given a request id,
+//             under a keyed hash of it, for idempotent retries.
 //
 // Transactions: every write happens between BeginWrite and Commit; reads on
 // the same connection see the transaction's own writes. Rollback undoes all
@@ -174,7 +176,8 @@ class GraphStore {
   virtual absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) = 0;
   // Moves a record to another customer. INVALID_ARGUMENT for an unknown id.
   virtual absl::Status SetRecordCustomer(int64_t record, int64_t customer) = 0;
-  // Deletes a record with its blocking keys and links.
+  // Deletes a record (its keys with it) and its links; an unknown id is a
+  // no-op.
   virtual absl::Status DeleteRecord(int64_t id) = 0;
   // The records of a customer, by record id.
   virtual absl::StatusOr<std::vector<RecordRow>> RecordsOfCustomer(

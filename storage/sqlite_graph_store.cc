@@ -617,7 +617,6 @@ class SqliteGraphStore : public GraphStore {
     return absl::OkStatus();
   }
 
-
   absl::StatusOr<std::vector<RecordRow>> RecordsOfCustomer(
       int64_t customer) override {
     Query q(*stmts_, "SELECT " RECORD_COLUMNS
