@@ -325,6 +325,15 @@ class WalCheckpointer {
     thread_.join();
   }
 
+  // While the returned lock is held, no background checkpoint runs: SQLite
+  // runs one checkpoint at a time and answers a second with SQLITE_BUSY.
+  std::unique_lock<std::mutex> Hold() {
+    return std::unique_lock<std::mutex>(running_mu_);
+  }
+  std::unique_lock<std::mutex> TryHold() {
+    return std::unique_lock<std::mutex>(running_mu_, std::try_to_lock);
+  }
+
   // Asks for a checkpoint (from the writer's commit; never blocks).
   void Request() {
     {
@@ -351,6 +360,7 @@ class WalCheckpointer {
       // A busy or failed checkpoint is retried at the next request; the WAL
       // keeps every committed page meanwhile.
       if (db != nullptr) {
+        std::lock_guard<std::mutex> running(running_mu_);
         sqlite3_wal_checkpoint_v2(db->handle(), nullptr,
                                   SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       }
@@ -359,6 +369,7 @@ class WalCheckpointer {
   }
 
   const std::string path_;
+  std::mutex running_mu_;  // Held while a checkpoint runs.
   std::mutex mu_;
   std::condition_variable cv_;
   bool wanted_ = false;  // Guarded by mu_.
@@ -416,9 +427,12 @@ class SqliteGraphStore : public GraphStore {
       // The background copy cannot keep up with this writer (the WAL only
       // starts over once a checkpoint has caught up before a write begins):
       // copy here, as SQLite's own automatic checkpoint would, so the WAL
-      // stays bounded.
-      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                nullptr, nullptr);
+      // stays bounded. Unless the background copy is running right now.
+      std::unique_lock<std::mutex> idle = store->checkpointer_->TryHold();
+      if (idle.owns_lock()) {
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                  nullptr, nullptr);
+      }
     } else if (pages >= wake) {
       store->checkpointer_->Request();
     }
@@ -965,7 +979,10 @@ class SqliteGraphStore : public GraphStore {
       return absl::FailedPreconditionError("Purge inside a transaction");
     }
     // Copies the WAL into the file (whose deleted rows secure_delete zeroed)
-    // and truncates it, so no old page image stays in the -wal file.
+    // and truncates it, so no old page image stays in the -wal file. The
+    // background checkpointer waits meanwhile.
+    std::unique_lock<std::mutex> exclusive;
+    if (checkpointer_ != nullptr) exclusive = checkpointer_->Hold();
     Query q(*stmts_, "PRAGMA wal_checkpoint(TRUNCATE)");
     IDR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row && q.ColumnInt(0) != 0) {

@@ -202,6 +202,32 @@ TEST(SqliteGraphStoreTest, TheWalIsCheckpointedInTheBackground) {
   EXPECT_EQ(*store->CountRecords(), 400);
 }
 
+// SQLite runs one checkpoint at a time: Purge's must wait for a background
+// one, not fail (Forget purges right after its commit woke the thread).
+TEST(SqliteGraphStoreTest, PurgeWaitsForTheBackgroundCheckpoint) {
+  const std::string path = TempPath("purge-race.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  SqliteGraphStoreOptions options;
+  options.checkpoint_pages = 1;  // Every commit wakes the checkpointer.
+  std::unique_ptr<GraphStore> store = MustOpen(path, options);
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(store->BeginWrite());
+    for (int j = 0; j < 100; ++j) {  // 400 KB: a checkpoint that takes time.
+      RecordRow row = Record(absl::StrCat("p", i, "-", j), 1);
+      row.data = std::string(4096, static_cast<char>('a' + j % 26));
+      ASSERT_TRUE(store->InsertRecord(row).ok());
+    }
+    ASSERT_OK(store->Commit());
+    // Let the background copy start (a Purge that got there first would
+    // simply do the work itself).
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * (i % 10)));
+    ASSERT_OK(store->Purge());
+  }
+}
+
 TEST(SqliteGraphStoreTest, WithoutTheCheckpointerSqliteWaitsFor1000Pages) {
   const std::string path = TempPath("no-checkpointer.db");
   std::unique_ptr<GraphStore> store = WithKilobyteRecords(path, 0);
