@@ -230,13 +230,18 @@ void Engine::Internals::ReaderDeleter::operator()(
 void Engine::Internals::RollbackWrite() {
   writer->Rollback();
   writer_values->Clear();
-  // Entries were only added to a built index.
-  if (BlockIndex* index = built_blocks.load(std::memory_order_acquire)) {
-    for (const auto& [key, record] : uncommitted_blocks) {
-      index->Remove(key, record);
-    }
-  }
+  Unindex(uncommitted_blocks);
   uncommitted_blocks.clear();
+}
+
+void Engine::Internals::Unindex(
+    const std::vector<std::pair<uint64_t, int64_t>>& entries) {
+  // An index being built now reads the graph without these records; one
+  // not built yet will never see them.
+  Lock building(blocks_mu);
+  if (BlockIndex* index = built_blocks.load(std::memory_order_acquire)) {
+    for (const auto& [key, record] : entries) index->Remove(key, record);
+  }
 }
 
 absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(

@@ -43,9 +43,8 @@ absl::StatusOr<T> InTransaction(Engine::Internals& in, Body body) {
 class RequestRecord {
  public:
   RequestRecord(const Engine::Internals& in, absl::string_view method,
-                const std::string& request_id, absl::string_view request)
-      : active_(!request_id.empty()) {
-    if (!active_) return;
+                const std::string& request_id, absl::string_view request) {
+    if (request_id.empty()) return;  // id_ stays empty: nothing is kept.
     id_ = KeyedHash(in.secret,
                     absl::StrCat("request\n", method, "\n", request_id));
     fingerprint_ = absl::BytesToHexString(
@@ -57,7 +56,7 @@ class RequestRecord {
   // nullopt when there is none.
   absl::StatusOr<std::optional<std::string>> Recall(
       storage::GraphStore* store) const {
-    if (!active_) return std::optional<std::string>();
+    if (id_.empty()) return std::optional<std::string>();
     absl::StatusOr<std::optional<std::string>> stored =
         store->GetRequestResult(id_);
     if (!stored.ok() || !stored->has_value()) return stored;
@@ -74,7 +73,7 @@ class RequestRecord {
   // than Engine::kRequestResultSeconds go.
   absl::Status Remember(storage::GraphStore* store, int64_t now,
                         const std::string& result) const {
-    if (!active_) return absl::OkStatus();
+    if (id_.empty()) return absl::OkStatus();
     absl::Status s =
         store->DeleteRequestResultsBefore(now - Engine::kRequestResultSeconds);
     if (!s.ok()) return s;
@@ -83,8 +82,7 @@ class RequestRecord {
   }
 
  private:
-  bool active_;
-  std::string id_;
+  std::string id_;  // Empty without a request id.
   std::string fingerprint_;
 };
 
@@ -339,14 +337,10 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
     Engine::Internals& in, const std::string& key,
     const std::vector<std::vector<std::string>>& groups,
     const std::string& reason, const std::string& request_id) {
-  size_t named = 0;
-  for (const std::vector<std::string>& group : groups) {
-    if (group.empty()) {
-      return absl::InvalidArgumentError("name the records to split off");
-    }
-    named += group.size();
-  }
-  if (named == 0) {
+  if (groups.empty() || std::any_of(groups.begin(), groups.end(),
+                                    [](const std::vector<std::string>& g) {
+                                      return g.empty();
+                                    })) {
     return absl::InvalidArgumentError("name the records to split off");
   }
   Lock lock(in.write_mu);
@@ -539,13 +533,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   // Forget changed value counts: the writer's cached ones are stale.
   in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
-  {
-    // An index being built now reads the graph without these records.
-    Lock building(in_->blocks_mu);
-    if (BlockIndex* index = in_->built_blocks.load(std::memory_order_acquire)) {
-      for (const auto& [k, record] : unindexed) index->Remove(k, record);
-    }
-  }
+  in_->Unindex(unindexed);
   {
     Lock state(in_->state_mu);
     in_->present = present;

@@ -82,6 +82,9 @@ struct Engine::Internals {
   // The entries the writer's open transaction added (taken out again if it
   // rolls back). Guarded by write_mu.
   std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;
+  // Takes (key, record) entries out of the index, if it is built (after a
+  // rollback, or once Forget's deletions committed). write_mu held.
+  void Unindex(const std::vector<std::pair<uint64_t, int64_t>>& entries);
   // Rolls the writer's transaction back, with the cached values and the
   // index entries it made. write_mu held.
   void RollbackWrite();
