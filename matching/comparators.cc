@@ -305,6 +305,38 @@ double JaroWinklerImpl(const C* a, int la, const C* b, int lb, double scale) {
   return j + prefix * scale * (1.0 - j);
 }
 
+// Adds codepoint c to a sketch (see CharSketch).
+inline void AddToSketch(uint32_t c, CharSketch* sketch) {
+  const int bucket = c & 63;
+  const uint64_t bit = uint64_t{1} << bucket;
+  sketch->more += static_cast<uint32_t>((sketch->twice >> bucket) & 1);
+  sketch->twice |= sketch->once & bit;
+  sketch->once |= bit;
+  ++sketch->length;
+}
+
+template <typename C>
+CharSketch SketchOfCodepoints(const C* s, int n) {
+  CharSketch out;
+  for (int i = 0; i < n; ++i) AddToSketch(s[i], &out);
+  return out;
+}
+
+// An upper bound on JaroWinklerImpl(a, la, b, lb, scale) from at most
+// `shared` matching codepoints (no transpositions) and the common prefix.
+template <typename C>
+double JaroWinklerBound(const C* a, int la, const C* b, int lb, double scale,
+                        int shared) {
+  if (shared == 0) return 0.0;
+  const double dm = shared;
+  const double j = (dm / la + dm / lb + 1.0) / 3.0;
+  if (j <= 0.7) return j;
+  const int max_prefix = std::min(4, std::min(la, lb));
+  int prefix = 0;
+  while (prefix < max_prefix && a[prefix] == b[prefix]) ++prefix;
+  return j + prefix * scale * (1.0 - j);
+}
+
 double ClampPrefixScale(double s) {
   // NaN compares false both ways: it becomes 0 (plain Jaro).
   return s > 0.25 ? 0.25 : (s > 0 ? s : 0.0);
@@ -677,9 +709,11 @@ inline absl::string_view PartOf(absl::string_view v, ValuePart part) {
 // in a row.
 class LevelEvaluator {
  public:
+  // sa and sb, when given, are the sketches of the whole values.
   LevelEvaluator(const std::vector<ComparisonLevelSpec>& levels,
-                 absl::string_view a, absl::string_view b)
-      : levels_(levels), a_(a), b_(b) {}
+                 absl::string_view a, absl::string_view b,
+                 const CharSketch* sa = nullptr, const CharSketch* sb = nullptr)
+      : levels_(levels), a_(a), b_(b), whole_a_(sa), whole_b_(sb) {}
 
   bool Holds(const ComparisonLevelSpec& level) {
     const ComparatorKind kind = level.kind;
@@ -707,8 +741,7 @@ class LevelEvaluator {
         if (!d.ok) return false;
         switch (kind) {
           case ComparatorKind::kDate: {
-            const int days = AbsDaysBetween(d.a, d.b);
-            return days >= 0 && days <= level.threshold;
+            return d.days >= 0 && d.days <= level.threshold;
           }
           case ComparatorKind::kDateDayMonthSwap:
             return IsDayMonthSwap(d.a, d.b);
@@ -730,6 +763,7 @@ class LevelEvaluator {
     bool parsed = false;
     bool ok = false;
     CivilDay a, b;
+    int days = -1;  // AbsDaysBetween(a, b) once parsed.
   };
 
   // The comparator's value for this part, computed on first use.
@@ -741,25 +775,38 @@ class LevelEvaluator {
     if (have_[p] & bit) return values_[p][k];
     double v = 0;
     switch (level.kind) {
-      case ComparatorKind::kJaroWinkler:
+      case ComparatorKind::kJaroWinkler: {
+        // Below the lowest threshold every level of this kind fails alike,
+        // so a bound under it serves as the value.
+        const double lowest = MinThreshold(level.kind, level.part);
+        const int shared = Shared(level.part, a, b);
         v = Decoded(level.part, a, b)
-                .Visit([](const auto* pa, int la, const auto* pb, int lb) {
-                  return JaroWinklerImpl(pa, la, pb, lb, 0.1);
+                .Visit([lowest, shared](const auto* pa, int la, const auto* pb,
+                                        int lb) {
+                  const double bound =
+                      JaroWinklerBound(pa, la, pb, lb, 0.1, shared);
+                  return bound < lowest
+                             ? bound
+                             : JaroWinklerImpl(pa, la, pb, lb, 0.1);
                 });
         break;
+      }
       case ComparatorKind::kLevenshtein:
       case ComparatorKind::kDamerauLevenshtein: {
         // One bounded run serves every level of this kind: bound it by the
-        // loosest threshold.
+        // loosest threshold. A bag distance past it settles them all.
         const int max = MaxIntThreshold(level.kind, level.part);
         const bool osa = level.kind == ComparatorKind::kDamerauLevenshtein;
+        const int shared = Shared(level.part, a, b);
         v = Decoded(level.part, a, b)
-                .Visit(
-                    [max, osa](const auto* pa, int la, const auto* pb, int lb) {
-                      const int k = std::min(max, std::max(la, lb));
-                      return osa ? EditDistance<true>(pa, la, pb, lb, k)
-                                 : EditDistance<false>(pa, la, pb, lb, k);
-                    });
+                .Visit([max, osa, shared](const auto* pa, int la,
+                                          const auto* pb, int lb) {
+                  const int bag = std::max(la, lb) - shared;
+                  if (bag > max) return bag;
+                  const int k = std::min(max, std::max(la, lb));
+                  return osa ? EditDistance<true>(pa, la, pb, lb, k)
+                             : EditDistance<false>(pa, la, pb, lb, k);
+                });
         break;
       }
       case ComparatorKind::kJaccardTokens: {
@@ -796,13 +843,39 @@ class LevelEvaluator {
     return t >= 1e6 ? 1000000 : static_cast<int>(std::floor(t));
   }
 
+  double MinThreshold(ComparatorKind kind, ValuePart part) const {
+    double t = std::numeric_limits<double>::infinity();
+    for (const ComparisonLevelSpec& l : levels_) {
+      if (l.kind == kind && l.part == part) t = std::min(t, l.threshold);
+    }
+    return t;
+  }
+
   const DecodedPair& Decoded(ValuePart part, absl::string_view a,
                              absl::string_view b) {
     if (decoded_part_ != static_cast<int>(part)) {
       decoded_.Decode(a, b);
       decoded_part_ = static_cast<int>(part);
+      shared_ = -1;
     }
     return decoded_;
+  }
+
+  // SharedCodepointsBound of this part's values, computed once.
+  int Shared(ValuePart part, absl::string_view a, absl::string_view b) {
+    const DecodedPair& d = Decoded(part, a, b);
+    if (shared_ < 0) {
+      if (part == ValuePart::kWhole && whole_a_ != nullptr &&
+          whole_b_ != nullptr) {
+        shared_ = SharedCodepointsBound(*whole_a_, *whole_b_);
+      } else {
+        shared_ = d.Visit([](const auto* pa, int la, const auto* pb, int lb) {
+          return SharedCodepointsBound(SketchOfCodepoints(pa, la),
+                                       SketchOfCodepoints(pb, lb));
+        });
+      }
+    }
+    return shared_;
   }
 
   // Both token sets of this part, shared by the Jaccard and token-set levels.
@@ -825,17 +898,22 @@ class LevelEvaluator {
     if (!d.parsed) {
       d.parsed = true;
       d.ok = ParseCivilDay(a, &d.a) && ParseCivilDay(b, &d.b);
+      // Every distance level reads the same difference.
+      if (d.ok) d.days = AbsDaysBetween(d.a, d.b);
     }
     return d;
   }
 
   const std::vector<ComparisonLevelSpec>& levels_;
   const absl::string_view a_, b_;
+  const CharSketch* const whole_a_;
+  const CharSketch* const whole_b_;
   uint32_t have_[kNumParts] = {};
   double values_[kNumParts][kNumKinds];
   Dates dates_[kNumParts];
   int decoded_part_ = -1;
   DecodedPair decoded_;
+  int shared_ = -1;  // Shared() of decoded_, or -1 until asked.
   int tokens_part_ = -1;
   TokenSets tokens_;
 };
@@ -843,6 +921,18 @@ class LevelEvaluator {
 }  // namespace
 
 // --- Public string functions -------------------------------------------------
+
+CharSketch SketchOf(absl::string_view utf8) {
+  if (IsAscii(utf8)) {
+    return SketchOfCodepoints(reinterpret_cast<const unsigned char*>(utf8.data()),
+                              static_cast<int>(utf8.size()));
+  }
+  SmallBuffer<char32_t, kInlineChars> buffer;
+  buffer.Reserve(utf8.size());
+  const int n = static_cast<int>(DecodeUtf8(utf8, buffer.data()));
+  return SketchOfCodepoints(buffer.data(), n);
+}
+
 
 double Jaro(absl::string_view a, absl::string_view b) {
   if (a == b) return 1.0;
@@ -1068,8 +1158,12 @@ absl::StatusOr<ComparisonLevelSpec> ParseLevelLabel(absl::string_view label) {
       absl::StrCat("'", label, "' is not a comparison level"));
 }
 
-int Comparison::LevelOf(absl::string_view a, absl::string_view b) const {
-  const int n = num_levels();
+namespace {
+
+int LevelOfImpl(const std::vector<ComparisonLevelSpec>& levels,
+                absl::string_view a, absl::string_view b, const CharSketch* sa,
+                const CharSketch* sb) {
+  const int n = static_cast<int>(levels.size());
   int i = 0;
   // The leading null and exact levels settle most pairs and need no scratch
   // state: test them before setting any up.
@@ -1087,11 +1181,22 @@ int Comparison::LevelOf(absl::string_view a, absl::string_view b) const {
     }
   }
   if (i == n) return n - 1;
-  LevelEvaluator evaluator(levels, a, b);
+  LevelEvaluator evaluator(levels, a, b, sa, sb);
   for (; i < n; ++i) {
     if (evaluator.Holds(levels[i])) return i;
   }
   return n - 1;
+}
+
+}  // namespace
+
+int Comparison::LevelOf(absl::string_view a, absl::string_view b) const {
+  return LevelOfImpl(levels, a, b, nullptr, nullptr);
+}
+
+int Comparison::LevelOf(absl::string_view a, absl::string_view b,
+                        const CharSketch& sa, const CharSketch& sb) const {
+  return LevelOfImpl(levels, a, b, &sa, &sb);
 }
 
 absl::Status Comparison::Validate() const {

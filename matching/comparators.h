@@ -197,6 +197,40 @@ std::string LevelLabel(ComparatorKind kind, double threshold = 0,
 // levels other than today's defaults); INVALID_ARGUMENT for any other text.
 absl::StatusOr<ComparisonLevelSpec> ParseLevelLabel(absl::string_view label);
 
+// A string's codepoints summarised so that two summaries bound how many
+// codepoints the strings share as multisets (each codepoint counted
+// min(times in a, times in b)). Codepoints fall in 64 buckets (c mod 64:
+// Latin letters and digits each get their own); buckets only ever
+// over-count, so the bound holds for any text. Comparison::LevelOf uses it
+// to skip the fuzzy comparators for unrelated pairs: Jaro needs shared
+// codepoints, and an edit distance is at least max(la, lb) - shared.
+struct CharSketch {
+  uint64_t once = 0;    // Buckets holding at least one codepoint.
+  uint64_t twice = 0;   // Buckets holding at least two.
+  uint32_t more = 0;    // Codepoints past their bucket's second.
+  uint32_t length = 0;  // Codepoints (invalid UTF-8 bytes count one each).
+};
+
+// The sketch of a UTF-8 string, decoded as the comparators decode it.
+CharSketch SketchOf(absl::string_view utf8);
+
+// At most how many codepoints two sketched strings share.
+inline int SharedCodepointsBound(const CharSketch& a, const CharSketch& b) {
+  // Bits counted without a call: the default x86-64 target has no popcnt
+  // instruction, and __builtin_popcountll becomes a libgcc call there.
+  auto bits = [](uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+  };
+  const int shared = bits(a.once & b.once) + bits(a.twice & b.twice) +
+                     static_cast<int>(a.more < b.more ? a.more : b.more);
+  const uint32_t shorter = a.length < b.length ? a.length : b.length;
+  return shared < static_cast<int>(shorter) ? shared
+                                            : static_cast<int>(shorter);
+}
+
 // A field's comparison: an ordered list of levels. By convention levels[0] is
 // kNull and the last level is kElse (Validate checks this).
 struct Comparison {
@@ -209,6 +243,10 @@ struct Comparison {
   // it, and only if an earlier level did not already hold. If no level holds
   // (a comparison without kElse), returns the last index.
   int LevelOf(absl::string_view a, absl::string_view b) const;
+  // The same, given SketchOf(a) and SketchOf(b) computed beforehand (a
+  // batch keeps one per distinct value); the answer does not change.
+  int LevelOf(absl::string_view a, absl::string_view b, const CharSketch& sa,
+              const CharSketch& sb) const;
 
   // Number of levels, including null and else.
   int num_levels() const { return static_cast<int>(levels.size()); }

@@ -800,7 +800,8 @@ TEST(AllocationTest, NoHeapAllocationForOrdinaryValues) {
             LevenshteinBounded(a, b, 2) + DamerauLevenshtein(a, b) +
             DamerauLevenshteinBounded(a, b, 1) + JaccardTokens(a, b) +
             TokenSetRatio(a, b) + name.LevelOf(a, b) + full.LevelOf(a, b) +
-            email.LevelOf(a, b) + date.LevelOf(a, b);
+            email.LevelOf(a, b) + date.LevelOf(a, b) +
+            static_cast<int>(SketchOf(a).length);
   }
   EXPECT_EQ(g_allocations.load() - before, 0);
   EXPECT_GT(sink, 0);
@@ -845,6 +846,92 @@ TEST(ComparisonTest, LevelOfMatchesDefinition) {
     ASSERT_EQ(name.LevelOf(a, b), expected_name()) << a << " | " << b;
     ASSERT_EQ(name.LevelOf(b, a), expected_name()) << a << " | " << b;
     ASSERT_EQ(full.LevelOf(a, b), expected_full()) << a << " | " << b;
+    // Sketches computed beforehand (as a batch keeps them) prune the fuzzy
+    // comparators without changing the answer.
+    const CharSketch sa = SketchOf(a), sb = SketchOf(b);
+    ASSERT_EQ(name.LevelOf(a, b, sa, sb), expected_name()) << a << " | " << b;
+    ASSERT_EQ(full.LevelOf(a, b, sa, sb), expected_full()) << a << " | " << b;
+  }
+}
+
+// The number of codepoints two strings share as multisets, counted plainly.
+int SharedCodepoints(const std::u32string& a, const std::u32string& b) {
+  std::u32string x = a, y = b;
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  std::u32string common;
+  std::set_intersection(x.begin(), x.end(), y.begin(), y.end(),
+                        std::back_inserter(common));
+  return static_cast<int>(common.size());
+}
+
+// The sketch bound never under-counts, whatever the codepoints (U+9673 and
+// 's' share a bucket; long strings repeat codepoints many times), and is
+// exact when no two codepoints share a bucket.
+TEST(CharSketchTest, BoundsSharedCodepoints) {
+  std::mt19937 rng(7);
+  const std::u32string alphabets[] = {U"abcdefghijklmnopqrstuvwxyz",
+                                      U"aeinrst 陳大s", U"ab"};
+  int exact = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::u32string& alphabet = alphabets[i % 3];
+    const int max_length = i % 5 == 0 ? 120 : 14;
+    const std::u32string a = RandomString(rng, alphabet, max_length);
+    const std::u32string b = i % 2 ? Mutate(rng, a, alphabet)
+                                   : RandomString(rng, alphabet, max_length);
+    const int truth = SharedCodepoints(a, b);
+    const int bound = SharedCodepointsBound(SketchOf(Utf8(a)), SketchOf(Utf8(b)));
+    ASSERT_GE(bound, truth) << Utf8(a) << " | " << Utf8(b);
+    ASSERT_LE(bound, static_cast<int>(std::min(a.size(), b.size())));
+    if (i % 3 == 0 && bound == truth) ++exact;
+  }
+  // Lower-case Latin letters each have a bucket: up to two occurrences a
+  // letter the bound is exact, and above it the count of extras is close.
+  EXPECT_GT(exact, 800);
+  EXPECT_EQ(SketchOf("").length, 0u);
+  EXPECT_EQ(SketchOf("陳大文").length, 3u);
+  EXPECT_EQ(SharedCodepointsBound(SketchOf("oliver"), SketchOf("amelia")), 3);
+  EXPECT_EQ(SharedCodepointsBound(SketchOf("anna"), SketchOf("hannah")), 4);
+}
+
+// Emails and long values (past the 64-codepoint bit-parallel limit) through
+// the same pruning, against the definition.
+TEST(ComparisonTest, PrunedLevelsMatchDefinitionForEmailsAndLongValues) {
+  const Comparison email = EmailComparison("e");
+  const Comparison name = NameComparison("n");
+  std::mt19937 rng(5);
+  const std::u32string alphabet = U"abehmnrs.@陳";
+  for (int i = 0; i < 2000; ++i) {
+    const int max_length = i % 4 == 0 ? 90 : 20;
+    const std::u32string a32 = RandomString(rng, alphabet, max_length);
+    const std::string a = Utf8(a32);
+    const std::string b = Utf8(i % 2 ? Mutate(rng, a32, alphabet)
+                                     : RandomString(rng, alphabet, max_length));
+    auto local = [](const std::string& v) { return v.substr(0, v.find('@')); };
+    auto expected_email = [&] {
+      if (a.empty() || b.empty()) return 0;
+      if (a == b) return 1;
+      if (!local(a).empty() && local(a) == local(b)) return 2;
+      if (JaroWinkler(a, b) >= 0.88) return 3;
+      if (!local(a).empty() && !local(b).empty() &&
+          DamerauLevenshtein(local(a), local(b)) <= 2) {
+        return 4;
+      }
+      return 5;
+    };
+    auto expected_name = [&] {
+      if (a.empty() || b.empty()) return 0;
+      if (a == b) return 1;
+      if (JaroWinkler(a, b) >= 0.92) return 2;
+      if (JaroWinkler(a, b) >= 0.88) return 3;
+      if (DamerauLevenshtein(a, b) <= 2) return 4;
+      return 5;
+    };
+    const CharSketch sa = SketchOf(a), sb = SketchOf(b);
+    ASSERT_EQ(email.LevelOf(a, b), expected_email()) << a << " | " << b;
+    ASSERT_EQ(email.LevelOf(a, b, sa, sb), expected_email()) << a << " | " << b;
+    ASSERT_EQ(name.LevelOf(a, b), expected_name()) << a << " | " << b;
+    ASSERT_EQ(name.LevelOf(a, b, sa, sb), expected_name()) << a << " | " << b;
   }
 }
 

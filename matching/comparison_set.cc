@@ -144,7 +144,11 @@ int IdPairLevel(const FieldComparison& c, const PreparedColumn& col, int32_t ia,
   if (c.key_level >= 0 && ShareKey(col.name_keys[ia], col.name_keys[ib])) {
     return c.key_level;
   }
-  int level = c.fuzzy.LevelOf(col.values[ia], col.values[ib]);
+  const int level =
+      col.sketches.empty()
+          ? c.fuzzy.LevelOf(col.values[ia], col.values[ib])
+          : c.fuzzy.LevelOf(col.values[ia], col.values[ib], col.sketches[ia],
+                            col.sketches[ib]);
   if (level <= 1) return level;  // Cannot differ from the id checks.
   return c.fuzzy_offset + level - 2;
 }

@@ -21,6 +21,22 @@ uint64_t NonZeroHash(absl::string_view text) {
   return hash == 0 ? 1 : hash;
 }
 
+// Types whose values repeat across records and meet fuzzy comparators:
+// their columns keep a CharSketch per value.
+bool KeepsSketches(FieldType type) {
+  switch (type) {
+    case FieldType::kGivenName:
+    case FieldType::kFamilyName:
+    case FieldType::kFullName:
+    case FieldType::kCity:
+    case FieldType::kCountry:
+    case FieldType::kEmail:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string SortedTokens(absl::string_view folded) {
@@ -110,6 +126,7 @@ int32_t ColumnPreparer::Intern(std::string normalised,
   out_.value_hashes.push_back(NonZeroHash(normalised));
   out_.values.push_back(normalised);
   out_.counts.push_back(0);
+  if (KeepsSketches(out_.type)) out_.sketches.push_back(SketchOf(normalised));
   if (out_.type == FieldType::kBirthDate) {
     CivilDay day;
     ParseCivilDay(normalised, &day);
