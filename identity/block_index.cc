@@ -40,6 +40,41 @@ void BlockIndex::Remove(uint64_t key, int64_t record) {
   if (block.empty()) blocks_.erase(it);
 }
 
+void BlockIndex::SetValues(int64_t record,
+                           const std::vector<int64_t>& value_ids) {
+  if (record < 0 || value_ids.size() != fields_ || fields_ == 0) return;
+  const bool fits = std::all_of(value_ids.begin(), value_ids.end(),
+                                [](int64_t id) { return id >= 0 && id < kUnknown; });
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  const size_t at = static_cast<size_t>(record) * fields_;
+  if (!fits) {
+    if (at < values_.size()) values_[at] = kUnknown;
+    return;
+  }
+  if (at + fields_ > values_.size()) values_.resize(at + fields_, kUnknown);
+  for (size_t f = 0; f < fields_; ++f) {
+    values_[at + f] = static_cast<uint32_t>(value_ids[f]);
+  }
+}
+
+bool BlockIndex::GetValues(int64_t record,
+                           std::vector<int64_t>* value_ids) const {
+  if (record < 0 || fields_ == 0) return false;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  const size_t at = static_cast<size_t>(record) * fields_;
+  if (at + fields_ > values_.size() || values_[at] == kUnknown) return false;
+  value_ids->resize(fields_);
+  for (size_t f = 0; f < fields_; ++f) (*value_ids)[f] = values_[at + f];
+  return true;
+}
+
+void BlockIndex::RemoveValues(int64_t record) {
+  if (record < 0) return;
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  const size_t at = static_cast<size_t>(record) * fields_;
+  if (at < values_.size()) values_[at] = kUnknown;
+}
+
 size_t BlockIndex::keys() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return blocks_.size();

@@ -13,7 +13,7 @@ std::vector<int64_t> Members(const BlockIndex& index, uint64_t key,
 }
 
 TEST(BlockIndexTest, AddFindRemove) {
-  BlockIndex index(100);
+  BlockIndex index(100, 3);
   bool oversized = true;
   EXPECT_TRUE(Members(index, 7, &oversized).empty());
   EXPECT_FALSE(oversized);
@@ -33,7 +33,7 @@ TEST(BlockIndexTest, AddFindRemove) {
 }
 
 TEST(BlockIndexTest, ABlockOfCapRecordsOrMoreIsOversized) {
-  BlockIndex index(4);
+  BlockIndex index(4, 3);
   bool oversized = false;
   for (int64_t r = 1; r <= 3; ++r) index.Add(5, r);
   EXPECT_EQ(Members(index, 5, &oversized).size(), 3u);
@@ -47,9 +47,35 @@ TEST(BlockIndexTest, ABlockOfCapRecordsOrMoreIsOversized) {
   EXPECT_FALSE(oversized);
 }
 
+TEST(BlockIndexTest, KeepsEachRecordsValueIds) {
+  BlockIndex index(100, 3);
+  std::vector<int64_t> ids = {9, 9, 9};
+  EXPECT_FALSE(index.GetValues(1, &ids));  // Nothing kept yet.
+  index.SetValues(5, {11, 0, 12});
+  index.SetValues(1, {1, 2, 3});           // Below an earlier record.
+  EXPECT_FALSE(index.GetValues(3, &ids));  // Between kept records.
+  EXPECT_FALSE(index.GetValues(6, &ids));  // Past the last.
+  EXPECT_FALSE(index.GetValues(-1, &ids));
+  ASSERT_TRUE(index.GetValues(5, &ids));
+  EXPECT_EQ(ids, (std::vector<int64_t>{11, 0, 12}));
+  ASSERT_TRUE(index.GetValues(1, &ids));
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 3}));
+  index.SetValues(1, {4, 5, 6});  // Replaces (a reused row id).
+  ASSERT_TRUE(index.GetValues(1, &ids));
+  EXPECT_EQ(ids, (std::vector<int64_t>{4, 5, 6}));
+  index.RemoveValues(1);
+  EXPECT_FALSE(index.GetValues(1, &ids));
+  // Ids past 32 bits, or of another shape, are not kept: the caller reads
+  // the record instead.
+  index.SetValues(5, {int64_t{1} << 40, 1, 1});
+  EXPECT_FALSE(index.GetValues(5, &ids));
+  index.SetValues(7, {1, 2});
+  EXPECT_FALSE(index.GetValues(7, &ids));
+}
+
 // Run under TSan: readers while a writer adds.
 TEST(BlockIndexTest, ReadersWhileAWriterAdds) {
-  BlockIndex index(1000);
+  BlockIndex index(1000, 3);
   std::thread reader([&] {
     bool oversized = false;
     size_t seen = 0;
@@ -59,8 +85,20 @@ TEST(BlockIndexTest, ReadersWhileAWriterAdds) {
       seen = now;
     }
   });
-  for (int64_t r = 0; r < 500; ++r) index.Add(1, r);
+  std::thread values_reader([&] {
+    std::vector<int64_t> ids;
+    for (int64_t r = 0; r < 500; ++r) {
+      while (!index.GetValues(r, &ids)) {
+      }
+      EXPECT_EQ(ids, (std::vector<int64_t>{r, 0, r + 1}));
+    }
+  });
+  for (int64_t r = 0; r < 500; ++r) {
+    index.Add(1, r);
+    index.SetValues(r, {r, 0, r + 1});
+  }
   reader.join();
+  values_reader.join();
 }
 
 }  // namespace

@@ -240,7 +240,10 @@ void Engine::Internals::Unindex(
   // not built yet will never see them.
   Lock building(blocks_mu);
   if (BlockIndex* index = built_blocks.load(std::memory_order_acquire)) {
-    for (const auto& [key, record] : entries) index->Remove(key, record);
+    for (const auto& [key, record] : entries) {
+      index->Remove(key, record);
+      index->RemoveValues(record);
+    }
   }
 }
 
@@ -251,12 +254,21 @@ absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(
   }
   Lock lock(blocks_mu);
   if (blocks == nullptr) {
-    auto index = std::make_unique<BlockIndex>(options.max_block_size);
+    const size_t fields = schema->fields.size();
+    auto index = std::make_unique<BlockIndex>(options.max_block_size, fields);
+    std::vector<int64_t> value_ids;
+    Attributes attributes;
+    absl::Status damaged;
     absl::Status s = store->ForEachRecord([&](const storage::RecordRow& row) {
+      if (row.keys.empty()) return true;  // Never anyone's candidate.
+      damaged = DecodeRecordData(row.data, fields, &value_ids, &attributes);
+      if (!damaged.ok()) return false;
       for (uint64_t key : row.keys) index->Add(key, row.id);
+      index->SetValues(row.id, value_ids);
       return true;
     });
     if (!s.ok()) return s;
+    if (!damaged.ok()) return damaged;
     blocks = std::move(index);
     built_blocks.store(blocks.get(), std::memory_order_release);
   }
@@ -682,7 +694,20 @@ class EngineCore {
     if (!index.ok()) return index.status();
     std::vector<int> rules;
     records->clear();
+    // The writer sees exactly what the index holds, so it scores candidates
+    // by the value ids kept there and reads only the records that link (for
+    // their customer). A reader's snapshot may lag the index: it reads every
+    // candidate, and skips those its snapshot does not hold.
+    std::vector<bool> partial;
     for (const auto& [id, rule] : Candidates(probe, **index)) {
+      StoredRecord kept;
+      if (ingesting && (*index)->GetValues(id, &kept.value_ids)) {
+        kept.row.id = id;
+        records->push_back(std::move(kept));
+        rules.push_back(rule);
+        partial.push_back(true);
+        continue;
+      }
       absl::StatusOr<std::optional<StoredRecord>> record =
           LoadRecord(store, id, schema_.fields.size());
       if (!record.ok()) return record.status();
@@ -691,10 +716,23 @@ class EngineCore {
       if (!record->has_value()) continue;
       records->push_back(std::move(**record));
       rules.push_back(rule);
+      partial.push_back(false);
     }
     absl::StatusOr<std::vector<Scored>> s =
         Score(probe, *records, rules, values, present, ingesting);
     if (!s.ok()) return s.status();
+    for (size_t i = 0; i < records->size(); ++i) {
+      if (!partial[i] || !Links((*s)[i])) continue;
+      StoredRecord& record = (*records)[i];
+      absl::StatusOr<std::optional<StoredRecord>> full =
+          LoadRecord(store, record.row.id, schema_.fields.size());
+      if (!full.ok()) return full.status();
+      if (!full->has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "record ", record.row.id, " is in the index but not in the graph"));
+      }
+      record = std::move(**full);
+    }
     *scored = std::move(*s);
     return absl::OkStatus();
   }
@@ -1190,6 +1228,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(
     (*index)->Add(key, *rid);
     in_.uncommitted_blocks.emplace_back(key, *rid);
   }
+  if (!row.keys.empty()) (*index)->SetValues(*rid, ids);
   // Links to the records of the joined customers, strongest first.
   std::vector<std::pair<const Scored*, uint32_t>> kept;
   for (size_t i = 0; i < scored.size(); ++i) {
