@@ -997,10 +997,27 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
     int64_t customer) {
   auto it = exclusive_.find(customer);
   if (it != exclusive_.end()) return it->second;
-  absl::StatusOr<std::vector<StoredRecord>> records =
-      LoadCustomerRecords(store(), customer, schema_.fields.size());
-  if (!records.ok()) return records.status();
-  std::vector<int64_t> values = ExclusiveValues(*records, schema_.fields);
+  // The value ids the index keeps serve; only records it does not keep
+  // (no blocking keys) are read.
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store()->RecordIdsOfCustomer(customer);
+  if (!ids.ok()) return ids.status();
+  absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
+  if (!index.ok()) return index.status();
+  std::vector<StoredRecord> records(ids->size());
+  for (size_t i = 0; i < ids->size(); ++i) {
+    if ((*index)->GetValues((*ids)[i], &records[i].value_ids)) continue;
+    absl::StatusOr<std::optional<StoredRecord>> record =
+        LoadRecord(store(), (*ids)[i], schema_.fields.size());
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("record ", (*ids)[i], " of customer ", customer,
+                       " cannot be read"));
+    }
+    records[i] = std::move(**record);
+  }
+  std::vector<int64_t> values = ExclusiveValues(records, schema_.fields);
   exclusive_[customer] = values;
   return values;
 }

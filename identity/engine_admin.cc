@@ -168,19 +168,21 @@ absl::Status MergeCustomers(storage::GraphStore* store,
 absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
     storage::GraphStore* store, const std::string& secret,
     const storage::CustomerRow& customer, int64_t now) {
-  absl::StatusOr<std::vector<storage::RecordRow>> rows =
-      store->RecordsOfCustomer(customer.id);
-  if (!rows.ok()) return rows.status();
+  // Ids only: a customer is re-clustered over its links, and its records'
+  // contents matter only for the founders of parts that split off.
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store->RecordIdsOfCustomer(customer.id);
+  if (!ids.ok()) return ids.status();
   absl::flat_hash_map<int64_t, uint32_t> index;
-  for (size_t i = 0; i < rows->size(); ++i) index[(*rows)[i].id] = i;
+  for (size_t i = 0; i < ids->size(); ++i) index[(*ids)[i]] = i;
   std::vector<matching::Edge> edges;
-  for (size_t i = 0; i < rows->size(); ++i) {
+  for (size_t i = 0; i < ids->size(); ++i) {
     absl::StatusOr<std::vector<storage::LinkRow>> links =
-        store->LinksOf((*rows)[i].id);
+        store->LinksOf((*ids)[i]);
     if (!links.ok()) return links.status();
     for (const storage::LinkRow& l : *links) {
       if (l.rule == -1) return std::vector<std::string>();  // A person's call.
-      if (l.a != (*rows)[i].id) continue;                   // Each link once.
+      if (l.a != (*ids)[i]) continue;                       // Each link once.
       auto other = index.find(l.b);
       if (other == index.end()) continue;
       // A shared exclusive identifier is as strong as links get.
@@ -189,9 +191,9 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
     }
   }
   matching::ClusterOptions options;
-  options.max_cluster_size = static_cast<int>(rows->size());
+  options.max_cluster_size = static_cast<int>(ids->size());
   std::vector<uint32_t> cluster = matching::ClusterRecords(
-      static_cast<uint32_t>(rows->size()), edges, options, nullptr);
+      static_cast<uint32_t>(ids->size()), edges, options, nullptr);
   // Cluster 0 (the oldest record's) keeps the customer.
   absl::flat_hash_map<uint32_t, std::vector<size_t>> parts;
   for (size_t i = 0; i < cluster.size(); ++i) {
@@ -207,15 +209,22 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
     storage::CustomerRow split;
     split.created_at = split.updated_at = now;
     split.size = static_cast<int64_t>(members.size());
-    const std::string& founder = (*rows)[members[0]].source_id;
-    absl::StatusOr<std::string> key =
-        FreshCustomerKey(store, secret, absl::StrCat("split\n", founder));
+    absl::StatusOr<std::optional<storage::RecordRow>> founder =
+        store->GetRecord((*ids)[members[0]]);
+    if (!founder.ok()) return founder.status();
+    if (!founder->has_value()) {
+      return absl::DataLossError(absl::StrCat(
+          "record ", (*ids)[members[0]], " of customer ", customer.key,
+          " cannot be read"));
+    }
+    absl::StatusOr<std::string> key = FreshCustomerKey(
+        store, secret, absl::StrCat("split\n", (*founder)->source_id));
     if (!key.ok()) return key.status();
     split.key = std::move(*key);
     absl::StatusOr<int64_t> new_id = store->InsertCustomer(split);
     if (!new_id.ok()) return new_id.status();
     for (size_t m : members) {
-      absl::Status s = store->SetRecordCustomer((*rows)[m].id, *new_id);
+      absl::Status s = store->SetRecordCustomer((*ids)[m], *new_id);
       if (!s.ok()) return s;
     }
     kept.size -= split.size;

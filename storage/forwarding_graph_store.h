@@ -73,6 +73,10 @@ class ForwardingGraphStore : public GraphStore {
       int64_t customer) override {
     return inner_->RecordsOfCustomer(customer);
   }
+  absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
+      int64_t customer) override {
+    return inner_->RecordIdsOfCustomer(customer);
+  }
   absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) override {
     return inner_->ForEachRecord(visit);

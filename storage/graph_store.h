@@ -182,6 +182,10 @@ class GraphStore {
   // The records of a customer, by record id.
   virtual absl::StatusOr<std::vector<RecordRow>> RecordsOfCustomer(
       int64_t customer) = 0;
+  // The ids of a customer's records, ascending: RecordsOfCustomer without
+  // reading the records themselves (SQLite answers from its customer index).
+  virtual absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
+      int64_t customer) = 0;
   // Calls `visit` for every record in record-id order; stops early when it
   // returns false.
   virtual absl::Status ForEachRecord(

@@ -442,6 +442,9 @@ TEST_P(GraphStoreTest, Records) {
   ASSERT_EQ(of10.size(), 2u);
   EXPECT_EQ(of10[0].id, r1);
   EXPECT_EQ(of10[1].id, r2);
+  EXPECT_EQ(Get(store_->RecordIdsOfCustomer(10)),
+            (std::vector<int64_t>{r1, r2}));
+  EXPECT_TRUE(Get(store_->RecordIdsOfCustomer(12)).empty());
 
   ASSERT_OK(store_->BeginWrite());
   ASSERT_OK(store_->SetRecordCustomer(r1, 11));
@@ -453,6 +456,9 @@ TEST_P(GraphStoreTest, Records) {
   ASSERT_EQ(of11.size(), 2u);
   EXPECT_EQ(of11[0].id, r1);
   EXPECT_EQ(of11[1].id, r3);
+  EXPECT_EQ(Get(store_->RecordIdsOfCustomer(11)),
+            (std::vector<int64_t>{r1, r3}));
+  EXPECT_EQ(Get(store_->RecordIdsOfCustomer(10)), (std::vector<int64_t>{r2}));
 }
 
 TEST_P(GraphStoreTest, DeleteRecordRemovesItAndItsLinks) {

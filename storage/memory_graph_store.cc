@@ -389,6 +389,17 @@ class MemoryGraphStore : public GraphStore {
     return rows;
   }
 
+  absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
+      int64_t customer) override {
+    Lock lock(&g_->mu);
+    std::vector<int64_t> ids;
+    for (auto it = g_->records_by_customer.lower_bound({customer, kMinId});
+         it != g_->records_by_customer.end() && it->first == customer; ++it) {
+      ids.push_back(it->second);
+    }
+    return ids;
+  }
+
   absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) override {
     // Copies a batch at a time and visits without the lock, so `visit` may

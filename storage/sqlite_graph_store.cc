@@ -639,6 +639,13 @@ class SqliteGraphStore : public GraphStore {
     return Collect<RecordRow>(q, ToRecordRow);
   }
 
+  absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
+      int64_t customer) override {
+    Query q(*stmts_, "SELECT id FROM record WHERE customer = ? ORDER BY id");
+    q.Int(customer);
+    return Collect<int64_t>(q, [](const Query& r) { return r.ColumnInt(0); });
+  }
+
   absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) override {
     int64_t after = 0;
