@@ -637,11 +637,16 @@ class EngineCore {
       for (uint32_t r = 1; r < rows && needed[f]; ++r) {
         const int64_t id = records[r - 1].value_ids[f];
         if (id == 0) continue;
+        // The probe's own value (the one whose block found the candidate,
+        // often): already interned, and with the same count, so the same
+        // local id (or the same -1 for a shared junk value). Nothing to read.
+        if (probe_has && id == probe.value_ids[f]) {
+          col.ids[r] = col.ids[0];
+          continue;
+        }
         absl::StatusOr<const StoredValue*> v = values.Get(id);
         if (!v.ok()) return v.status();
-        const bool same = id == probe.value_ids[f];
-        col.ids[r] = intern((*v)->value, (*v)->keys,
-                            (*v)->count + (ingesting && same ? 1 : 0));
+        col.ids[r] = intern((*v)->value, (*v)->keys, (*v)->count);
       }
       exact_field[f] = matching::IsExclusiveIdentifier(col.type);
     }
