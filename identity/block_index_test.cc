@@ -60,7 +60,7 @@ TEST(BlockIndexTest, KeepsEachRecordsValueIds) {
   EXPECT_EQ(ids, (std::vector<int64_t>{11, 0, 12}));
   ASSERT_TRUE(index.GetValues(1, &ids));
   EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 3}));
-  index.SetValues(1, {4, 5, 6});  // Replaces (a reused row id).
+  index.SetValues(1, {4, 5, 6});  // Replaces.
   ASSERT_TRUE(index.GetValues(1, &ids));
   EXPECT_EQ(ids, (std::vector<int64_t>{4, 5, 6}));
   index.RemoveValues(1);

@@ -733,8 +733,11 @@ class EngineCore {
           LoadRecord(store, record.row.id, schema_.fields.size());
       if (!full.ok()) return full.status();
       if (!full->has_value()) {
-        return absl::DataLossError(absl::StrCat(
-            "record ", record.row.id, " is in the index but not in the graph"));
+        // Not in the graph: an index built from a reader's snapshot taken
+        // before a Forget committed can hold a record the Forget deleted.
+        (*s)[i].vetoed = true;
+        (*s)[i].exact = false;
+        continue;
       }
       record = std::move(**full);
     }

@@ -933,7 +933,6 @@ CharSketch SketchOf(absl::string_view utf8) {
   return SketchOfCodepoints(buffer.data(), n);
 }
 
-
 double Jaro(absl::string_view a, absl::string_view b) {
   if (a == b) return 1.0;
   DecodedPair d;

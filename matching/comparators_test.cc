@@ -813,6 +813,16 @@ TEST(AllocationTest, NoHeapAllocationForOrdinaryValues) {
   EXPECT_GT(g_allocations.load() - before_long, 0);
 }
 
+// NameComparison's level of (a, b) by its definition, level by level.
+int NameLevelByDefinition(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return 0;
+  if (a == b) return 1;
+  if (JaroWinkler(a, b) >= 0.92) return 2;
+  if (JaroWinkler(a, b) >= 0.88) return 3;
+  if (DamerauLevenshtein(a, b) <= 2) return 4;
+  return 5;
+}
+
 // LevelOf caches comparator results across levels; it must agree with the
 // plain definition evaluated level by level.
 TEST(ComparisonTest, LevelOfMatchesDefinition) {
@@ -825,14 +835,7 @@ TEST(ComparisonTest, LevelOfMatchesDefinition) {
     const std::string a = Utf8(a32);
     const std::string b = Utf8(i % 2 ? Mutate(rng, a32, alphabet)
                                      : RandomString(rng, alphabet, 12));
-    auto expected_name = [&] {
-      if (a.empty() || b.empty()) return 0;
-      if (a == b) return 1;
-      if (JaroWinkler(a, b) >= 0.92) return 2;
-      if (JaroWinkler(a, b) >= 0.88) return 3;
-      if (DamerauLevenshtein(a, b) <= 2) return 4;
-      return 5;
-    };
+    auto expected_name = [&] { return NameLevelByDefinition(a, b); };
     auto expected_full = [&] {
       if (a.empty() || b.empty()) return 0;
       if (a == b) return 1;
@@ -919,14 +922,7 @@ TEST(ComparisonTest, PrunedLevelsMatchDefinitionForEmailsAndLongValues) {
       }
       return 5;
     };
-    auto expected_name = [&] {
-      if (a.empty() || b.empty()) return 0;
-      if (a == b) return 1;
-      if (JaroWinkler(a, b) >= 0.92) return 2;
-      if (JaroWinkler(a, b) >= 0.88) return 3;
-      if (DamerauLevenshtein(a, b) <= 2) return 4;
-      return 5;
-    };
+    auto expected_name = [&] { return NameLevelByDefinition(a, b); };
     const CharSketch sa = SketchOf(a), sb = SketchOf(b);
     ASSERT_EQ(email.LevelOf(a, b), expected_email()) << a << " | " << b;
     ASSERT_EQ(email.LevelOf(a, b, sa, sb), expected_email()) << a << " | " << b;

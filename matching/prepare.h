@@ -56,9 +56,10 @@ struct PreparedColumn {
   std::vector<uint64_t> name_key_hashes;
   // Per id, birth dates only.
   std::vector<CivilDay> dates;
-  // Per id, for names and places (whose values repeat, so one sketch serves
-  // many comparisons): SketchOf(value). Empty for other types, or when the
-  // builder of the column left it out; comparisons then sketch as they go.
+  // Per id, for names, places and e-mails (values that meet the fuzzy
+  // comparators, most of them again and again): SketchOf(value). Empty for
+  // other types, or when the builder of the column left it out; comparisons
+  // then sketch as they go.
   std::vector<CharSketch> sketches;
   int64_t present = 0;  // Records with a value.
   int64_t junk = 0;     // Records whose non-empty value normalised to nothing.
