@@ -11,6 +11,7 @@ PACKAGES=(
   libprotobuf-dev libgrpc++-dev libabsl-dev libsqlite3-dev libxxhash-dev
   libphonenumber-dev libicu-dev libopencc-dev libopencc-data libcli11-dev
   prometheus-cpp-dev libssl-dev openssl librime-data-jyutping
+  libtcmalloc-minimal4
   # Tests and benchmarks.
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio
   python3-protobuf sqlite3
