@@ -222,9 +222,29 @@ int64_t Engine::Internals::Now() const {
 
 void Engine::Internals::ReaderDeleter::operator()(
     storage::GraphStore* store) const {
-  store->EndRead();
+  IdleReader idle;
+  idle.store.reset(store);
+  idle.commits = commits;
+  idle.began = began;
+  idle.open = commits == in->CommitCount() &&
+              std::chrono::steady_clock::now() - began < kSnapshotReuse;
+  if (!idle.open) store->EndRead();
   Lock lock(in->pool_mu);
-  in->idle_readers.emplace_back(store);
+  in->idle_readers.push_back(std::move(idle));
+}
+
+void Engine::Internals::Committed() {
+  {
+    Lock lock(commit_mu);
+    ++commits;
+  }
+  commit_cv.notify_all();
+  // The idle snapshots are out of date now.
+  Lock lock(pool_mu);
+  for (IdleReader& idle : idle_readers) {
+    if (idle.open) idle.store->EndRead();
+    idle.open = false;
+  }
 }
 
 void Engine::Internals::RollbackWrite() {
@@ -276,26 +296,41 @@ absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(
 }
 
 absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
+  // Read before the snapshot begins: a commit in between makes the snapshot
+  // look older than it is, never newer.
+  const int64_t committed = CommitCount();
+  const auto now = std::chrono::steady_clock::now();
+  IdleReader idle;
   {
     Lock lock(pool_mu);
     if (!idle_readers.empty()) {
-      Reader reader(idle_readers.back().release(), ReaderDeleter{this});
+      idle = std::move(idle_readers.back());
       idle_readers.pop_back();
-      absl::Status s = reader->BeginRead();
-      if (!s.ok()) return s;
-      return reader;
     }
   }
-  absl::StatusOr<std::unique_ptr<storage::GraphStore>> opened;
-  {
-    // The writer connection opens readers; no write may use it meanwhile.
-    Lock lock(write_mu);
-    opened = writer->OpenReader();
+  if (idle.store != nullptr && idle.open && idle.commits == committed &&
+      now - idle.began < kSnapshotReuse) {
+    return Reader(idle.store.release(),
+                  ReaderDeleter{this, idle.commits, idle.began});
   }
-  if (!opened.ok()) return opened.status();
-  Reader reader(opened->release(), ReaderDeleter{this});
+  if (idle.store == nullptr) {
+    absl::StatusOr<std::unique_ptr<storage::GraphStore>> opened;
+    {
+      // The writer connection opens readers; no write may use it meanwhile.
+      Lock lock(write_mu);
+      opened = writer->OpenReader();
+    }
+    if (!opened.ok()) return opened.status();
+    idle.store = std::move(*opened);
+  } else if (idle.open) {
+    idle.store->EndRead();
+  }
+  Reader reader(idle.store.release(), ReaderDeleter{this, committed, now});
   absl::Status s = reader->BeginRead();
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    reader.get_deleter().commits = -1;  // No snapshot to keep.
+    return s;
+  }
   return reader;
 }
 

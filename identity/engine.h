@@ -35,7 +35,9 @@
 // Threads: any number of threads may call the engine. Writes (Ingest, Merge,
 // Unmerge, Forget) are serialised on one writer connection; reads (Resolve,
 // GetProfile, Explain, Stats) run concurrently on reader connections and see
-// committed data (SQLite WAL).
+// committed data (SQLite WAL): everything this engine committed before the
+// call, and another process's commits at most 10 ms late (an idle reader
+// keeps its snapshot that long while this engine commits nothing).
 
 #ifndef IDR_IDENTITY_ENGINE_H_
 #define IDR_IDENTITY_ENGINE_H_

@@ -5,6 +5,7 @@
 #define IDR_IDENTITY_ENGINE_INTERNAL_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -101,9 +102,22 @@ struct Engine::Internals {
   absl::flat_hash_map<std::string, int> column_index;
   absl::flat_hash_map<std::string, int> rule_index;  // Model rule names.
 
-  std::mutex pool_mu;
-  // Guarded by pool_mu.
-  std::vector<std::unique_ptr<storage::GraphStore>> idle_readers;
+  // Reader connections not in use. One keeps its read transaction (its
+  // snapshot) open for the next caller while nothing has been committed
+  // since it began, for at most kSnapshotReuse: a resolve then starts no
+  // transaction of its own (SQLite takes and drops a lock on the WAL index
+  // for each, and a page cache it must check). Every commit ends the idle
+  // snapshots, so none outlives a Forget's purge; kSnapshotReuse bounds what
+  // a reader misses of another process's commits.
+  struct IdleReader {
+    std::unique_ptr<storage::GraphStore> store;
+    bool open = false;   // Its snapshot is still open.
+    int64_t commits = 0;  // `commits` when that snapshot began.
+    std::chrono::steady_clock::time_point began;
+  };
+  static constexpr std::chrono::milliseconds kSnapshotReuse{10};
+  std::mutex pool_mu;  // Taken after commit_mu.
+  std::vector<IdleReader> idle_readers;  // Guarded by pool_mu.
 
   // Records with a value, per field (for term frequencies).
   mutable std::mutex state_mu;
@@ -127,21 +141,21 @@ struct Engine::Internals {
   bool group_writing = false;          // Guarded by group_mu.
 
   // Committed writes, for WaitForCommit.
-  std::mutex commit_mu;
+  mutable std::mutex commit_mu;
   std::condition_variable commit_cv;
   int64_t commits = 0;  // Guarded by commit_mu.
-  void Committed() {
-    {
-      Lock lock(commit_mu);
-      ++commits;
-    }
-    commit_cv.notify_all();
+  void Committed();
+  int64_t CommitCount() const {
+    Lock lock(commit_mu);
+    return commits;
   }
 
   // A reader connection inside a read transaction (one snapshot), returned
   // to the pool when the holder goes.
   struct ReaderDeleter {
     Internals* in;
+    int64_t commits = 0;  // Of its snapshot, as IdleReader.
+    std::chrono::steady_clock::time_point began;
     void operator()(storage::GraphStore* store) const;
   };
   using Reader = std::unique_ptr<storage::GraphStore, ReaderDeleter>;

@@ -599,6 +599,37 @@ TEST_P(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
             absl::StatusCode::kNotFound);
 }
 
+// Readers keep their snapshot between calls while nothing is committed:
+// each commit must still be seen by the very next read, and a Forget's purge
+// must not find an idle snapshot in its way.
+TEST_P(EngineTest, ReadsSeeEveryCommitAtOnceThoughReadersKeepSnapshots) {
+  for (int i = 0; i < 20; ++i) {
+    const std::string loyalty = absl::StrCat("L-", 100 + i);
+    IngestResult added = MustIngest(Rec(absl::StrCat("s", i), Channel::kStore,
+                                        {{"loyalty_id", loyalty}}));
+    // Several readers, all idle with a snapshot from before the next ingest.
+    std::vector<absl::StatusOr<ResolveResult>> found;
+    for (int j = 0; j < 3; ++j) {
+      found.push_back(
+          engine_->Resolve(Rec("", Channel::kApp, {{"loyalty_id", loyalty}})));
+    }
+    for (const auto& f : found) {
+      ASSERT_TRUE(f.ok()) << f.status();
+      EXPECT_EQ(f->key, added.key) << loyalty;
+    }
+    EXPECT_EQ(engine_->Stats()->records, i + 1);
+  }
+  absl::StatusOr<ResolveResult> first =
+      engine_->Resolve(Rec("", Channel::kApp, {{"loyalty_id", "L-100"}}));
+  ASSERT_TRUE(first.ok());
+  absl::StatusOr<int64_t> erased = engine_->Forget(first->key, "test");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  absl::StatusOr<ResolveResult> gone =
+      engine_->Resolve(Rec("", Channel::kApp, {{"loyalty_id", "L-100"}}));
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->key.empty());
+}
+
 TEST_P(EngineTest, BadInputIsRejectedWithNothingWritten) {
   auto code = [&](const SourceRecord& r) {
     return engine_->Ingest(r).status().code();
