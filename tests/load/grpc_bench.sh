@@ -30,7 +30,7 @@ for _ in $(seq 100); do
 done
 address=$(sed -n 's/.* on \([^ ]*\) .*/\1/p' "$WORK/serve.out")
 echo "N=$n, idr serve on $address"
-for concurrency in 1 4 16 64; do
+for concurrency in 1 4 8 16 64; do
   "$LOAD" --address "$address" --records "$base" --mix resolve \
     --concurrency $concurrency --seconds "$seconds"
 done
