@@ -252,6 +252,16 @@ void Engine::Internals::RollbackWrite() {
   writer_values->Clear();
   Unindex(uncommitted_blocks);
   uncommitted_blocks.clear();
+  UnindexValues(uncommitted_values);
+  uncommitted_values.clear();
+}
+
+void Engine::Internals::UnindexValues(
+    const std::vector<std::pair<uint64_t, int64_t>>& entries) {
+  Lock building(blocks_mu);  // As Unindex.
+  if (built_blocks.load(std::memory_order_acquire) != nullptr) {
+    for (const auto& [hash, id] : entries) value_hashes->Remove(hash, id);
+  }
 }
 
 void Engine::Internals::Unindex(
@@ -289,10 +299,43 @@ absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(
     });
     if (!s.ok()) return s;
     if (!damaged.ok()) return damaged;
+    absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> hashes =
+        store->ValueHashes(0);
+    if (!hashes.ok()) return hashes.status();
+    value_hashes = std::make_unique<ValueHashIndex>();
+    for (const auto& [id, hash] : *hashes) value_hashes->Add(hash, id);
+    built_value_id = hashes->empty() ? 0 : hashes->back().first;
     blocks = std::move(index);
     built_blocks.store(blocks.get(), std::memory_order_release);
   }
   return blocks.get();
+}
+
+absl::Status Engine::Internals::CatchUpForeignWrites() {
+  absl::StatusOr<int64_t> version = writer->DataVersion();
+  if (!version.ok()) return version.status();
+  if (*version == seen_data_version) return absl::OkStatus();
+  // The per-field record counts, as the other process left them.
+  absl::StatusOr<std::optional<std::string>> text =
+      writer->GetMeta(kMetaPresent);
+  if (!text.ok()) return text.status();
+  if (text->has_value()) {
+    Lock lock(state_mu);
+    present = DecodeCounts(**text, schema->fields.size());
+  }
+  // The values (once the index is built: a build reads them all). Also
+  // right after the build, which may have read an older snapshot (a
+  // reader's); values this engine stored since are added again: a no-op.
+  if (built_blocks.load(std::memory_order_acquire) != nullptr) {
+    if (synced_value_id < 0) synced_value_id = built_value_id;
+    absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> hashes =
+        writer->ValueHashes(synced_value_id);
+    if (!hashes.ok()) return hashes.status();
+    for (const auto& [id, hash] : *hashes) value_hashes->Add(hash, id);
+    if (!hashes->empty()) synced_value_id = hashes->back().first;
+  }
+  seen_data_version = *version;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
@@ -342,17 +385,24 @@ void ValueCache::AddCount(int64_t id, int64_t delta) {
 }
 
 absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
+  absl::StatusOr<const StoredValue*> value = Lookup(id);
+  if (value.ok() && *value == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("a record names value ", id, ", which is missing"));
+  }
+  return value;
+}
+
+absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
   auto it = values_.find(id);
   if (it != values_.end()) return it->second.get();
   absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
   if (!row.ok()) return row.status();
-  if (!row->has_value()) {
-    return absl::DataLossError(
-        absl::StrCat("a record names value ", id, ", which is missing"));
-  }
+  if (!row->has_value()) return nullptr;
   auto value = std::make_unique<StoredValue>();
   value->id = id;
   value->value = std::move((*row)->value);
+  value->field = (*row)->field;
   value->count = (*row)->count;
   absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
   if (!s.ok()) return s;
@@ -522,9 +572,14 @@ class EngineCore {
     return raw;
   }
 
-  // Normalises the raw values and derives the blocking keys.
+  // Normalises the raw values, finds them among the stored values (read
+  // through `values`, the caller's snapshot), and derives the blocking keys.
   absl::StatusOr<Probe> MakeProbe(const std::vector<std::string>& raw,
-                                  storage::GraphStore* store) const {
+                                  storage::GraphStore* store,
+                                  ValueCache& values) const {
+    absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
+    if (!built.ok()) return built.status();
+    const ValueHashIndex& by_hash = *in_.value_hashes;
     Probe probe;
     matching::PrepareOptions prepare;
     prepare.phone_region = schema_.phone_region;
@@ -549,13 +604,14 @@ class EngineCore {
       if (!probe.Has(f)) continue;
       const std::string& value = probe.Value(f);
       probe.hashes[f] = ValueHash(f, value);
-      absl::StatusOr<std::vector<storage::ValueRow>> found =
-          store->FindValues(probe.hashes[f]);
-      if (!found.ok()) return found.status();
-      for (const storage::ValueRow& row : *found) {
-        if (row.field == static_cast<int32_t>(f) && row.value == value) {
-          probe.value_ids[f] = row.id;
-          probe.counts[f] = row.count;
+      for (int64_t id : by_hash.Find(probe.hashes[f])) {
+        absl::StatusOr<const StoredValue*> stored = values.Lookup(id);
+        if (!stored.ok()) return stored.status();
+        // Absent: a value of a write this snapshot does not see.
+        if (*stored != nullptr && (*stored)->field == static_cast<int32_t>(f) &&
+            (*stored)->value == value) {
+          probe.value_ids[f] = id;
+          probe.counts[f] = (*stored)->count;
         }
       }
     }
@@ -1089,11 +1145,11 @@ absl::StatusOr<IngestResult> IngestStep::Run(
     return result;
   }
 
-  absl::StatusOr<Probe> probe = core_.MakeProbe(raw, store());
-  if (!probe.ok()) return probe.status();
   ValueCache& values = *in_.writer_values;
   // Bounded: a long-running writer starts afresh now and then.
   if (values.size() > (1u << 21)) values.Clear();
+  absl::StatusOr<Probe> probe = core_.MakeProbe(raw, store(), values);
+  if (!probe.ok()) return probe.status();
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
   absl::Status s = core_.LoadAndScore(*probe, store(), present_, true,
@@ -1215,6 +1271,9 @@ absl::StatusOr<IngestResult> IngestStep::Run(
     absl::StatusOr<int64_t> id = store()->InsertValue(row);
     if (!id.ok()) return id.status();
     ids[f] = *id;
+    // Later records of the batch find it; a rollback takes it out again.
+    in_.value_hashes->Add(row.hash, *id);
+    in_.uncommitted_values.emplace_back(row.hash, *id);
   }
 
   storage::CustomerRow customer;
@@ -1370,11 +1429,16 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     Engine::Internals& in, const GraphSchema& schema,
     const std::vector<const SourceRecord*>& records) {
   EngineCore core(&in, schema);
-  std::vector<int64_t> present = in.Present();
   BatchResult results;
   results.reserve(records.size());
   absl::Status s = in.writer->BeginWrite();
   if (!s.ok()) return s;
+  s = in.CatchUpForeignWrites();
+  if (!s.ok()) {
+    in.RollbackWrite();
+    return s;
+  }
+  std::vector<int64_t> present = in.Present();
   for (const SourceRecord* record : records) {
     absl::StatusOr<std::vector<std::string>> raw =
         core.Validate(*record, true);
@@ -1398,6 +1462,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     return s;
   }
   in.uncommitted_blocks.clear();
+  in.uncommitted_values.clear();
   {
     Lock state(in.state_mu);
     in.present = std::move(present);
@@ -1519,9 +1584,9 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
   absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
   if (!reader.ok()) return reader.status();
   storage::GraphStore* store = reader->get();
-  absl::StatusOr<Probe> probe = core.MakeProbe(*raw, store);
-  if (!probe.ok()) return probe.status();
   ValueCache values(store);
+  absl::StatusOr<Probe> probe = core.MakeProbe(*raw, store, values);
+  if (!probe.ok()) return probe.status();
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
   absl::Status s = core.LoadAndScore(*probe, store, in_->Present(), false,

@@ -27,6 +27,11 @@ absl::StatusOr<T> InTransaction(Engine::Internals& in, Body body) {
   storage::GraphStore* store = in.writer.get();
   absl::Status s = store->BeginWrite();
   if (!s.ok()) return s;
+  s = in.CatchUpForeignWrites();
+  if (!s.ok()) {
+    store->Rollback();
+    return s;
+  }
   absl::StatusOr<T> result = body();
   if (result.ok()) s = store->Commit();
   if (!result.ok() || !s.ok()) {
@@ -469,11 +474,13 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
-  std::vector<int64_t> present = in_->Present();
+  std::vector<int64_t> present;  // Read in the transaction.
   const RequestRecord request(*in_, "forget", request_id, key);
   std::vector<std::pair<uint64_t, int64_t>> unindexed;  // Once committed.
+  std::vector<std::pair<uint64_t, int64_t>> erased_values;  // Likewise.
   absl::StatusOr<int64_t> erased =
       InTransaction<int64_t>(*in_, [&]() -> absl::StatusOr<int64_t> {
+        present = in_->Present();
         absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
         if (!done.ok()) return done.status();
         int64_t count = 0;
@@ -490,13 +497,31 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
             LoadCustomerRecords(store, customer->id, n);
         if (!records.ok()) return records.status();
         absl::Status s;
+        // Per value: its hash, and the uses left once these records go (a
+        // value none uses any more is deleted, and leaves the index).
+        absl::flat_hash_map<int64_t, std::pair<uint64_t, int64_t>> uses;
         for (const StoredRecord& r : *records) {
           s = store->PutTombstone(KeyedHash(in_->secret, r.row.source_id));
           if (!s.ok()) return s;
           for (size_t f = 0; f < n; ++f) {
-            if (r.value_ids[f] == 0) continue;
+            const int64_t id = r.value_ids[f];
+            if (id == 0) continue;
             --present[f];
-            s = store->AddValueCount(r.value_ids[f], -1);
+            auto [it, first] = uses.try_emplace(id);
+            if (first) {
+              absl::StatusOr<std::optional<storage::ValueRow>> row =
+                  store->GetValue(id);
+              if (!row.ok()) return row.status();
+              if (!row->has_value()) {
+                return absl::DataLossError(absl::StrCat(
+                    "record ", r.row.source_id, " names missing value ", id));
+              }
+              it->second = {(*row)->hash, (*row)->count};
+            }
+            if (--it->second.second == 0) {
+              erased_values.emplace_back(it->second.first, id);
+            }
+            s = store->AddValueCount(id, -1);
             if (!s.ok()) return s;
           }
           s = store->DeleteRecord(r.row.id);
@@ -543,6 +568,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   in_->writer_values->Clear();
   if (!erased.ok()) return erased.status();
   in_->Unindex(unindexed);
+  in_->UnindexValues(erased_values);
   {
     Lock state(in_->state_mu);
     in_->present = present;
@@ -614,7 +640,35 @@ absl::Status Engine::CheckConsistency() {
       return broken("value ", value, " counts ", (*v)->count, ", used ", count);
     }
   }
-  if (present != in_->Present()) return broken("field counts are off");
+  // Every stored value is used, and stored once (the store does not check:
+  // the engine's value index must find a value before it is stored again).
+  absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> hashes =
+      store->ValueHashes(0);
+  if (!hashes.ok()) return hashes.status();
+  if (hashes->size() != uses.size()) {
+    return broken(static_cast<int64_t>(hashes->size() - uses.size()),
+                  " values are stored that no record uses");
+  }
+  absl::flat_hash_map<uint64_t, std::vector<int64_t>> by_hash;
+  for (const auto& [id, hash] : *hashes) by_hash[hash].push_back(id);
+  for (const auto& [hash, ids] : by_hash) {
+    absl::flat_hash_set<std::pair<int32_t, std::string>> seen;
+    for (int64_t id : ids) {
+      absl::StatusOr<std::optional<storage::ValueRow>> v = store->GetValue(id);
+      if (!v.ok()) return v.status();
+      if (!v->has_value() || !seen.emplace((*v)->field, (*v)->value).second) {
+        return broken("value ", id, " is stored twice");
+      }
+    }
+  }
+  // As committed (another process may have written since this engine last
+  // did).
+  absl::StatusOr<std::optional<std::string>> stored =
+      store->GetMeta("engine.present");
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value() || **stored != absl::StrJoin(present, ",")) {
+    return broken("field counts are off");
+  }
   return absl::OkStatus();
 }
 

@@ -20,6 +20,7 @@
 #include "identity/block_index.h"
 #include "identity/engine.h"
 #include "identity/record_codec.h"
+#include "identity/value_hash_index.h"
 #include "storage/graph_store.h"
 
 namespace idr::identity {
@@ -34,6 +35,7 @@ struct StoredRecord {
 // A value as stored, with its name keys decoded.
 struct StoredValue {
   int64_t id = 0;
+  int32_t field = 0;
   std::string value;
   std::vector<uint64_t> keys;
   int64_t count = 0;
@@ -47,6 +49,8 @@ class ValueCache {
  public:
   explicit ValueCache(storage::GraphStore* store) : store_(store) {}
   absl::StatusOr<const StoredValue*> Get(int64_t id);
+  // As Get, but nullptr for a value the store does not hold.
+  absl::StatusOr<const StoredValue*> Lookup(int64_t id);
   // After a count change the writer made in the store.
   void AddCount(int64_t id, int64_t delta);
   void Clear() { values_.clear(); }
@@ -80,12 +84,28 @@ struct Engine::Internals {
   std::mutex blocks_mu;  // Serialises building; taken after write_mu.
   std::unique_ptr<BlockIndex> blocks;           // Set once, under blocks_mu.
   std::atomic<BlockIndex*> built_blocks{nullptr};  // blocks, once built.
+  // The stored values by hash, built with `blocks` (read it once Blocks()
+  // has returned), and the last value id the build read.
+  std::unique_ptr<ValueHashIndex> value_hashes;
+  int64_t built_value_id = 0;
+  // At the start of every write transaction: when another process wrote the
+  // graph since, reloads the per-field record counts it left, and adds to
+  // the value index the values it stored, so that no value is ever stored
+  // twice (the store does not check). One look at the store's DataVersion
+  // when nobody else wrote. write_mu held, inside the write transaction.
+  absl::Status CatchUpForeignWrites();
+  int64_t seen_data_version = -1;  // Guarded by write_mu.
+  int64_t synced_value_id = -1;    // Likewise; -1: from built_value_id.
   // The entries the writer's open transaction added (taken out again if it
   // rolls back). Guarded by write_mu.
   std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;
+  // The (hash, id) of the values it inserted, likewise.
+  std::vector<std::pair<uint64_t, int64_t>> uncommitted_values;
   // Takes (key, record) entries out of the index, if it is built (after a
   // rollback, or once Forget's deletions committed). write_mu held.
   void Unindex(const std::vector<std::pair<uint64_t, int64_t>>& entries);
+  // Takes (hash, value id) entries out of the value index, if it is built.
+  void UnindexValues(const std::vector<std::pair<uint64_t, int64_t>>& entries);
   // Rolls the writer's transaction back, with the cached values and the
   // index entries it made. write_mu held.
   void RollbackWrite();

@@ -488,6 +488,15 @@ TEST_P(EngineTest, ForgetErasesAndReplayStaysForgotten) {
   EXPECT_EQ(engine_->Stats()->records, 1);
   EXPECT_EQ(engine_->Forget(a.key, "").status().code(),
             absl::StatusCode::kNotFound);
+  // The same e-mail from a new source is a new customer, its value stored
+  // once again (TearDown checks that no value is stored twice).
+  SourceRecord r3 = r1, r4 = r2;
+  r3.source_id = "f-3";
+  r4.source_id = "f-4";
+  IngestResult again = MustIngest(r3);
+  EXPECT_EQ(again.outcome, Outcome::kCreated);
+  EXPECT_NE(again.key, a.key);
+  EXPECT_EQ(MustIngest(r4).key, again.key);
 }
 
 TEST_P(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
@@ -713,6 +722,42 @@ TEST(EngineReopenTest, SqliteGraphSurvivesReopen) {
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// The store does not keep values unique; each engine's in-memory value
+// index does. A value another process stored must still be found, not
+// stored a second time, by an engine whose index was built before.
+TEST(EngineReopenTest, TwoEnginesOnOneFileStoreEachValueOnce) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/two-engines.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  EngineOptions options;
+  options.schema = TestSchema();
+  auto first = Engine::Open(*storage::OpenSqliteGraphStore(path), options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Engine::Open(*storage::OpenSqliteGraphStore(path), {});
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto ingest = [](Engine& engine, const char* id, const char* email) {
+    auto r = engine.Ingest(Rec(id, Channel::kWeb,
+                               {{"given_name", "Mei"},
+                                {"family_name", "Chan"},
+                                {"email", email}}));
+    EXPECT_TRUE(r.ok()) << r.status();
+  };
+  // Both indexes are built, then each engine stores values the other has
+  // not seen, turn by turn.
+  ingest(**first, "a1", "mei.chan@mail.hk");
+  ingest(**second, "b1", "mei.chan@mail.hk");
+  ingest(**first, "a2", "mei@work.hk");
+  ingest(**second, "b2", "mei@work.hk");
+  ingest(**second, "b3", "chan.mei@mail.cn");
+  ingest(**first, "a3", "chan.mei@mail.cn");
+  for (auto* engine : {&*first, &*second}) {
+    absl::Status s = (*engine)->CheckConsistency();
+    EXPECT_TRUE(s.ok()) << s;
+  }
 }
 
 TEST(EngineReopenTest, GraphOfAnotherNormalizationRefusesValueLookups) {

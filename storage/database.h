@@ -33,7 +33,7 @@ struct sqlite3;
 namespace idr::storage {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct DatabaseOptions {
   // Create the file when it does not exist. When false, a missing file is

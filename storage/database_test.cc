@@ -46,7 +46,7 @@ TEST(DatabaseTest, ReopenKeepsDataAndDoesNotRemigrate) {
   EXPECT_EQ(*(*db)->GetMeta("probe"), "kept");
 }
 
-TEST(DatabaseTest, AVersion2GraphGainsTheRequestTableAndLosesBlock) {
+TEST(DatabaseTest, AVersion2GraphGainsTheRequestTableAndLosesBlockAndValueHash) {
   std::string path = TempPath("v2.db");
   std::remove(path.c_str());
   {
@@ -58,15 +58,18 @@ TEST(DatabaseTest, AVersion2GraphGainsTheRequestTableAndLosesBlock) {
                             "record INTEGER NOT NULL, PRIMARY KEY (key, "
                             "record)) WITHOUT ROWID")
                     .ok());
+    ASSERT_TRUE((*db)->Exec("CREATE INDEX value_hash ON value(hash)").ok());
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 2").ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO tombstone VALUES (x'01')").ok());
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*(*db)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*db)->SchemaVersion(), 4);
   EXPECT_TRUE((*db)->Exec("INSERT INTO request VALUES (x'02', 1, 'r')").ok());
   EXPECT_TRUE((*db)->Exec("DELETE FROM tombstone WHERE hash = x'01'").ok());
   EXPECT_FALSE((*db)->Exec("SELECT 1 FROM block").ok());
+  // Version 4 dropped it: creating it again succeeds.
+  EXPECT_TRUE((*db)->Exec("CREATE INDEX value_hash ON value(hash)").ok());
 }
 
 TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {

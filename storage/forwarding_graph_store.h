@@ -41,8 +41,12 @@ class ForwardingGraphStore : public GraphStore {
                        const std::string& value) override {
     return inner_->PutMeta(key, value);
   }
-  absl::StatusOr<std::vector<ValueRow>> FindValues(uint64_t hash) override {
-    return inner_->FindValues(hash);
+  absl::StatusOr<int64_t> DataVersion() override {
+    return inner_->DataVersion();
+  }
+  absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> ValueHashes(
+      int64_t after) override {
+    return inner_->ValueHashes(after);
   }
   absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override {
     return inner_->GetValue(id);

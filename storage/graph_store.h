@@ -158,11 +158,15 @@ class GraphStore {
                                const std::string& value) = 0;
 
   // --- Values ---------------------------------------------------------------
-  // All values with this hash (normally zero or one).
-  virtual absl::StatusOr<std::vector<ValueRow>> FindValues(uint64_t hash) = 0;
+  // The (id, hash) of every value with an id above `after`, in id order.
+  // Stores keep no index of values by hash (a hash's place in a B-tree is
+  // random: one more page written per new value); the engine builds its own
+  // in memory from this.
+  virtual absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>>
+  ValueHashes(int64_t after) = 0;
   virtual absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) = 0;
-  // Inserts a value (row.id ignored) and returns its id. ALREADY_EXISTS when
-  // the same (hash, field, value) is stored.
+  // Inserts a value (row.id ignored) and returns its id. The caller keeps
+  // (hash, field, value) unique: stores do not check.
   virtual absl::StatusOr<int64_t> InsertValue(const ValueRow& row) = 0;
   // Adds `delta` to the value's count; a count reaching 0 deletes the value.
   // NOT_FOUND-free: an unknown id is INVALID_ARGUMENT.
@@ -283,6 +287,11 @@ class GraphStore {
   virtual absl::Status Purge() = 0;
   // Bytes the graph occupies (SQLite: the database file plus its WAL).
   virtual absl::StatusOr<int64_t> SizeBytes() = 0;
+  // A number that changes when another connection (another process) has
+  // committed to the graph since this connection's last transaction began,
+  // and never for this connection's own commits (SQLite: PRAGMA
+  // data_version). Stores that no other connection writes return 0.
+  virtual absl::StatusOr<int64_t> DataVersion() = 0;
 };
 
 }  // namespace idr::storage

@@ -75,7 +75,6 @@ struct Graph {
 
   std::map<std::string, std::string> meta;
   std::map<int64_t, ValueRow> values;
-  std::set<std::pair<uint64_t, int64_t>> values_by_hash;
   std::map<int64_t, StoredRecord> records;
   std::map<std::string, int64_t> records_by_source;
   std::set<std::pair<int64_t, int64_t>> records_by_customer;
@@ -103,12 +102,8 @@ struct Graph {
   }
 
   void SetValue(int64_t id, std::optional<ValueRow> row) {
-    if (auto it = values.find(id); it != values.end()) {
-      values_by_hash.erase({it->second.hash, id});
-      values.erase(it);
-    }
+    values.erase(id);
     if (!row) return;
-    values_by_hash.insert({row->hash, id});
     values[id] = *std::move(row);
   }
 
@@ -268,14 +263,17 @@ class MemoryGraphStore : public GraphStore {
   }
 
   // --- Values ---------------------------------------------------------------
-  absl::StatusOr<std::vector<ValueRow>> FindValues(uint64_t hash) override {
+  // One process: no other connection writes this graph.
+  absl::StatusOr<int64_t> DataVersion() override { return 0; }
+
+  absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> ValueHashes(
+      int64_t after) override {
     Lock lock(&g_->mu);
-    std::vector<ValueRow> rows;
-    for (auto it = g_->values_by_hash.lower_bound({hash, kMinId});
-         it != g_->values_by_hash.end() && it->first == hash; ++it) {
-      rows.push_back(g_->values.at(it->second));
+    std::vector<std::pair<int64_t, uint64_t>> hashes;
+    for (auto it = g_->values.upper_bound(after); it != g_->values.end(); ++it) {
+      hashes.emplace_back(it->first, it->second.hash);
     }
-    return rows;
+    return hashes;
   }
 
   absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override {
@@ -287,13 +285,6 @@ class MemoryGraphStore : public GraphStore {
     Lock lock(&g_->mu);
     if (absl::Status s = CheckWrite(); !s.ok()) return s;
     if (row.count < 0) return absl::InvalidArgumentError("negative count");
-    for (auto it = g_->values_by_hash.lower_bound({row.hash, kMinId});
-         it != g_->values_by_hash.end() && it->first == row.hash; ++it) {
-      const ValueRow& other = g_->values.at(it->second);
-      if (other.field == row.field && other.value == row.value) {
-        return absl::AlreadyExistsError("value already stored");
-      }
-    }
     JournalLastIds();
     ValueRow stored = row;
     stored.id = ++g_->last.value;

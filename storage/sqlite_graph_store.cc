@@ -527,11 +527,23 @@ class SqliteGraphStore : public GraphStore {
   }
 
   // --- Values ---------------------------------------------------------------
-  absl::StatusOr<std::vector<ValueRow>> FindValues(uint64_t hash) override {
-    Query q(*stmts_,
-            "SELECT " VALUE_COLUMNS " FROM value WHERE hash = ? ORDER BY id");
-    q.Int(ToInt(hash));
-    return Collect<ValueRow>(q, ToValueRow);
+  absl::StatusOr<int64_t> DataVersion() override {
+    Query q(*stmts_, "PRAGMA data_version");
+    IDR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return absl::InternalError("PRAGMA data_version gave no row");
+    return q.ColumnInt(0);
+  }
+
+  absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> ValueHashes(
+      int64_t after) override {
+    Query q(*stmts_, "SELECT id, hash FROM value WHERE id > ? ORDER BY id");
+    q.Int(after);
+    std::vector<std::pair<int64_t, uint64_t>> hashes;
+    for (;;) {
+      IDR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) return hashes;
+      hashes.emplace_back(q.ColumnInt(0), ToUint(q.ColumnInt(1)));
+    }
   }
 
   absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override {
@@ -543,13 +555,6 @@ class SqliteGraphStore : public GraphStore {
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     if (row.count < 0) return absl::InvalidArgumentError("negative count");
-    {
-      Query q(*stmts_,
-              "SELECT 1 FROM value WHERE hash = ? AND field = ? AND value = ?");
-      q.Int(ToInt(row.hash)).Int(row.field).Text(row.value);
-      IDR_ASSIGN_OR_RETURN(bool found, q.Step());
-      if (found) return absl::AlreadyExistsError("value already stored");
-    }
     Query q(*stmts_,
             "INSERT INTO value (hash, field, count, value, keys) "
             "VALUES (?, ?, ?, ?, ?)");

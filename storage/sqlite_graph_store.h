@@ -1,17 +1,19 @@
 // The embedded default GraphStore: one SQLite file (storage/database.h opens
 // it, turns on WAL and migrates it).
 //
-// On-disk schema, version 3 (PRAGMA user_version = 3; version 1 had only the
+// On-disk schema, version 4 (PRAGMA user_version = 4; version 1 had only the
 // meta table; migration 1 -> 2 in database.cc creates the graph's tables,
-// 2 -> 3 the request table and drops version 2's block table):
+// 2 -> 3 the request table and drops version 2's block table, 3 -> 4 drops
+// the index value_hash):
 //
 //   meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
 //       GetMeta/PutMeta, and 'created_at'/'created_by' from version 1. Values
 //       written by PutMeta are stored as BLOBs (they may be binary).
 //   value (id INTEGER PRIMARY KEY AUTOINCREMENT, hash INTEGER, field INTEGER,
 //          count INTEGER, value TEXT, keys BLOB)
-//       INDEX value_hash (hash). Uniqueness of (hash, field, value) is
-//       checked by the store, so `value` is not copied into an index.
+//       No index of `hash`: the engine keeps one in memory (ValueHashes), and
+//       keeps (hash, field, value) unique itself (versions 2 and 3 had
+//       INDEX value_hash, one random B-tree write per new value).
 //   record (id INTEGER PRIMARY KEY AUTOINCREMENT, source_id TEXT UNIQUE,
 //           customer INTEGER, channel INTEGER, seen_at INTEGER, data BLOB,
 //           keys BLOB)

@@ -116,8 +116,10 @@ TEST(SqliteGraphStoreTest, DataSurvivesCloseAndReopen) {
   EXPECT_EQ(store->FindCustomer("C1")->value().size, 1);
   EXPECT_EQ(store->GetRecord(record)->value().keys,
             (std::vector<uint64_t>{~0ull, 7}));
-  ASSERT_EQ(store->FindValues(1ull << 63)->size(), 1u);
-  EXPECT_EQ(store->FindValues(1ull << 63)->at(0).value, "anna");
+  ASSERT_EQ(store->ValueHashes(0)->size(), 1u);
+  EXPECT_EQ(store->ValueHashes(0)->at(0).second, 1ull << 63);
+  EXPECT_EQ(store->GetValue(store->ValueHashes(0)->at(0).first)->value().value,
+            "anna");
   EXPECT_EQ(store->GetMeta("model")->value(), std::string("\0bin", 4));
   EXPECT_EQ(store->ReadChanges(0, 10)->size(), 1u);
   // Version 1's meta rows are still there, beside the graph's.
@@ -126,6 +128,27 @@ TEST(SqliteGraphStoreTest, DataSurvivesCloseAndReopen) {
   ASSERT_OK(store->BeginWrite());
   EXPECT_GT(*store->InsertRecord(Record("s2", 1)), record);
   ASSERT_OK(store->Commit());
+}
+
+// A writer tells another process's commits from its own.
+TEST(SqliteGraphStoreTest, DataVersionChangesForAnotherConnectionsCommits) {
+  const std::string path = TempPath("data-version.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  std::unique_ptr<GraphStore> mine = MustOpen(path);
+  std::unique_ptr<GraphStore> theirs = MustOpen(path);
+  ASSERT_NE(mine, nullptr);
+  ASSERT_NE(theirs, nullptr);
+  const int64_t start = *mine->DataVersion();
+  ASSERT_OK(mine->BeginWrite());
+  ASSERT_OK(mine->InsertValue(Value(1, "mine")).status());
+  ASSERT_OK(mine->Commit());
+  EXPECT_EQ(*mine->DataVersion(), start);
+  ASSERT_OK(theirs->BeginWrite());
+  ASSERT_OK(theirs->InsertValue(Value(2, "theirs")).status());
+  ASSERT_OK(theirs->Commit());
+  EXPECT_NE(*mine->DataVersion(), start);
 }
 
 TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
@@ -147,7 +170,11 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   }
   std::unique_ptr<GraphStore> store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "3\n");
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "4\n");
+  // Migration 3 -> 4 dropped the index of value hashes 2 -> 3 had.
+  EXPECT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                            "'value_hash'"),
+            "0\n");
   EXPECT_EQ(store->GetMeta("created_at")->value(), "2025-01-01T00:00:00Z");
   ASSERT_OK(store->BeginWrite());
   ASSERT_TRUE(store->InsertRecord(Record("s1", 1)).ok());
@@ -300,8 +327,7 @@ TEST(SqliteGraphStoreTest, SchemaIsAsDocumented) {
             "index|separation_b|separation\n"
             "table|sqlite_sequence|sqlite_sequence\n"
             "table|tombstone|tombstone\n"
-            "table|value|value\n"
-            "index|value_hash|value\n");
+            "table|value|value\n");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal\n");
 }
 
@@ -345,7 +371,8 @@ TEST(SqliteGraphStoreTest, DeletedRowsLeaveNoBytesAfterPurge) {
   }
   EXPECT_EQ(FileBytes(path + "-wal").size(), 0u);
   EXPECT_EQ(*store->CountRecords(), 80);
-  EXPECT_TRUE(store->FindValues(1000)->empty());
+  EXPECT_EQ(store->ValueHashes(0)->size(), 80u);
+  EXPECT_EQ(*store->GetValue(value), std::nullopt);
 }
 
 TEST(SqliteGraphStoreTest, UncommittedTransactionIsGoneWithTheConnection) {
