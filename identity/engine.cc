@@ -315,6 +315,9 @@ absl::Status Engine::Internals::CatchUpForeignWrites() {
   absl::StatusOr<int64_t> version = writer->DataVersion();
   if (!version.ok()) return version.status();
   if (*version == seen_data_version) return absl::OkStatus();
+  // The writer's cached values: the other process may have changed their
+  // counts, or deleted them.
+  writer_values->Clear();
   // The per-field record counts, as the other process left them.
   absl::StatusOr<std::optional<std::string>> text =
       writer->GetMeta(kMetaPresent);
@@ -647,12 +650,17 @@ class EngineCore {
   }
 
   // Scores the candidates against the probe. `ingesting`: the probe's values
-  // count in the term frequencies (it is about to be stored).
+  // count in the term frequencies (it is about to be stored). `partial`:
+  // per candidate, whether its value ids come from the index rather than
+  // its record (a value missing then means another process deleted the
+  // record: it is vetoed; for a record read in this snapshot it is damage).
   absl::StatusOr<std::vector<Scored>> Score(
       const Probe& probe, const std::vector<StoredRecord>& records,
       const std::vector<int>& rules, ValueCache& values,
-      const std::vector<int64_t>& present, bool ingesting) const {
+      const std::vector<int64_t>& present, bool ingesting,
+      const std::vector<bool>& partial) const {
     const size_t n = schema_.fields.size();
+    std::vector<bool> gone(records.size() + 1, false);
     const uint32_t rows = static_cast<uint32_t>(records.size()) + 1;
     PreparedColumns columns(n);
     std::vector<bool> exact_field(n, false);
@@ -735,8 +743,13 @@ class EngineCore {
           col.ids[r] = col.ids[0];
           continue;
         }
-        absl::StatusOr<const StoredValue*> v = values.Get(id);
+        absl::StatusOr<const StoredValue*> v =
+            partial[r - 1] ? values.Lookup(id) : values.Get(id);
         if (!v.ok()) return v.status();
+        if (*v == nullptr) {
+          gone[r] = true;
+          continue;
+        }
         col.ids[r] = intern((*v)->value, (*v)->keys, (*v)->count);
       }
       exact_field[f] = matching::IsExclusiveIdentifier(col.type);
@@ -749,6 +762,7 @@ class EngineCore {
       s.rule = rules[r - 1];
       s.pattern = matching::ComparePair(model.comparisons, columns, 0, r);
       s.weight = matching::ScorePair(model, columns, s.rule, s.pattern, 0, r);
+      s.vetoed = gone[r];
       for (size_t f = 0; f < n; ++f) {
         if (!exact_field[f] || !probe.Has(f)) continue;
         const int64_t theirs = s.record->value_ids[f];
@@ -815,7 +829,7 @@ class EngineCore {
       partial.push_back(false);
     }
     absl::StatusOr<std::vector<Scored>> s =
-        Score(probe, *records, rules, values, present, ingesting);
+        Score(probe, *records, rules, values, present, ingesting, partial);
     if (!s.ok()) return s.status();
     for (size_t i = 0; i < records->size(); ++i) {
       if (!partial[i] || !Links((*s)[i])) continue;

@@ -745,6 +745,7 @@ TEST(EngineReopenTest, TwoEnginesOnOneFileStoreEachValueOnce) {
                                 {"family_name", "Chan"},
                                 {"email", email}}));
     EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok()) fprintf(stderr, "%s %s %s\n", id, OutcomeName(r->outcome), r->key.c_str());
   };
   // Both indexes are built, then each engine stores values the other has
   // not seen, turn by turn.
@@ -754,6 +755,15 @@ TEST(EngineReopenTest, TwoEnginesOnOneFileStoreEachValueOnce) {
   ingest(**second, "b2", "mei@work.hk");
   ingest(**second, "b3", "chan.mei@mail.cn");
   ingest(**first, "a3", "chan.mei@mail.cn");
+  // The first stores a value and reads it back (its writer caches it); the
+  // second forgets that customer, which deletes the value; the first then
+  // stores it afresh.
+  ingest(**first, "a4", "mei.only@mail.cn");
+  ingest(**first, "a5", "mei.only@mail.cn");
+  auto key = (*second)->ResolveRecord("a5");
+  ASSERT_TRUE(key.ok()) << key.status();
+  ASSERT_TRUE((*second)->Forget(key->key, "test").ok());
+  ingest(**first, "a6", "mei.only@mail.cn");
   for (auto* engine : {&*first, &*second}) {
     absl::Status s = (*engine)->CheckConsistency();
     EXPECT_TRUE(s.ok()) << s;

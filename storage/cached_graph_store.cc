@@ -10,6 +10,20 @@ CachedGraphStore::CachedGraphStore(std::unique_ptr<GraphStore> inner,
 
 void CachedGraphStore::Clear() { records_.clear(); }
 
+absl::Status CachedGraphStore::BeginWrite() {
+  absl::Status s = inner_->BeginWrite();
+  if (!s.ok()) return s;
+  // Another connection's commits may have moved or deleted cached records.
+  absl::StatusOr<int64_t> version = inner_->DataVersion();
+  if (!version.ok()) {
+    inner_->Rollback();
+    return version.status();
+  }
+  if (*version != data_version_) Clear();
+  data_version_ = *version;
+  return absl::OkStatus();
+}
+
 absl::Status CachedGraphStore::Commit() {
   absl::Status s = inner_->Commit();
   if (!s.ok()) Clear();  // The transaction is gone; so are its rows.

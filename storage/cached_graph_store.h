@@ -5,9 +5,10 @@
 // records it has read or written; every write that changes a cached record
 // updates or drops it, and a rollback or a failed commit drops everything
 // (the store below is then as before the transaction, and so is the cache:
-// empty). Readers it opens are not cached. When it holds more than
-// `max_rows` records it starts afresh. (Values are cached one level up,
-// decoded, by the engine's writer.)
+// empty), and so does a write transaction that begins after another
+// connection committed (DataVersion). Readers it opens are not cached. When
+// it holds more than `max_rows` records it starts afresh. (Values are cached
+// one level up, decoded, by the engine's writer.)
 
 #ifndef IDR_STORAGE_CACHED_GRAPH_STORE_H_
 #define IDR_STORAGE_CACHED_GRAPH_STORE_H_
@@ -27,6 +28,7 @@ class CachedGraphStore : public ForwardingGraphStore {
   explicit CachedGraphStore(std::unique_ptr<GraphStore> inner,
                             size_t max_rows = size_t{1} << 20);
 
+  absl::Status BeginWrite() override;
   absl::Status Commit() override;
   void Rollback() override;
 
@@ -42,6 +44,7 @@ class CachedGraphStore : public ForwardingGraphStore {
   void Clear();
 
   size_t max_rows_;
+  int64_t data_version_ = -1;  // Of the last write transaction.
   absl::flat_hash_map<int64_t, RecordRow> records_;
   int64_t hits_ = 0;
 };

@@ -1,7 +1,12 @@
 #include "storage/cached_graph_store.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/memory_graph_store.h"
+#include "storage/sqlite_graph_store.h"
 
 namespace idr::storage {
 namespace {
@@ -70,6 +75,39 @@ TEST(CachedGraphStoreBoundTest, StartsAfreshWhenFull) {
   }
   ASSERT_TRUE(store.Commit().ok());
   for (int64_t id : ids) EXPECT_TRUE(store.GetRecord(id)->has_value());
+}
+
+// Another process deletes a cached record: the next write transaction must
+// not be served the old row.
+TEST(CachedGraphStoreSharedFileTest, AnotherConnectionsCommitDropsTheCache) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/cached.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((path + suffix).c_str());
+  }
+  CachedGraphStore mine(*OpenSqliteGraphStore(path));
+  std::unique_ptr<GraphStore> theirs = *OpenSqliteGraphStore(path);
+  ASSERT_TRUE(mine.BeginWrite().ok());
+  RecordRow row;
+  row.source_id = "a";
+  row.customer = 1;
+  const int64_t id = *mine.InsertRecord(row);
+  ASSERT_TRUE(mine.Commit().ok());
+  ASSERT_TRUE(mine.BeginWrite().ok());  // Its own commit keeps the cache.
+  const int64_t hits = mine.hits();
+  EXPECT_TRUE((*mine.GetRecord(id)).has_value());
+  EXPECT_EQ(mine.hits(), hits + 1);
+  mine.Rollback();
+  ASSERT_TRUE(mine.BeginWrite().ok());
+  EXPECT_TRUE((*mine.GetRecord(id)).has_value());  // Cached again.
+  ASSERT_TRUE(mine.Commit().ok());
+
+  ASSERT_TRUE(theirs->BeginWrite().ok());
+  ASSERT_TRUE(theirs->DeleteRecord(id).ok());
+  ASSERT_TRUE(theirs->Commit().ok());
+  ASSERT_TRUE(mine.BeginWrite().ok());
+  EXPECT_FALSE((*mine.GetRecord(id)).has_value());
+  ASSERT_TRUE(mine.Commit().ok());
 }
 
 }  // namespace
