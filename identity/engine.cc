@@ -6,8 +6,10 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -42,6 +44,9 @@ constexpr double kFrequencyPriorRecords = 1000;
 constexpr int64_t kMaxReclusterRecords = 100;
 // Records one group commit writes at most.
 constexpr size_t kMaxGroupRecords = 4096;
+// Batches from this size on are validated and normalised on a second
+// thread, ahead of the writer (a few records are not worth a thread).
+constexpr size_t kPreparedAheadRecords = 64;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -580,9 +585,15 @@ class EngineCore {
   absl::StatusOr<Probe> MakeProbe(const std::vector<std::string>& raw,
                                   storage::GraphStore* store,
                                   ValueCache& values) const {
-    absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
-    if (!built.ok()) return built.status();
-    const ValueHashIndex& by_hash = *in_.value_hashes;
+    Probe probe = Prepare(raw);
+    absl::Status s = FindStoredValues(store, values, &probe);
+    if (!s.ok()) return s;
+    return probe;
+  }
+
+  // The part of MakeProbe that reads nothing: normalised values, their
+  // hashes and the blocking keys. Thread-safe.
+  Probe Prepare(const std::vector<std::string>& raw) const {
     Probe probe;
     matching::PrepareOptions prepare;
     prepare.phone_region = schema_.phone_region;
@@ -604,19 +615,7 @@ class EngineCore {
                                         schema_.fields[f].type, prepare);
       preparer.Add(raw[f]);
       probe.columns.push_back(preparer.Finish(1));
-      if (!probe.Has(f)) continue;
-      const std::string& value = probe.Value(f);
-      probe.hashes[f] = ValueHash(f, value);
-      for (int64_t id : by_hash.Find(probe.hashes[f])) {
-        absl::StatusOr<const StoredValue*> stored = values.Lookup(id);
-        if (!stored.ok()) return stored.status();
-        // Absent: a value of a write this snapshot does not see.
-        if (*stored != nullptr && (*stored)->field == static_cast<int32_t>(f) &&
-            (*stored)->value == value) {
-          probe.value_ids[f] = id;
-          probe.counts[f] = (*stored)->count;
-        }
-      }
+      if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
     }
     for (matching::BlockingRule& rule :
          matching::DefaultBlockingRules(probe.columns, kNameKeySlots)) {
@@ -627,6 +626,29 @@ class EngineCore {
       if (!repeated) probe.keys.push_back({it->second, rule.keys[0]});
     }
     return probe;
+  }
+
+  // The part of MakeProbe that reads: each value's id and count among the
+  // stored values, through `values` (the caller's snapshot).
+  absl::Status FindStoredValues(storage::GraphStore* store, ValueCache& values,
+                                Probe* probe) const {
+    absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
+    if (!built.ok()) return built.status();
+    const ValueHashIndex& by_hash = *in_.value_hashes;
+    for (size_t f = 0; f < schema_.fields.size(); ++f) {
+      if (!probe->Has(f)) continue;
+      for (int64_t id : by_hash.Find(probe->hashes[f])) {
+        absl::StatusOr<const StoredValue*> stored = values.Lookup(id);
+        if (!stored.ok()) return stored.status();
+        // Absent: a value of a write this snapshot does not see.
+        if (*stored != nullptr && (*stored)->field == static_cast<int32_t>(f) &&
+            (*stored)->value == probe->Value(f)) {
+          probe->value_ids[f] = id;
+          probe->counts[f] = (*stored)->count;
+        }
+      }
+    }
+    return absl::OkStatus();
   }
 
   // Candidate records through the blocking keys, each with the first model
@@ -1045,8 +1067,8 @@ class IngestStep {
              std::vector<int64_t>& present)
       : in_(in), schema_(schema), present_(present), core_(&in, schema) {}
 
-  absl::StatusOr<IngestResult> Run(const SourceRecord& record,
-                                   const std::vector<std::string>& raw);
+  // `probe`: the record's values as EngineCore::Prepare left them.
+  absl::StatusOr<IngestResult> Run(const SourceRecord& record, Probe probe);
 
  private:
   struct Group {
@@ -1135,8 +1157,8 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
   return values;
 }
 
-absl::StatusOr<IngestResult> IngestStep::Run(
-    const SourceRecord& record, const std::vector<std::string>& raw) {
+absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
+                                             Probe prepared) {
   now_ = in_.Now();
   const int64_t seen_at = record.seen_at > 0 ? record.seen_at : now_;
   IngestResult result;
@@ -1162,8 +1184,9 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   ValueCache& values = *in_.writer_values;
   // Bounded: a long-running writer starts afresh now and then.
   if (values.size() > (1u << 21)) values.Clear();
-  absl::StatusOr<Probe> probe = core_.MakeProbe(raw, store(), values);
-  if (!probe.ok()) return probe.status();
+  absl::Status found = core_.FindStoredValues(store(), values, &prepared);
+  if (!found.ok()) return found;
+  std::optional<Probe> probe(std::move(prepared));
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
   absl::Status s = core_.LoadAndScore(*probe, store(), present_, true,
@@ -1453,16 +1476,53 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     return s;
   }
   std::vector<int64_t> present = in.Present();
-  for (const SourceRecord* record : records) {
-    absl::StatusOr<std::vector<std::string>> raw =
-        core.Validate(*record, true);
-    if (!raw.ok()) {
-      results.push_back(raw.status());
+  // Validation and normalisation read nothing: for a large batch a second
+  // thread does them ahead of the writer, which waits only if it catches up.
+  const size_t count = records.size();
+  std::vector<absl::Status> invalid(count);
+  std::vector<Probe> probes(count);
+  std::atomic<size_t> prepared{0};
+  auto prepare_all = [&](EngineCore& c) {
+    for (size_t i = 0; i < count; ++i) {
+      absl::StatusOr<std::vector<std::string>> raw =
+          c.Validate(*records[i], true);
+      if (raw.ok()) {
+        probes[i] = c.Prepare(*raw);
+      } else {
+        invalid[i] = raw.status();
+      }
+      prepared.store(i + 1, std::memory_order_release);
+    }
+  };
+  std::thread helper;
+  if (count >= kPreparedAheadRecords) {
+    helper = std::thread([&] {
+      EngineCore own(&in, schema);  // Validate keeps state: one per thread.
+      prepare_all(own);
+    });
+  } else {
+    prepare_all(core);
+  }
+  // Joined on every way out: the helper writes into this frame.
+  struct Joiner {
+    std::thread& thread;
+    ~Joiner() {
+      if (thread.joinable()) thread.join();
+    }
+  } joiner{helper};
+  for (size_t i = 0; i < count; ++i) {
+    while (prepared.load(std::memory_order_acquire) <= i) {
+      std::this_thread::yield();
+    }
+    if (!invalid[i].ok()) {
+      results.push_back(invalid[i]);
       continue;
     }
+    const SourceRecord* record = records[i];
     // A record already ingested earlier in this batch is simply unchanged.
     IngestStep step(in, schema, present);
-    absl::StatusOr<IngestResult> result = step.Run(*record, *raw);
+    absl::StatusOr<IngestResult> result =
+        step.Run(*record, std::move(probes[i]));
     if (!result.ok()) {
       in.RollbackWrite();
       return result.status();

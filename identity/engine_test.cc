@@ -1,6 +1,7 @@
 #include "identity/engine.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <atomic>
 #include <thread>
@@ -637,6 +638,49 @@ TEST_P(EngineTest, ReadsSeeEveryCommitAtOnceThoughReadersKeepSnapshots) {
       engine_->Resolve(Rec("", Channel::kApp, {{"loyalty_id", "L-100"}}));
   ASSERT_TRUE(gone.ok());
   EXPECT_TRUE(gone->key.empty());
+}
+
+// A large batch is validated and normalised on a second thread ahead of the
+// writer: it must decide exactly as the same records ingested one by one.
+TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
+  const char* given[] = {"Wei", "Mei", "Ann", "Li"};
+  const char* family[] = {"Zhang", "Chan", "Lee", "Wong", "Ng"};
+  std::vector<SourceRecord> batch;
+  for (int i = 0; i < 150; ++i) {
+    std::vector<std::pair<std::string, std::string>> values = {
+        {"given_name", given[i % 4]},
+        {"family_name", family[i % 5]},
+        {"email", absl::StrCat("p", i % 23, "@mail.hk")}};
+    if (i % 7 == 0) values.push_back({"phone", "not a phone"});
+    batch.push_back(Rec(absl::StrCat("r", i), Channel::kWeb, values));
+  }
+  batch.push_back(Rec("bad", Channel::kWeb, {{"no_such_field", "x"}}));
+  absl::StatusOr<BatchResult> at_once = engine_->IngestBatch(batch);
+  ASSERT_TRUE(at_once.ok()) << at_once.status();
+  ASSERT_EQ(at_once->size(), batch.size());
+  EXPECT_EQ(at_once->back().status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::map<std::string, std::string> batched = Keys();
+
+  Reopen(TestOptions());  // A new, empty graph.
+  for (const SourceRecord& r : batch) {
+    absl::StatusOr<IngestResult> one = engine_->Ingest(r);
+    EXPECT_EQ(one.ok(), r.source_id != "bad") << r.source_id;
+  }
+  std::map<std::string, std::string> single = Keys();
+  // Keys differ between graphs (each has its own secret); the partition of
+  // the records into customers must not.
+  ASSERT_EQ(batched.size(), single.size());
+  std::map<std::string, std::string> batched_to_single;
+  for (const auto& [id, key] : batched) {
+    auto [it, added] = batched_to_single.emplace(key, single.at(id));
+    EXPECT_EQ(it->second, single.at(id)) << id;
+  }
+  std::set<std::string> distinct;
+  for (const auto& [from, to] : batched_to_single) distinct.insert(to);
+  EXPECT_EQ(distinct.size(), batched_to_single.size());
+  EXPECT_GT(batched_to_single.size(), 1u);
+  EXPECT_LT(batched_to_single.size(), batched.size());
 }
 
 TEST_P(EngineTest, BadInputIsRejectedWithNothingWritten) {
