@@ -231,8 +231,7 @@ void Engine::Internals::ReaderDeleter::operator()(
   idle.store.reset(store);
   idle.commits = commits;
   idle.began = began;
-  idle.open = commits == in->CommitCount() &&
-              std::chrono::steady_clock::now() - began < kSnapshotReuse;
+  idle.open = in->SnapshotStillCurrent(commits, began);
   if (!idle.open) store->EndRead();
   Lock lock(in->pool_mu);
   in->idle_readers.push_back(std::move(idle));
@@ -308,8 +307,7 @@ absl::StatusOr<BlockIndex*> Engine::Internals::Blocks(
         store->ValueHashes(0);
     if (!hashes.ok()) return hashes.status();
     value_hashes = std::make_unique<ValueHashIndex>();
-    for (const auto& [id, hash] : *hashes) value_hashes->Add(hash, id);
-    built_value_id = hashes->empty() ? 0 : hashes->back().first;
+    built_value_id = value_hashes->AddAll(*hashes, 0);
     blocks = std::move(index);
     built_blocks.store(blocks.get(), std::memory_order_release);
   }
@@ -339,8 +337,7 @@ absl::Status Engine::Internals::CatchUpForeignWrites() {
     absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> hashes =
         writer->ValueHashes(synced_value_id);
     if (!hashes.ok()) return hashes.status();
-    for (const auto& [id, hash] : *hashes) value_hashes->Add(hash, id);
-    if (!hashes->empty()) synced_value_id = hashes->back().first;
+    synced_value_id = value_hashes->AddAll(*hashes, synced_value_id);
   }
   seen_data_version = *version;
   return absl::OkStatus();
@@ -359,8 +356,8 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
       idle_readers.pop_back();
     }
   }
-  if (idle.store != nullptr && idle.open && idle.commits == committed &&
-      now - idle.began < kSnapshotReuse) {
+  if (idle.store != nullptr && idle.open &&
+      SnapshotStillCurrent(idle.commits, idle.began)) {
     return Reader(idle.store.release(),
                   ReaderDeleter{this, idle.commits, idle.began});
   }
@@ -1158,7 +1155,7 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
 }
 
 absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
-                                             Probe prepared) {
+                                             Probe probe) {
   now_ = in_.Now();
   const int64_t seen_at = record.seen_at > 0 ? record.seen_at : now_;
   IngestResult result;
@@ -1184,12 +1181,11 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   ValueCache& values = *in_.writer_values;
   // Bounded: a long-running writer starts afresh now and then.
   if (values.size() > (1u << 21)) values.Clear();
-  absl::Status found = core_.FindStoredValues(store(), values, &prepared);
+  absl::Status found = core_.FindStoredValues(store(), values, &probe);
   if (!found.ok()) return found;
-  std::optional<Probe> probe(std::move(prepared));
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
-  absl::Status s = core_.LoadAndScore(*probe, store(), present_, true,
+  absl::Status s = core_.LoadAndScore(probe, store(), present_, true,
                                       &records, &scored, values);
   if (!s.ok()) return s;
   absl::StatusOr<std::vector<Group>> groups = GroupLinks(scored);
@@ -1201,11 +1197,11 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   bool has_exclusive = false;
   for (size_t f = 0; f < n; ++f) {
     if (!matching::IsExclusiveIdentifier(schema_.fields[f].type) ||
-        !probe->Has(f)) {
+        !probe.Has(f)) {
       continue;
     }
     // A value not stored yet differs from every stored one.
-    mine[f] = probe->value_ids[f] != 0 ? probe->value_ids[f] : -2 - f;
+    mine[f] = probe.value_ids[f] != 0 ? probe.value_ids[f] : -2 - f;
     has_exclusive = true;
   }
 
@@ -1285,20 +1281,20 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   // Writes: values, customer(s), record, keys, links, log.
   std::vector<int64_t> ids(n, 0);
   for (size_t f = 0; f < n; ++f) {
-    if (!probe->Has(f)) continue;
+    if (!probe.Has(f)) continue;
     ++present_[f];
-    if (probe->value_ids[f] != 0) {
-      ids[f] = probe->value_ids[f];
+    if (probe.value_ids[f] != 0) {
+      ids[f] = probe.value_ids[f];
       s = store()->AddValueCount(ids[f], 1);
       if (!s.ok()) return s;
       in_.writer_values->AddCount(ids[f], 1);
       continue;
     }
     storage::ValueRow row;
-    row.hash = probe->hashes[f];
+    row.hash = probe.hashes[f];
     row.field = static_cast<int32_t>(f);
-    row.value = probe->Value(f);
-    const PreparedColumn& pc = probe->columns[f];
+    row.value = probe.Value(f);
+    const PreparedColumn& pc = probe.columns[f];
     if (!pc.name_keys.empty()) {
       std::vector<uint64_t> keys;
       for (int32_t k : pc.name_keys[0]) keys.push_back(pc.name_key_hashes[k]);
@@ -1374,7 +1370,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   row.channel = static_cast<int32_t>(record.channel);
   row.seen_at = seen_at;
   row.data = EncodeRecordData(ids, record.attributes);
-  for (const Probe::Key& key : probe->keys) row.keys.push_back(key.key);
+  for (const Probe::Key& key : probe.keys) row.keys.push_back(key.key);
   absl::StatusOr<int64_t> rid = store()->InsertRecord(row);
   if (!rid.ok()) return rid.status();
   // Later records of the batch see this one; a rollback takes it out again.

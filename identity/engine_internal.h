@@ -136,6 +136,13 @@ struct Engine::Internals {
     std::chrono::steady_clock::time_point began;
   };
   static constexpr std::chrono::milliseconds kSnapshotReuse{10};
+  // Whether a snapshot begun at `began`, when `commits` was the count, may
+  // still serve a read.
+  bool SnapshotStillCurrent(int64_t commits,
+                            std::chrono::steady_clock::time_point began) const {
+    return commits == CommitCount() &&
+           std::chrono::steady_clock::now() - began < kSnapshotReuse;
+  }
   std::mutex pool_mu;  // Taken after commit_mu.
   std::vector<IdleReader> idle_readers;  // Guarded by pool_mu.
 

@@ -13,6 +13,17 @@ ValueHashIndex::Ids ValueHashIndex::Find(uint64_t hash) const {
 
 void ValueHashIndex::Add(uint64_t hash, int64_t id) {
   std::unique_lock<std::shared_mutex> lock(mu_);
+  AddLocked(hash, id);
+}
+
+int64_t ValueHashIndex::AddAll(
+    const std::vector<std::pair<int64_t, uint64_t>>& values, int64_t none) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [id, hash] : values) AddLocked(hash, id);
+  return values.empty() ? none : values.back().first;
+}
+
+void ValueHashIndex::AddLocked(uint64_t hash, int64_t id) {
   Ids& ids = ids_[hash];
   auto at = std::lower_bound(ids.begin(), ids.end(), id);
   if (at != ids.end() && *at == id) return;

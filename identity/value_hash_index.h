@@ -20,6 +20,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <shared_mutex>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
@@ -34,12 +36,18 @@ class ValueHashIndex {
   Ids Find(uint64_t hash) const;
   // Adds `id` under `hash` (a repeat is a no-op).
   void Add(uint64_t hash, int64_t id);
+  // Adds every (id, hash) of `values` (GraphStore::ValueHashes' order) under
+  // one lock; returns the last id, or `none` when `values` is empty.
+  int64_t AddAll(const std::vector<std::pair<int64_t, uint64_t>>& values,
+                 int64_t none);
   // Removes `id` from under `hash`, if there.
   void Remove(uint64_t hash, int64_t id);
   // Ids held.
   size_t size() const;
 
  private:
+  void AddLocked(uint64_t hash, int64_t id);  // mu_ held.
+
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<uint64_t, Ids> ids_;  // Guarded by mu_.
   size_t size_ = 0;                          // Guarded by mu_.

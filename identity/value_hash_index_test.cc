@@ -29,6 +29,16 @@ TEST(ValueHashIndexTest, FindsIdsByHashInIdOrderAndForgetsRemovedOnes) {
   EXPECT_EQ(index.size(), 1u);
 }
 
+TEST(ValueHashIndexTest, AddAllAddsEveryPairAndReturnsTheLastId) {
+  ValueHashIndex index;
+  EXPECT_EQ(index.AddAll({}, 7), 7);
+  EXPECT_EQ(index.AddAll({{3, 50}, {4, 50}, {9, 60}}, 0), 9);
+  EXPECT_EQ(index.AddAll({{4, 50}}, 0), 4);  // A repeat.
+  EXPECT_EQ(index.Find(50), (Ids{3, 4}));
+  EXPECT_EQ(index.Find(60), (Ids{9}));
+  EXPECT_EQ(index.size(), 3u);
+}
+
 // One writer with readers (run under TSan too).
 TEST(ValueHashIndexTest, ReadersSeeWholeEntriesWhileAWriterAdds) {
   ValueHashIndex index;
