@@ -823,15 +823,16 @@ class EngineCore {
     if (!index.ok()) return index.status();
     std::vector<int> rules;
     records->clear();
-    // The writer sees exactly what the index holds, so it scores candidates
-    // by the value ids kept there and reads only the records that link (for
-    // their customer). A reader's snapshot may lag the index: it reads every
-    // candidate, and skips those its snapshot does not hold.
+    // Candidates are scored by the value ids the index keeps (a record's
+    // values never change), and their rows read afterwards: by the writer
+    // only for those that link (for their customer); by a reader for all,
+    // since its snapshot may lag the index (ReadCandidateCustomers).
     std::vector<bool> partial;
     for (const auto& [id, rule] : Candidates(probe, **index)) {
       StoredRecord kept;
-      if (ingesting && (*index)->GetValues(id, &kept.value_ids)) {
+      if ((*index)->GetValues(id, &kept.value_ids)) {
         kept.row.id = id;
+        kept.row_read = false;
         records->push_back(std::move(kept));
         rules.push_back(rule);
         partial.push_back(true);
@@ -850,21 +851,9 @@ class EngineCore {
     absl::StatusOr<std::vector<Scored>> s =
         Score(probe, *records, rules, values, present, ingesting, partial);
     if (!s.ok()) return s.status();
-    for (size_t i = 0; i < records->size(); ++i) {
-      if (!partial[i] || !Links((*s)[i])) continue;
-      StoredRecord& record = (*records)[i];
-      absl::StatusOr<std::optional<StoredRecord>> full =
-          LoadRecord(store, record.row.id, schema_.fields.size());
-      if (!full.ok()) return full.status();
-      if (!full->has_value()) {
-        // Not in the graph: an index built from a reader's snapshot taken
-        // before a Forget committed can hold a record the Forget deleted.
-        (*s)[i].vetoed = true;
-        (*s)[i].exact = false;
-        continue;
-      }
-      record = std::move(**full);
-    }
+    absl::Status read = ingesting ? ReadLinkingRecords(store, records, &*s)
+                                  : ReadCandidateCustomers(store, records, &*s);
+    if (!read.ok()) return read;
     *scored = std::move(*s);
     return absl::OkStatus();
   }
@@ -874,6 +863,88 @@ class EngineCore {
   }
 
  private:
+  // The writer's step after scoring: reads the rows of the candidates that
+  // link. One the store does not hold is vetoed: an index built from a
+  // reader's snapshot taken before a Forget committed can hold a record the
+  // Forget deleted.
+  absl::Status ReadLinkingRecords(storage::GraphStore* store,
+                                  std::vector<StoredRecord>* records,
+                                  std::vector<Scored>* scored) const {
+    for (size_t i = 0; i < records->size(); ++i) {
+      StoredRecord& record = (*records)[i];
+      if (record.row_read || !Links((*scored)[i])) continue;
+      absl::StatusOr<std::optional<StoredRecord>> full =
+          LoadRecord(store, record.row.id, schema_.fields.size());
+      if (!full.ok()) return full.status();
+      if (!full->has_value()) {
+        Veto(&(*scored)[i]);
+        continue;
+      }
+      record = std::move(**full);
+    }
+    return absl::OkStatus();
+  }
+
+  // A reader's step after scoring: each candidate's customer in the
+  // reader's snapshot; a candidate the snapshot does not hold is vetoed.
+  // Candidates found by one value are often many records of one customer
+  // (a loyalty number on every visit): when a record read shares an
+  // identifier value with candidates still unread, its customer's record
+  // ids are listed at once (one index range) and those candidates take its
+  // customer without a read of their own. Rows so placed keep row_read
+  // false (only id and customer are set).
+  absl::Status ReadCandidateCustomers(storage::GraphStore* store,
+                                      std::vector<StoredRecord>* records,
+                                      std::vector<Scored>* scored) const {
+    // How many unread candidates hold each identifier value.
+    absl::flat_hash_map<int64_t, int> unread_holders;
+    auto identifier_values = [&](const StoredRecord& r, int delta) {
+      for (size_t f = 0; f < schema_.fields.size(); ++f) {
+        if (r.value_ids[f] != 0 &&
+            IsIdentifierType(schema_.fields[f].type)) {
+          unread_holders[r.value_ids[f]] += delta;
+        }
+      }
+    };
+    for (const StoredRecord& r : *records) {
+      if (!r.row_read) identifier_values(r, 1);
+    }
+    absl::flat_hash_map<int64_t, int64_t> customer_of;
+    for (size_t i = 0; i < records->size(); ++i) {
+      StoredRecord& record = (*records)[i];
+      if (record.row_read) continue;
+      identifier_values(record, -1);
+      if (auto it = customer_of.find(record.row.id); it != customer_of.end()) {
+        record.row.customer = it->second;
+        continue;
+      }
+      absl::StatusOr<std::optional<StoredRecord>> full =
+          LoadRecord(store, record.row.id, schema_.fields.size());
+      if (!full.ok()) return full.status();
+      if (!full->has_value()) {
+        Veto(&(*scored)[i]);
+        continue;
+      }
+      record = std::move(**full);
+      bool shared = false;
+      for (int64_t id : record.value_ids) {
+        auto it = id == 0 ? unread_holders.end() : unread_holders.find(id);
+        shared |= it != unread_holders.end() && it->second > 0;
+      }
+      if (!shared) continue;
+      absl::StatusOr<std::vector<int64_t>> same =
+          store->RecordIdsOfCustomer(record.row.customer);
+      if (!same.ok()) return same.status();
+      for (int64_t id : *same) customer_of.emplace(id, record.row.customer);
+    }
+    return absl::OkStatus();
+  }
+
+  static void Veto(Scored* s) {
+    s->vetoed = true;
+    s->exact = false;
+  }
+
   std::string FieldList() const {
     std::vector<std::string> names;
     for (const FieldSpec& f : schema_.fields) names.push_back(f.column);
@@ -1698,6 +1769,17 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
         sc.exact ? 1.0 : matching::MatchProbability(sc.weight);
     candidate.deterministic = sc.exact;
     candidate.best_record = sc.record->row.source_id;
+    if (!sc.record->row_read) {  // Placed by its customer, not read.
+      absl::StatusOr<std::optional<storage::RecordRow>> row =
+          store->GetRecord(sc.record->row.id);
+      if (!row.ok()) return row.status();
+      if (!row->has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "record ", sc.record->row.id, " of customer ", candidate.key,
+            " is listed with it but missing"));
+      }
+      candidate.best_record = (*row)->source_id;
+    }
     candidate.rule = schema_.model.rule_names[sc.rule];
     for (const LinkTerm& t :
          core.Terms(sc, static_cast<uint32_t>(&sc - scored.data()) + 1)) {

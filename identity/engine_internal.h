@@ -30,6 +30,9 @@ struct StoredRecord {
   storage::RecordRow row;
   std::vector<int64_t> value_ids;  // Per field; 0 = missing.
   Attributes attributes;
+  // False for a candidate known by the index only: value_ids, row.id and
+  // (once placed) row.customer are set, the rest of the row is not read.
+  bool row_read = true;
 };
 
 // A value as stored, with its name keys decoded.

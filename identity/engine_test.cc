@@ -609,6 +609,59 @@ TEST_P(EngineTest, ResolveFindsExactAndProbabilisticAndNeverWrites) {
             absl::StatusCode::kNotFound);
 }
 
+// A resolve places candidates found by one value under their customers
+// without reading each (ReadCandidateCustomers): many records of a customer
+// share its loyalty card and phone, and a second customer shares the phone.
+TEST_P(EngineTest, ResolvePlacesEachCandidateUnderItsOwnCustomer) {
+  std::map<std::string, std::set<std::string>> records_of;  // Key -> sources.
+  // Interleaved, so neither customer's records are consecutive ids.
+  for (int i = 0; i < 5; ++i) {
+    const std::string visit = absl::StrCat("visit-", i);
+    SourceRecord record = Rec(visit, Channel::kStore,
+                              {{"loyalty_id", "LC-5001"},
+                               {"phone", "+86 138 0013 8000"}});
+    if (i == 4) record.values.emplace_back("email", "mei.lin@mail.cn");
+    IngestResult r = MustIngest(record);
+    records_of[r.key].insert(visit);
+    if (i >= 3) continue;
+    const std::string spouse = absl::StrCat("spouse-", i);
+    r = MustIngest(Rec(spouse, Channel::kApp,
+                       {{"loyalty_id", "LC-5002"},
+                        {"phone", "+86 138 0013 8000"}}));
+    records_of[r.key].insert(spouse);
+  }
+  ASSERT_EQ(records_of.size(), 2u);  // Two cards: never one customer.
+
+  absl::StatusOr<ResolveResult> by_phone = engine_->Resolve(
+      Rec("", Channel::kApp, {{"phone", "+8613800138000"}}), 5);
+  ASSERT_TRUE(by_phone.ok()) << by_phone.status();
+  ASSERT_EQ(by_phone->candidates.size(), 2u);
+  for (const ResolveCandidate& c : by_phone->candidates) {
+    ASSERT_TRUE(records_of.count(c.key)) << c.key;
+    EXPECT_TRUE(records_of[c.key].count(c.best_record))
+        << c.best_record << " is not a record of " << c.key;
+  }
+  EXPECT_NE(by_phone->candidates[0].key, by_phone->candidates[1].key);
+
+  // The best record of a customer need not be the one read to place it.
+  absl::StatusOr<ResolveResult> by_both = engine_->Resolve(
+      Rec("", Channel::kApp,
+          {{"phone", "+8613800138000"}, {"email", "mei.lin@mail.cn"}}),
+      5);
+  ASSERT_TRUE(by_both.ok()) << by_both.status();
+  ASSERT_FALSE(by_both->candidates.empty());
+  EXPECT_EQ(by_both->candidates[0].best_record, "visit-4");
+
+  absl::StatusOr<ResolveResult> by_card = engine_->Resolve(
+      Rec("", Channel::kApp, {{"loyalty_id", "LC-5002"}}), 5);
+  ASSERT_TRUE(by_card.ok()) << by_card.status();
+  ASSERT_EQ(by_card->candidates.size(), 1u);
+  EXPECT_EQ(by_card->kind, ResolveResult::Kind::kExact);
+  EXPECT_TRUE(records_of[by_card->key].count("spouse-0"));
+  // Equal candidates: the first stored record stands for its customer.
+  EXPECT_EQ(by_card->candidates[0].best_record, "spouse-0");
+}
+
 // Readers keep their snapshot between calls while nothing is committed:
 // each commit must still be seen by the very next read, and a Forget's purge
 // must not find an idle snapshot in its way.
