@@ -34,6 +34,11 @@ for concurrency in 1 4 8 16 64; do
   "$LOAD" --address "$address" --records "$base" --mix resolve \
     --concurrency $concurrency --seconds "$seconds"
 done
+# The same calls over two connections, as from two client processes.
+for concurrency in 8 16; do
+  "$LOAD" --address "$address" --records "$base" --mix resolve \
+    --concurrency $concurrency --channels 2 --seconds "$seconds"
+done
 "$LOAD" --address "$address" --records "$base" --mix mixed --concurrency 64 \
   --seconds "$seconds"
 kill -TERM $server

@@ -4,14 +4,17 @@
 //
 //   load_gen --address 127.0.0.1:50051 --records base.csv
 //            [--mix resolve|mixed] [--concurrency 64] [--seconds 10]
-//            [--requests N] [--token T] [--acks acks.csv]
+//            [--requests N] [--token T] [--acks acks.csv] [--channels 1]
 //
 // resolve: every call resolves a stored customer by an exclusive identifier
 // (loyalty id, else login id, else e-mail) of a record of --records.
 // mixed: 90% such resolves and 10% ingests of new records (the rows of
 // --records under new source ids, so they attach to their customers).
 // --acks writes source_id,customer_key of every acknowledged ingest, so a
-// test can check that none is lost. Exit status 1 when any call failed.
+// test can check that none is lost. --channels spreads the calls over that
+// many connections (as several client processes would; gRPC otherwise
+// shares one connection between channels to one address). Exit status 1
+// when any call failed.
 
 #include <grpcpp/grpcpp.h>
 
@@ -44,6 +47,7 @@ struct Args {
   std::string token;
   std::string acks;
   int concurrency = 64;
+  int channels = 1;
   double seconds = 10;
   int64_t requests = 0;  // 0 = no limit
 };
@@ -140,9 +144,14 @@ int Run(const Args& args) {
     std::cerr << "load_gen: " << workload.status().message() << "\n";
     return 2;
   }
-  auto channel =
-      grpc::CreateChannel(args.address, grpc::InsecureChannelCredentials());
-  auto stub = v1::IdentityService::NewStub(channel);
+  std::vector<std::unique_ptr<v1::IdentityService::Stub>> stubs;
+  for (int i = 0; i < args.channels; ++i) {
+    grpc::ChannelArguments distinct;  // A connection of its own.
+    distinct.SetInt("idr.load_gen.channel", i);
+    stubs.push_back(v1::IdentityService::NewStub(grpc::CreateCustomChannel(
+        args.address, grpc::InsecureChannelCredentials(), distinct)));
+  }
+  size_t calls_made = 0;
   grpc::CompletionQueue queue;
   std::mt19937_64 random(42);
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
@@ -154,6 +163,7 @@ int Run(const Args& args) {
 
   auto issue = [&]() {
     auto* call = new Call();
+    v1::IdentityService::Stub* stub = stubs[calls_made++ % stubs.size()].get();
     if (!args.token.empty()) {
       call->context.AddMetadata("authorization", "Bearer " + args.token);
     }
@@ -220,9 +230,10 @@ int Run(const Args& args) {
   while (queue.Next(&tag, &ok)) {
   }
   std::cout << absl::StrFormat(
-      "load_gen: %d calls in %.2f s = %.0f calls/s, concurrency %d, %d "
-      "errors | Resolve %d: p50 %.3f ms p90 %.3f ms p99 %.3f ms",
-      done, seconds, done / seconds, args.concurrency, errors,
+      "load_gen: %d calls in %.2f s = %.0f calls/s, concurrency %d, "
+      "connections %d, %d errors | Resolve %d: p50 %.3f ms p90 %.3f ms p99 "
+      "%.3f ms",
+      done, seconds, done / seconds, args.concurrency, args.channels, errors,
       resolve_ms.size(), Percentile(resolve_ms, 0.5),
       Percentile(resolve_ms, 0.9), Percentile(resolve_ms, 0.99));
   if (!ingest_ms.empty()) {
@@ -256,6 +267,9 @@ int main(int argc, char** argv) {
       args.acks = value;
     } else if (flag == "--concurrency") {
       good = absl::SimpleAtoi(value, &args.concurrency) && args.concurrency > 0;
+    } else if (flag == "--channels") {
+      good = absl::SimpleAtoi(value, &args.channels) && args.channels > 0 &&
+             args.channels <= 64;
     } else if (flag == "--seconds") {
       good = absl::SimpleAtod(value, &args.seconds) && args.seconds > 0 &&
              args.seconds <= 3600;
@@ -272,7 +286,7 @@ int main(int argc, char** argv) {
   if (args.records.empty() || argc % 2 == 0) {
     std::cerr << "usage: load_gen --address HOST:PORT --records base.csv "
                  "[--mix resolve|mixed] [--concurrency N] [--seconds S] "
-                 "[--requests N] [--token T] [--acks F]\n";
+                 "[--requests N] [--token T] [--acks F] [--channels N]\n";
     return 2;
   }
   return idr::load::Run(args);
