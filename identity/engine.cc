@@ -597,6 +597,7 @@ class EngineCore {
     prepare.date_order = schema_.date_order;
     prepare.names = in_.options.names;
     const size_t n = schema_.fields.size();
+    probe.columns.reserve(n);
     probe.value_ids.assign(n, 0);
     probe.counts.assign(n, 0);
     probe.hashes.assign(n, 0);
@@ -889,9 +890,10 @@ class EngineCore {
   // reader's snapshot; a candidate the snapshot does not hold is vetoed.
   // Candidates found by one value are often many records of one customer
   // (a loyalty number on every visit): when a record read shares an
-  // identifier value with candidates still unread, its customer's record
-  // ids are listed at once (one index range) and those candidates take its
-  // customer without a read of their own. Rows so placed keep row_read
+  // identifier value with two or more candidates still unread, its
+  // customer's record ids are listed at once (one index range, which costs
+  // about one record read) and those candidates take its customer without a
+  // read of their own. Rows so placed keep row_read
   // false (only id and customer are set).
   absl::Status ReadCandidateCustomers(storage::GraphStore* store,
                                       std::vector<StoredRecord>* records,
@@ -929,7 +931,7 @@ class EngineCore {
       bool shared = false;
       for (int64_t id : record.value_ids) {
         auto it = id == 0 ? unread_holders.end() : unread_holders.find(id);
-        shared |= it != unread_holders.end() && it->second > 0;
+        shared |= it != unread_holders.end() && it->second >= 2;
       }
       if (!shared) continue;
       absl::StatusOr<std::vector<int64_t>> same =

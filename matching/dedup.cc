@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <initializer_list>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -38,22 +39,25 @@ bool IsIdentifier(FieldType t) {
          t == FieldType::kDeviceId || t == FieldType::kNationalId;
 }
 
-// Adds a rule whose key is computed per record by `key` (0 = none).
-template <typename KeyFn>
-void AddRule(std::vector<BlockingRule>* rules, std::string name,
-             std::vector<int> columns, uint32_t n, KeyFn key) {
+// Adds a rule whose key is computed per record by `key` (0 = none). The
+// name (which tags the keys) is built only for a rule some record has a key
+// under: a probe of one identifier meets most rules with no key at all.
+template <typename NameFn, typename KeyFn>
+void AddRule(std::vector<BlockingRule>* rules, NameFn name,
+             std::initializer_list<int> columns, uint32_t n, KeyFn key) {
   BlockingRule rule;
-  rule.name = std::move(name);
-  rule.columns = std::move(columns);
   rule.keys.resize(n);
-  uint64_t tag = HashText(rule.name);
   bool any = false;
   for (uint32_t r = 0; r < n; ++r) {
-    uint64_t k = key(r);
-    rule.keys[r] = k == 0 ? 0 : MixKey(tag, k);
-    any |= k != 0;
+    rule.keys[r] = key(r);
+    any |= rule.keys[r] != 0;
   }
-  if (any) rules->push_back(std::move(rule));
+  if (!any) return;
+  rule.name = name();
+  rule.columns = columns;
+  const uint64_t tag = HashText(rule.name);
+  for (uint64_t& k : rule.keys) k = k == 0 ? 0 : MixKey(tag, k);
+  rules->push_back(std::move(rule));
 }
 
 class Timer {
@@ -289,49 +293,56 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
   for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
     const PreparedColumn& c = columns[i];
     if (!IsIdentifier(c.type)) continue;
-    AddRule(&rules, "exact " + c.column, {i}, n,
-            [&](uint32_t r) { return id_key(c, r); });
+    AddRule(
+        &rules, [&] { return "exact " + c.column; }, {i}, n,
+        [&](uint32_t r) { return id_key(c, r); });
   }
   for (int i = 0; i < static_cast<int>(columns.size()); ++i) {
     const PreparedColumn& c = columns[i];
     if (c.type != FieldType::kEmail) continue;
-    AddRule(&rules, "email user " + c.column, {i}, n,
-            [&](uint32_t r) -> uint64_t {
-              absl::string_view v = c.ValueOf(r);
-              size_t at = v.find('@');
-              return at == absl::string_view::npos || at == 0
-                         ? 0
-                         : HashText(v.substr(0, at));
-            });
+    AddRule(
+        &rules, [&] { return "email user " + c.column; }, {i}, n,
+        [&](uint32_t r) -> uint64_t {
+          absl::string_view v = c.ValueOf(r);
+          size_t at = v.find('@');
+          return at == absl::string_view::npos || at == 0
+                     ? 0
+                     : HashText(v.substr(0, at));
+        });
   }
   const int dob = FindColumn(columns, FieldType::kBirthDate);
   if (dob >= 0) {
-    AddRule(&rules, "exact " + columns[dob].column, {dob}, n,
-            [&](uint32_t r) { return id_key(columns[dob], r); });
+    AddRule(
+        &rules, [&] { return "exact " + columns[dob].column; }, {dob}, n,
+        [&](uint32_t r) { return id_key(columns[dob], r); });
   }
   // Given and family name together, in either order.
   const int given = FindColumn(columns, FieldType::kGivenName);
   const int family = FindColumn(columns, FieldType::kFamilyName);
   if (given >= 0 && family >= 0) {
-    AddRule(&rules, "given+family name (any order)", {given, family}, n,
-            [&](uint32_t r) -> uint64_t {
-              absl::string_view g = columns[given].ValueOf(r),
-                                f = columns[family].ValueOf(r);
-              if (g.empty() || f.empty()) return 0;
-              if (f < g) std::swap(g, f);
-              return MixKey(HashText(g), HashText(f));
-            });
+    AddRule(
+        &rules, [] { return std::string("given+family name (any order)"); },
+        {given, family}, n,
+        [&](uint32_t r) -> uint64_t {
+          absl::string_view g = columns[given].ValueOf(r),
+                            f = columns[family].ValueOf(r);
+          if (g.empty() || f.empty()) return 0;
+          if (f < g) std::swap(g, f);
+          return MixKey(HashText(g), HashText(f));
+        });
   }
   // A name with the birth year.
   for (int name : {family, given}) {
     if (name < 0 || dob < 0) continue;
-    AddRule(&rules, columns[name].column + "+birth year", {name, dob}, n,
-            [&](uint32_t r) -> uint64_t {
-              int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
-              if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
-              return MixKey(columns[name].value_hashes[id],
-                            columns[dob].dates[d].year);
-            });
+    AddRule(
+        &rules, [&] { return columns[name].column + "+birth year"; },
+        {name, dob}, n,
+        [&](uint32_t r) -> uint64_t {
+          int32_t id = columns[name].ids[r], d = columns[dob].ids[r];
+          if (id < 0 || d < 0 || columns[dob].dates[d].year <= 0) return 0;
+          return MixKey(columns[name].value_hashes[id],
+                        columns[dob].dates[d].year);
+        });
   }
   // Name keys by position: a romanised name's key meets the same key of a
   // Han name, whichever position (pinyin, Cantonese, token order) it has.
@@ -351,20 +362,25 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
     const PreparedColumn& c = columns[i];
     if (c.type != FieldType::kFullName) continue;
     for (size_t slot = 0; slot < slots_of(c); ++slot) {
-      AddRule(&rules, absl::StrCat(c.column, " name key ", slot + 1), {i}, n,
-              [&](uint32_t r) { return key_at(c, r, slot); });
+      AddRule(
+          &rules,
+          [&] { return absl::StrCat(c.column, " name key ", slot + 1); }, {i},
+          n, [&](uint32_t r) { return key_at(c, r, slot); });
     }
   }
   if (given >= 0 && family >= 0) {
     const size_t slots =
         std::max(slots_of(columns[given]), slots_of(columns[family]));
     for (size_t slot = 0; slot < slots; ++slot) {
-      AddRule(&rules, absl::StrCat("given+family name key ", slot + 1),
-              {given, family}, n, [&](uint32_t r) -> uint64_t {
-                uint64_t g = key_at(columns[given], r, slot);
-                uint64_t f = key_at(columns[family], r, slot);
-                return g == 0 || f == 0 ? 0 : MixKey(g, f);
-              });
+      AddRule(
+          &rules,
+          [&] { return absl::StrCat("given+family name key ", slot + 1); },
+          {given, family}, n,
+          [&](uint32_t r) -> uint64_t {
+            uint64_t g = key_at(columns[given], r, slot);
+            uint64_t f = key_at(columns[family], r, slot);
+            return g == 0 || f == 0 ? 0 : MixKey(g, f);
+          });
     }
   }
   // Place and name: the postcode (else the city) with the family name, and
@@ -375,18 +391,22 @@ std::vector<BlockingRule> DefaultBlockingRules(const PreparedColumns& columns,
       family >= 0 ? family : FindColumn(columns, FieldType::kFullName);
   for (int name : {place_name, given}) {
     if (place < 0 || name < 0) continue;
-    AddRule(&rules, columns[place].column + "+" + columns[name].column,
-            {place, name}, n, [&, name](uint32_t r) -> uint64_t {
-              int32_t x = columns[place].ids[r], y = columns[name].ids[r];
-              return x < 0 || y < 0 ? 0
-                                    : MixKey(columns[place].value_hashes[x],
-                                             columns[name].value_hashes[y]);
-            });
+    AddRule(
+        &rules,
+        [&] { return columns[place].column + "+" + columns[name].column; },
+        {place, name}, n,
+        [&, name](uint32_t r) -> uint64_t {
+          int32_t x = columns[place].ids[r], y = columns[name].ids[r];
+          return x < 0 || y < 0 ? 0
+                                : MixKey(columns[place].value_hashes[x],
+                                         columns[name].value_hashes[y]);
+        });
   }
   const int street = FindColumn(columns, FieldType::kStreet);
   if (street >= 0) {
-    AddRule(&rules, "exact " + columns[street].column, {street}, n,
-            [&](uint32_t r) { return id_key(columns[street], r); });
+    AddRule(
+        &rules, [&] { return "exact " + columns[street].column; }, {street}, n,
+        [&](uint32_t r) { return id_key(columns[street], r); });
   }
   return rules;
 }
