@@ -127,7 +127,11 @@ std::string NormalizePhone(absl::string_view raw, const PhoneOptions& options) {
   if (IsJunk(all_digits)) return "";
 
   const std::string region = RegionCode(options.default_region);
-  const Candidate in_region = TryParse(text, region);
+  // Without a region libphonenumber reads only numbers that start with a
+  // plus sign (NFKC made a full-width one ASCII): skip a parse bound to fail,
+  // which costs as much as one that succeeds.
+  const bool parsable = region != "ZZ" || text.find('+') != std::string::npos;
+  const Candidate in_region = parsable ? TryParse(text, region) : Candidate();
   if (in_region.junk) return "";
 
   // "00" as international prefix: re-read the text after its second digit,
