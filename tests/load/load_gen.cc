@@ -30,6 +30,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "identity/csv_reader.h"
@@ -250,6 +251,10 @@ int Run(const Args& args) {
 }  // namespace idr::load
 
 int main(int argc, char** argv) {
+  // As in `idr serve`: gRPC's locks are absl::Mutex, and Debian's Abseil
+  // keeps a global lock graph for deadlock detection on every lock; the
+  // client shares the cores with the server it measures.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   idr::load::Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
