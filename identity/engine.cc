@@ -829,9 +829,16 @@ class EngineCore {
     // only for those that link (for their customer); by a reader for all,
     // since its snapshot may lag the index (ReadCandidateCustomers).
     std::vector<bool> partial;
+    // A resolve by attributes alone reads every candidate anyway (no
+    // identifier value of the probe groups them): then before scoring.
+    bool by_index = ingesting;
+    for (size_t f = 0; f < schema_.fields.size() && !by_index; ++f) {
+      by_index = probe.value_ids[f] != 0 &&
+                 IsIdentifierType(schema_.fields[f].type);
+    }
     for (const auto& [id, rule] : Candidates(probe, **index)) {
       StoredRecord kept;
-      if ((*index)->GetValues(id, &kept.value_ids)) {
+      if (by_index && (*index)->GetValues(id, &kept.value_ids)) {
         kept.row.id = id;
         kept.row_read = false;
         records->push_back(std::move(kept));
@@ -852,8 +859,9 @@ class EngineCore {
     absl::StatusOr<std::vector<Scored>> s =
         Score(probe, *records, rules, values, present, ingesting, partial);
     if (!s.ok()) return s.status();
-    absl::Status read = ingesting ? ReadLinkingRecords(store, records, &*s)
-                                  : ReadCandidateCustomers(store, records, &*s);
+    absl::Status read =
+        ingesting ? ReadLinkingRecords(store, records, &*s)
+                  : ReadCandidateCustomers(probe, store, records, &*s);
     if (!read.ok()) return read;
     *scored = std::move(*s);
     return absl::OkStatus();
@@ -888,34 +896,43 @@ class EngineCore {
 
   // A reader's step after scoring: each candidate's customer in the
   // reader's snapshot; a candidate the snapshot does not hold is vetoed.
-  // Candidates found by one value are often many records of one customer
-  // (a loyalty number on every visit): when a record read shares an
-  // identifier value with two or more candidates still unread, its
+  // Candidates found by one of the probe's identifier values are often many
+  // records of one customer (a loyalty number on every visit): when a record
+  // read holds such a value with two or more candidates still unread, its
   // customer's record ids are listed at once (one index range, which costs
   // about one record read) and those candidates take its customer without a
-  // read of their own. Rows so placed keep row_read
-  // false (only id and customer are set).
-  absl::Status ReadCandidateCustomers(storage::GraphStore* store,
+  // read of their own. Rows so placed keep row_read false (only id and
+  // customer are set).
+  absl::Status ReadCandidateCustomers(const Probe& probe,
+                                      storage::GraphStore* store,
                                       std::vector<StoredRecord>* records,
                                       std::vector<Scored>* scored) const {
-    // How many unread candidates hold each identifier value.
-    absl::flat_hash_map<int64_t, int> unread_holders;
-    auto identifier_values = [&](const StoredRecord& r, int delta) {
-      for (size_t f = 0; f < schema_.fields.size(); ++f) {
-        if (r.value_ids[f] != 0 &&
-            IsIdentifierType(schema_.fields[f].type)) {
-          unread_holders[r.value_ids[f]] += delta;
-        }
+    // Per field: how many unread candidates hold the probe's identifier
+    // value of that field (0 for a field that is not an identifier).
+    const size_t n = schema_.fields.size();
+    std::vector<int64_t> grouping(n, 0);
+    for (size_t f = 0; f < n; ++f) {
+      if (IsIdentifierType(schema_.fields[f].type)) {
+        grouping[f] = probe.value_ids[f];
+      }
+    }
+    std::vector<int> unread_holders(n, 0);
+    auto holds = [&](const StoredRecord& r, size_t f) {
+      return grouping[f] != 0 && r.value_ids[f] == grouping[f];
+    };
+    auto count_holder = [&](const StoredRecord& r, int delta) {
+      for (size_t f = 0; f < n; ++f) {
+        if (holds(r, f)) unread_holders[f] += delta;
       }
     };
     for (const StoredRecord& r : *records) {
-      if (!r.row_read) identifier_values(r, 1);
+      if (!r.row_read) count_holder(r, 1);
     }
     absl::flat_hash_map<int64_t, int64_t> customer_of;
     for (size_t i = 0; i < records->size(); ++i) {
       StoredRecord& record = (*records)[i];
       if (record.row_read) continue;
-      identifier_values(record, -1);
+      count_holder(record, -1);
       if (auto it = customer_of.find(record.row.id); it != customer_of.end()) {
         record.row.customer = it->second;
         continue;
@@ -929,9 +946,8 @@ class EngineCore {
       }
       record = std::move(**full);
       bool shared = false;
-      for (int64_t id : record.value_ids) {
-        auto it = id == 0 ? unread_holders.end() : unread_holders.find(id);
-        shared |= it != unread_holders.end() && it->second >= 2;
+      for (size_t f = 0; f < n; ++f) {
+        shared |= holds(record, f) && unread_holders[f] >= 2;
       }
       if (!shared) continue;
       absl::StatusOr<std::vector<int64_t>> same =
