@@ -672,8 +672,9 @@ class EngineCore {
   // Scores the candidates against the probe. `ingesting`: the probe's values
   // count in the term frequencies (it is about to be stored). `partial`:
   // per candidate, whether its value ids come from the index rather than
-  // its record (a value missing then means another process deleted the
-  // record: it is vetoed; for a record read in this snapshot it is damage).
+  // its record (a value missing then means the record is not in this
+  // snapshot, written after it or deleted by another process: it is vetoed;
+  // for a record read in this snapshot it is damage).
   absl::StatusOr<std::vector<Scored>> Score(
       const Probe& probe, const std::vector<StoredRecord>& records,
       const std::vector<int>& rules, ValueCache& values,
@@ -880,16 +881,9 @@ class EngineCore {
                                   std::vector<StoredRecord>* records,
                                   std::vector<Scored>* scored) const {
     for (size_t i = 0; i < records->size(); ++i) {
-      StoredRecord& record = (*records)[i];
-      if (record.row_read || !Links((*scored)[i])) continue;
-      absl::StatusOr<std::optional<StoredRecord>> full =
-          LoadRecord(store, record.row.id, schema_.fields.size());
-      if (!full.ok()) return full.status();
-      if (!full->has_value()) {
-        Veto(&(*scored)[i]);
-        continue;
-      }
-      record = std::move(**full);
+      if ((*records)[i].row_read || !Links((*scored)[i])) continue;
+      absl::StatusOr<bool> read = ReadRow(store, &(*records)[i], &(*scored)[i]);
+      if (!read.ok()) return read.status();
     }
     return absl::OkStatus();
   }
@@ -907,8 +901,9 @@ class EngineCore {
                                       storage::GraphStore* store,
                                       std::vector<StoredRecord>* records,
                                       std::vector<Scored>* scored) const {
-    // Per field: how many unread candidates hold the probe's identifier
-    // value of that field (0 for a field that is not an identifier).
+    // Per field: the probe's value that groups candidates (0 for none, and
+    // for a field that is not an identifier), and how many unread
+    // candidates hold it.
     const size_t n = schema_.fields.size();
     std::vector<int64_t> grouping(n, 0);
     for (size_t f = 0; f < n; ++f) {
@@ -937,14 +932,9 @@ class EngineCore {
         record.row.customer = it->second;
         continue;
       }
-      absl::StatusOr<std::optional<StoredRecord>> full =
-          LoadRecord(store, record.row.id, schema_.fields.size());
-      if (!full.ok()) return full.status();
-      if (!full->has_value()) {
-        Veto(&(*scored)[i]);
-        continue;
-      }
-      record = std::move(**full);
+      absl::StatusOr<bool> read = ReadRow(store, &record, &(*scored)[i]);
+      if (!read.ok()) return read.status();
+      if (!*read) continue;
       bool shared = false;
       for (size_t f = 0; f < n; ++f) {
         shared |= holds(record, f) && unread_holders[f] >= 2;
@@ -956,6 +946,21 @@ class EngineCore {
       for (int64_t id : *same) customer_of.emplace(id, record.row.customer);
     }
     return absl::OkStatus();
+  }
+
+  // Reads the row of `record` (known by the index) in `store`'s snapshot.
+  // A record the snapshot does not hold is vetoed: false.
+  absl::StatusOr<bool> ReadRow(storage::GraphStore* store, StoredRecord* record,
+                               Scored* scored) const {
+    absl::StatusOr<std::optional<StoredRecord>> full =
+        LoadRecord(store, record->row.id, schema_.fields.size());
+    if (!full.ok()) return full.status();
+    if (!full->has_value()) {
+      Veto(scored);
+      return false;
+    }
+    *record = std::move(**full);
+    return true;
   }
 
   static void Veto(Scored* s) {
