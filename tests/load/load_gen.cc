@@ -152,7 +152,6 @@ int Run(const Args& args) {
     stubs.push_back(v1::IdentityService::NewStub(grpc::CreateCustomChannel(
         args.address, grpc::InsecureChannelCredentials(), distinct)));
   }
-  size_t calls_made = 0;
   grpc::CompletionQueue queue;
   std::mt19937_64 random(42);
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
@@ -164,7 +163,7 @@ int Run(const Args& args) {
 
   auto issue = [&]() {
     auto* call = new Call();
-    v1::IdentityService::Stub* stub = stubs[calls_made++ % stubs.size()].get();
+    v1::IdentityService::Stub* stub = stubs[issued % stubs.size()].get();
     if (!args.token.empty()) {
       call->context.AddMetadata("authorization", "Bearer " + args.token);
     }
