@@ -527,7 +527,14 @@ v1::Explanation ToExplanation(const Explanation& e, double threshold) {
                       ? v1::AUDIT_ACTION_UNMERGE
                       : v1::AUDIT_ACTION_UNSPECIFIED);
     SetTime(a.at, h->mutable_occurred_at());
-    h->set_automatic(a.reason.rfind("manual", 0) != 0);
+    // Manual merges and unmerges say so in their reason; a forget is always
+    // asked for.
+    const bool automatic =
+        a.action != "forget" && a.reason.rfind("manual", 0) != 0;
+    h->set_automatic(automatic);
+    h->set_actor(!a.actor.empty() ? a.actor
+                 : automatic      ? "idr:matcher"
+                                  : "");
     h->set_reason(a.reason);
     h->set_customer_key(a.key);
     if (!a.other_key.empty()) h->add_related_keys(a.other_key);

@@ -1438,7 +1438,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
       s = MergeCustomers(store(), customer, g->customer, now_,
                          absl::StrCat("record ", record.source_id,
                                       " links both customers"),
-                         detail);
+                         detail, /*actor=*/"");
       if (!s.ok()) return s;
       customer.size += g->customer.size;
       result.merged_keys.push_back(g->customer.key);

@@ -236,6 +236,17 @@ struct Explanation {
   std::vector<storage::AuditRow> history;  // Merges, unmerges, reviews.
 };
 
+// Why a person or system asked for a manual change (Merge, Unmerge, Forget)
+// and on whose behalf: both go into the audit log. A plain string is a
+// reason without an actor (the command line's case).
+struct Attribution {
+  Attribution(const char* why) : reason(why) {}  // NOLINT: implicit.
+  Attribution(std::string why, std::string by = "")  // NOLINT: implicit.
+      : reason(std::move(why)), actor(std::move(by)) {}
+  std::string reason;  // Free text, e.g. "agent verified by phone, #4711".
+  std::string actor;   // E.g. "agent:jdoe"; empty when not given.
+};
+
 struct GraphStats {
   int64_t records = 0;
   int64_t customers = 0;
@@ -302,12 +313,12 @@ class Engine {
   // identifier. Returns the surviving key.
   absl::StatusOr<std::string> Merge(const std::string& key_a,
                                     const std::string& key_b,
-                                    const std::string& reason);
+                                    const Attribution& why);
   // Merges 2 or more customers in one transaction, in order (the first
   // with the second, the result with the third ...); all or none.
   // `*replayed` (if not null) tells whether the result is a stored one.
   absl::StatusOr<std::string> Merge(const std::vector<std::string>& keys,
-                                    const std::string& reason,
+                                    const Attribution& why,
                                     const std::string& request_id,
                                     bool* replayed = nullptr);
   // Moves the named records of a customer to a new customer, which is kept
@@ -315,7 +326,7 @@ class Engine {
   // customer's or all of them are named. Returns the new key.
   absl::StatusOr<std::string> Unmerge(const std::string& key,
                                       const std::vector<std::string>& records,
-                                      const std::string& reason,
+                                      const Attribution& why,
                                       const std::string& request_id = "");
   // As Unmerge, each named record becoming a customer of its own, kept apart
   // from the customer and from the others (at most kMaxUnmergeEach records).
@@ -323,12 +334,12 @@ class Engine {
   static constexpr size_t kMaxUnmergeEach = 100;
   absl::StatusOr<std::vector<std::string>> UnmergeEach(
       const std::string& key, const std::vector<std::string>& records,
-      const std::string& reason, const std::string& request_id = "");
+      const Attribution& why, const std::string& request_id = "");
   // Erases the customer: every record, link, value only it carried, its key
   // and the keys redirecting to it; keeps a keyed hash of each source id so a
   // replay of those records is rejected. Returns the records erased.
   absl::StatusOr<int64_t> Forget(const std::string& key,
-                                 const std::string& reason,
+                                 const Attribution& why,
                                  const std::string& request_id = "");
 
   // The change outbox: changes with sequence > `after`, oldest first, at

@@ -136,7 +136,8 @@ absl::Status MergeCustomers(storage::GraphStore* store,
                             const storage::CustomerRow& into,
                             const storage::CustomerRow& from, int64_t now,
                             const std::string& reason,
-                            const std::string& detail) {
+                            const std::string& detail,
+                            const std::string& actor) {
   absl::StatusOr<std::vector<storage::RecordRow>> records =
       store->RecordsOfCustomer(from.id);
   if (!records.ok()) return records.status();
@@ -164,7 +165,8 @@ absl::Status MergeCustomers(storage::GraphStore* store,
   if (s.ok()) s = store->DeleteCustomer(from.id);
   if (!s.ok()) return s;
   absl::StatusOr<int64_t> seq =
-      store->AppendAudit({0, now, "merge", into.key, from.key, reason, detail});
+      store->AppendAudit(
+          {0, now, "merge", into.key, from.key, reason, detail, actor});
   if (!seq.ok()) return seq.status();
   seq = store->AppendChange({0, now, "merged", into.key, from.key});
   return seq.ok() ? absl::OkStatus() : seq.status();
@@ -250,12 +252,12 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
 
 absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
                                           const std::string& key_b,
-                                          const std::string& reason) {
-  return Merge(std::vector<std::string>{key_a, key_b}, reason, "");
+                                          const Attribution& why) {
+  return Merge(std::vector<std::string>{key_a, key_b}, why, "");
 }
 
 absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
-                                          const std::string& reason,
+                                          const Attribution& why,
                                           const std::string& request_id,
                                           bool* replayed) {
   if (keys.size() < 2) {
@@ -298,8 +300,9 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
     const int64_t now = in_->Now();
     absl::Status s = MergeCustomers(
         store, into, from, now,
-        reason.empty() ? "manual merge" : absl::StrCat("manual: ", reason),
-        absl::StrCat("{\"records_moved\":", from.size, "}"));
+        why.reason.empty() ? "manual merge"
+                           : absl::StrCat("manual: ", why.reason),
+        absl::StrCat("{\"records_moved\":", from.size, "}"), why.actor);
     if (!s.ok()) return s;
     // A manual link between the two oldest records explains the join.
     if (!ra->empty() && !rb->empty()) {
@@ -350,7 +353,7 @@ namespace {
 absl::StatusOr<std::vector<std::string>> SplitOff(
     Engine::Internals& in, const std::string& key,
     const std::vector<std::vector<std::string>>& groups,
-    const std::string& reason, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id) {
   if (groups.empty() || std::any_of(groups.begin(), groups.end(),
                                     [](const std::vector<std::string>& g) {
                                       return g.empty();
@@ -431,8 +434,9 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
       if (!s.ok()) return s;
       absl::StatusOr<int64_t> seq = store->AppendAudit(
           {0, now, "unmerge", kept.key, split.key,
-           reason.empty() ? "manual unmerge" : absl::StrCat("manual: ", reason),
-           absl::StrCat("{\"records_moved\":", split.size, "}")});
+           why.reason.empty() ? "manual unmerge"
+                              : absl::StrCat("manual: ", why.reason),
+           absl::StrCat("{\"records_moved\":", split.size, "}"), why.actor});
       if (!seq.ok()) return seq.status();
       seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
       if (!seq.ok()) return seq.status();
@@ -449,27 +453,27 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
 
 absl::StatusOr<std::string> Engine::Unmerge(
     const std::string& key, const std::vector<std::string>& records,
-    const std::string& reason, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id) {
   absl::StatusOr<std::vector<std::string>> keys =
-      SplitOff(*in_, key, {records}, reason, request_id);
+      SplitOff(*in_, key, {records}, why, request_id);
   if (!keys.ok()) return keys.status();
   return std::move(keys->front());
 }
 
 absl::StatusOr<std::vector<std::string>> Engine::UnmergeEach(
     const std::string& key, const std::vector<std::string>& records,
-    const std::string& reason, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id) {
   if (records.size() > kMaxUnmergeEach) {
     return absl::InvalidArgumentError(absl::StrCat(
         "at most ", kMaxUnmergeEach, " records split off one by one"));
   }
   std::vector<std::vector<std::string>> groups;
   for (const std::string& record : records) groups.push_back({record});
-  return SplitOff(*in_, key, groups, reason, request_id);
+  return SplitOff(*in_, key, groups, why, request_id);
 }
 
 absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
-                                       const std::string& reason,
+                                       const Attribution& why,
                                        const std::string& request_id) {
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
@@ -551,8 +555,9 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         const int64_t now = in_->Now();
         absl::StatusOr<int64_t> seq = store->AppendAudit(
             {0, now, "forget", pseudonym, "",
-             reason.empty() ? "erasure request" : reason,
-             absl::StrCat("{\"records\":", records->size(), "}")});
+             why.reason.empty() ? "erasure request" : why.reason,
+             absl::StrCat("{\"records\":", records->size(), "}"),
+             why.actor});
         if (!seq.ok()) return seq.status();
         // Downstream systems need the key to erase their copies.
         seq = store->AppendChange({0, now, "forgotten", customer->key, ""});

@@ -370,7 +370,8 @@ TEST_P(EngineTest, ManualMergeRedirectsTheYoungerKey) {
   ASSERT_NE(a.key, b.key);
   EXPECT_EQ(engine_->Merge(a.key, a.key, "").status().code(),
             absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<std::string> merged = engine_->Merge(b.key, a.key, "same");
+  absl::StatusOr<std::string> merged =
+      engine_->Merge(b.key, a.key, Attribution("same", "agent:jdoe"));
   ASSERT_TRUE(merged.ok()) << merged.status();
   EXPECT_EQ(*merged, a.key);
   EXPECT_EQ(engine_->ResolveKey(b.key)->key, a.key);
@@ -383,6 +384,11 @@ TEST_P(EngineTest, ManualMergeRedirectsTheYoungerKey) {
     for (const auto& l : r.links) manual |= l.reason == "manual merge";
   }
   EXPECT_TRUE(manual);
+  // The audit log says who asked, and why.
+  ASSERT_EQ(why->history.size(), 1u);
+  EXPECT_EQ(why->history[0].action, "merge");
+  EXPECT_EQ(why->history[0].reason, "manual: same");
+  EXPECT_EQ(why->history[0].actor, "agent:jdoe");
 }
 
 TEST_P(EngineTest, RequestIdsMakeManualWritesSafeToRetry) {

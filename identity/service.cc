@@ -24,6 +24,21 @@ absl::Status CheckKey(const std::string& key, const char* what) {
   return absl::OkStatus();
 }
 
+// The reason and actor of a manual change, both required: the audit log
+// must say why and on whose behalf. Free text, shown to people, so bounded.
+absl::Status CheckAttribution(const std::string& text, const char* what,
+                              const char* hint) {
+  if (text.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is required: ", hint));
+  }
+  if (text.size() > 1024 || !matching::IsValidUtf8(text)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " must be valid UTF-8 of at most 1024 bytes"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
@@ -43,15 +58,27 @@ grpc::Status IdentityServiceImpl::Authorize(grpc::ServerContextBase* context,
 
 grpc::Status IdentityServiceImpl::AuthorizeWrite(
     grpc::ServerContextBase* context, const std::string& request_id,
-    std::string* scoped_request_id) const {
+    const std::string& reason, const std::string& actor,
+    std::string* scoped_request_id, Attribution* why) const {
   Grant caller;
   if (grpc::Status a = Authorize(context, Scope::kReadWrite, &caller);
       !a.ok()) {
     return a;
   }
+  absl::Status s = CheckAttribution(reason, "reason", "say why");
+  if (s.ok()) {
+    s = CheckAttribution(actor, "actor",
+                         "say on whose behalf (e.g. \"agent:jdoe\")");
+  }
+  if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<std::string> scoped = ScopedRequestId(caller.name, request_id);
   if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   *scoped_request_id = *std::move(scoped);
+  // The authenticated caller is recorded beside the actor it names.
+  *why = Attribution(reason, caller.name.empty() || caller.name == actor
+                                 ? actor
+                                 : absl::StrCat(actor, " (caller ",
+                                                caller.name, ")"));
   return grpc::Status::OK;
 }
 
@@ -240,8 +267,10 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
                                         const v1::MergeRequest* request,
                                         v1::MergeResponse* response) {
   std::string request_id;
+  Attribution why("");
   if (grpc::Status a =
-          AuthorizeWrite(context, request->request_id(), &request_id);
+          AuthorizeWrite(context, request->request_id(), request->reason(),
+                         request->actor(), &request_id, &why);
       !a.ok()) {
     return a;
   }
@@ -263,7 +292,7 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
   absl::StatusOr<std::string> merged =
       engine_->Merge(std::vector<std::string>(request->customer_keys().begin(),
                                               request->customer_keys().end()),
-                     request->reason(), request_id, &replayed);
+                     why, request_id, &replayed);
   if (!merged.ok()) return ToGrpcStatus(merged.status());
   const std::string& survivor = *merged;
   response->set_surviving_key(survivor);
@@ -281,8 +310,10 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
                                           const v1::UnmergeRequest* request,
                                           v1::UnmergeResponse* response) {
   std::string request_id;
+  Attribution why("");
   if (grpc::Status a =
-          AuthorizeWrite(context, request->request_id(), &request_id);
+          AuthorizeWrite(context, request->request_id(), request->reason(),
+                         request->actor(), &request_id, &why);
       !a.ok()) {
     return a;
   }
@@ -298,11 +329,11 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   }
   absl::StatusOr<std::vector<std::string>> split;
   if (request->split_each()) {
-    split = engine_->UnmergeEach(request->customer_key(), records,
-                                 request->reason(), request_id);
+    split = engine_->UnmergeEach(request->customer_key(), records, why,
+                                 request_id);
   } else {
     absl::StatusOr<std::string> one = engine_->Unmerge(
-        request->customer_key(), records, request->reason(), request_id);
+        request->customer_key(), records, why, request_id);
     if (one.ok()) {
       split = std::vector<std::string>{*std::move(one)};
     } else {
@@ -331,15 +362,25 @@ grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
                                          const v1::ForgetRequest* request,
                                          v1::ForgetResponse* response) {
   std::string request_id;
+  Attribution why("");
   if (grpc::Status a =
-          AuthorizeWrite(context, request->request_id(), &request_id);
+          AuthorizeWrite(context, request->request_id(), request->reason(),
+                         request->actor(), &request_id, &why);
       !a.ok()) {
     return a;
   }
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
+  const std::string& reference = request->request_reference();
+  if (reference.size() > 128 || !matching::IsValidUtf8(reference)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "request_reference must be valid UTF-8 of at most 128 bytes"));
+  }
+  if (!reference.empty()) {
+    why.reason = absl::StrCat(why.reason, " (request ", reference, ")");
+  }
   absl::StatusOr<int64_t> erased =
-      engine_->Forget(request->customer_key(), request->reason(), request_id);
+      engine_->Forget(request->customer_key(), why, request_id);
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   response->set_forgotten_key(request->customer_key());
   response->set_records_erased(static_cast<int32_t>(*erased));

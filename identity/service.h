@@ -85,11 +85,16 @@ class IdentityServiceImpl final
   // then the caller's (without authentication: no name, every permission).
   grpc::Status Authorize(grpc::ServerContextBase* context, Scope scope,
                          Grant* grant = nullptr) const;
-  // Authorize for a write (Merge, Unmerge, Forget) that carries an
-  // optional request_id; *scoped_request_id is then the engine's id for it.
+  // Authorize for a manual write (Merge, Unmerge, Forget) that carries an
+  // optional request_id, a reason and an actor: *scoped_request_id is then
+  // the engine's id for it and *why the audit log's attribution.
+  // INVALID_ARGUMENT when reason or actor is missing or too long.
   grpc::Status AuthorizeWrite(grpc::ServerContextBase* context,
                               const std::string& request_id,
-                              std::string* scoped_request_id) const;
+                              const std::string& reason,
+                              const std::string& actor,
+                              std::string* scoped_request_id,
+                              Attribution* why) const;
   // The engine's request id for a write's optional request_id, scoped to
   // its caller ("" when the request has none). INVALID_ARGUMENT for an id
   // over 128 bytes or not UTF-8.

@@ -149,6 +149,12 @@ const std::vector<Migration>& Migrations() {
       [](Database& db) -> absl::Status {
         return db.Exec("DROP INDEX IF EXISTS value_hash;");
       },
+      // 4 -> 5: who asked for a manual merge, unmerge or forget (the API's
+      // `actor`); empty for what the engine did on its own.
+      [](Database& db) -> absl::Status {
+        return db.Exec(
+            "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';");
+      },
   };
   return *migrations;
 }

@@ -2,8 +2,9 @@
 //
 // This is the foundation layer: it opens or creates the database file, puts it
 // in WAL mode and brings its schema up to date by running the migrations in
-// order. Version 2 adds the identity graph's tables and version 3 the request
-// results, documented with the GraphStore that uses them
+// order. Version 2 adds the identity graph's tables, version 3 the request
+// results, version 4 drops the value hash index and version 5 adds the
+// audit log's actor, documented with the GraphStore that uses them
 // (sqlite_graph_store.h, docs/storage.md).
 //
 // On-disk schema, version 1:
@@ -33,7 +34,7 @@ struct sqlite3;
 namespace idr::storage {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct DatabaseOptions {
   // Create the file when it does not exist. When false, a missing file is

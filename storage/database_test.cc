@@ -59,17 +59,40 @@ TEST(DatabaseTest, AVersion2GraphGainsTheRequestTableAndLosesBlockAndValueHash) 
                             "record)) WITHOUT ROWID")
                     .ok());
     ASSERT_TRUE((*db)->Exec("CREATE INDEX value_hash ON value(hash)").ok());
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE audit DROP COLUMN actor").ok());
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 2").ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO tombstone VALUES (x'01')").ok());
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*(*db)->SchemaVersion(), 4);
+  EXPECT_EQ(*(*db)->SchemaVersion(), kSchemaVersion);
   EXPECT_TRUE((*db)->Exec("INSERT INTO request VALUES (x'02', 1, 'r')").ok());
   EXPECT_TRUE((*db)->Exec("DELETE FROM tombstone WHERE hash = x'01'").ok());
   EXPECT_FALSE((*db)->Exec("SELECT 1 FROM block").ok());
   // Version 4 dropped it: creating it again succeeds.
   EXPECT_TRUE((*db)->Exec("CREATE INDEX value_hash ON value(hash)").ok());
+}
+
+TEST(DatabaseTest, AVersion4AuditLogGainsAnEmptyActor) {
+  std::string path = TempPath("v4.db");
+  std::remove(path.c_str());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE audit DROP COLUMN actor").ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 4").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO audit (at, action, key, other_key, "
+                            "reason, detail) VALUES (1, 'merge', 'k1', 'k2', "
+                            "'r', '{}')")
+                    .ok());
+  }
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->SchemaVersion(), kSchemaVersion);
+  ASSERT_TRUE((*db)->Exec("INSERT INTO meta (key, value) SELECT 'actor', "
+                          "'[' || actor || ']' FROM audit WHERE key = 'k1'")
+                  .ok());
+  EXPECT_EQ(*(*db)->GetMeta("actor"), "[]");
 }
 
 TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {

@@ -105,6 +105,7 @@ struct AuditRow {
   std::string other_key;  // The other customer, if any.
   std::string reason;     // Human-readable.
   std::string detail;     // JSON: weights, record counts (never raw PII).
+  std::string actor;      // Who asked (a manual change); empty: the engine.
 };
 
 struct ReviewRow {

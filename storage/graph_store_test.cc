@@ -128,6 +128,7 @@ AuditRow Audit(const std::string& action, const std::string& key,
   row.other_key = other_key;
   row.reason = "why " + action;
   row.detail = "{\"w\":1}";
+  row.actor = action == "review" ? "" : "agent:" + key;
   return row;
 }
 
@@ -175,7 +176,8 @@ std::string Str(const LinkRow& r) {
 }
 std::string Str(const AuditRow& r) {
   return absl::StrCat("A", r.seq, "/", r.at, "/", r.action, "/", r.key, "/",
-                      r.other_key, "/", r.reason, "/", r.detail);
+                      r.other_key, "/", r.reason, "/", r.detail, "/",
+                      r.actor);
 }
 std::string Str(const ReviewRow& r) {
   return absl::StrCat("Q", r.id, "/", r.at, "/", r.record, "/", r.key, "/",

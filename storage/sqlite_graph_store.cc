@@ -258,7 +258,8 @@ LinkRow ToLinkRow(const Query& q) {
   return row;
 }
 
-#define AUDIT_COLUMNS "seq, at, action, key, other_key, reason, detail"
+#define AUDIT_COLUMNS \
+  "seq, at, action, key, other_key, reason, detail, actor"
 AuditRow ToAuditRow(const Query& q) {
   AuditRow row;
   row.seq = q.ColumnInt(0);
@@ -268,6 +269,7 @@ AuditRow ToAuditRow(const Query& q) {
   row.other_key = q.ColumnString(4);
   row.reason = q.ColumnString(5);
   row.detail = q.ColumnString(6);
+  row.actor = q.ColumnString(7);
   return row;
 }
 
@@ -788,10 +790,10 @@ class SqliteGraphStore : public GraphStore {
   absl::StatusOr<int64_t> AppendAudit(const AuditRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     Query q(*stmts_,
-            "INSERT INTO audit (at, action, key, other_key, reason, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO audit (at, action, key, other_key, reason, detail, "
+            "actor) VALUES (?, ?, ?, ?, ?, ?, ?)");
     q.Int(row.at).Text(row.action).Text(row.key).Text(row.other_key);
-    q.Text(row.reason).Text(row.detail);
+    q.Text(row.reason).Text(row.detail).Text(row.actor);
     IDR_RETURN_IF_ERROR(q.Run());
     return sqlite3_last_insert_rowid(h_);
   }

@@ -29,7 +29,8 @@
 //   redirect (old_key TEXT PRIMARY KEY, new_key TEXT) WITHOUT ROWID;
 //       INDEX redirect_new_key (new_key).
 //   audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, action TEXT,
-//          key TEXT, other_key TEXT, reason TEXT, detail TEXT)
+//          key TEXT, other_key TEXT, reason TEXT, detail TEXT,
+//          actor TEXT (version 5))
 //       INDEX audit_key (key); INDEX audit_other_key (other_key) WHERE
 //       other_key <> ''.
 //   review (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, record INTEGER,

@@ -170,7 +170,7 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   }
   std::unique_ptr<GraphStore> store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "4\n");
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "5\n");
   // Migration 3 -> 4 dropped the index of value hashes 2 -> 3 had.
   EXPECT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = "
                             "'value_hash'"),

@@ -120,7 +120,8 @@ def main():
         first.resume_token))
 
     gone = call(stub.Forget, pb.ForgetRequest(customer_key=key,
-                                              reason="customer asked"))
+                                              reason="customer asked",
+                                              actor="example:dpo"))
     print("forget: %d records erased" % gone.records_erased)
     return 0
 

@@ -179,7 +179,8 @@ class ServiceTest(unittest.TestCase):
         self.assertNotEqual(a.customer_key, b.customer_key)
         merge = pb.MergeRequest(
             customer_keys=[a.customer_key, b.customer_key],
-            reason="same person, said the agent", request_id="ticket-4711")
+            reason="same person, said the agent", actor="agent:jdoe",
+            request_id="ticket-4711")
         merged = self.stub.Merge(merge, timeout=TIMEOUT)
         self.assertEqual(merged.surviving_key, a.customer_key)
         self.assertEqual(list(merged.retired_keys), [b.customer_key])
@@ -190,9 +191,17 @@ class ServiceTest(unittest.TestCase):
             customer_key=b.customer_key), timeout=TIMEOUT)
         self.assertEqual(old.customer_key, a.customer_key)
         self.assertEqual(old.match_kind, pb.MATCH_KIND_KEY_REDIRECT)
+        # The audit log says who asked for the merge, and why.
+        history = self.stub.Explain(pb.ExplainRequest(
+            customer_key=a.customer_key), timeout=TIMEOUT).explanation.history
+        (entry,) = [h for h in history if h.action == pb.AUDIT_ACTION_MERGE]
+        self.assertFalse(entry.automatic)
+        self.assertEqual(entry.actor, "agent:jdoe")
+        self.assertEqual(entry.reason, "manual: same person, said the agent")
 
         split = self.stub.Unmerge(pb.UnmergeRequest(
-            customer_key=a.customer_key,
+            customer_key=a.customer_key, reason="two people",
+            actor="agent:jdoe",
             records_to_split=[pb.RecordRef(source_system="crm",
                                            source_record_id="c-2")]),
             timeout=TIMEOUT)
@@ -200,7 +209,8 @@ class ServiceTest(unittest.TestCase):
 
         forget = pb.ForgetRequest(customer_key=a.customer_key,
                                   reason="erasure request",
-                                  request_id="dsar-1")
+                                  actor="dpo:anna", request_id="dsar-1",
+                                  request_reference="DSAR-2026-0001")
         gone = self.stub.Forget(forget, timeout=TIMEOUT)
         self.assertEqual(gone.records_erased, 1)
         self.assertEqual(self.stub.Forget(forget, timeout=TIMEOUT), gone)
@@ -222,7 +232,7 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual({r.customer_key for r in results}, {key})
         split = self.stub.Unmerge(pb.UnmergeRequest(
             customer_key=key, reason="three people share the address",
-            split_each=True,
+            actor="agent:jdoe", split_each=True,
             records_to_split=[pb.RecordRef(source_system="app",
                                            source_record_id="sp-%d" % i)
                               for i in (1, 2)]), timeout=TIMEOUT)
@@ -260,14 +270,26 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(code_of(lambda: s.GetProfile(
             pb.GetProfileRequest(customer_key="Cnothere"),
             timeout=TIMEOUT)), grpc.StatusCode.NOT_FOUND)
+        who = dict(reason="checked", actor="agent:jdoe")
         self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
-            customer_keys=["Cx", "Cx"]), timeout=TIMEOUT)), invalid)
+            customer_keys=["Cx", "Cx"], **who), timeout=TIMEOUT)), invalid)
         self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
-            customer_keys=["Cx", "Cy"], request_id="r" * 129),
+            customer_keys=["Cx", "Cy"], request_id="r" * 129, **who),
             timeout=TIMEOUT)), invalid)
+        # A manual change must say why and on whose behalf.
+        self.assertEqual(code_of(lambda: s.Merge(pb.MergeRequest(
+            customer_keys=["Cx", "Cy"], reason="checked"),
+            timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.Unmerge(pb.UnmergeRequest(
+            customer_key="Cx", actor="agent:jdoe",
+            records_to_split=[pb.RecordRef(source_record_id="r")]),
+            timeout=TIMEOUT)), invalid)
+        self.assertEqual(code_of(lambda: s.Forget(pb.ForgetRequest(
+            customer_key="Cnothere", reason="asked", actor="dpo:anna",
+            request_reference="x" * 129), timeout=TIMEOUT)), invalid)
         self.assertEqual(code_of(lambda: s.Forget(
-            pb.ForgetRequest(customer_key="Cnothere"), timeout=TIMEOUT)),
-            grpc.StatusCode.NOT_FOUND)
+            pb.ForgetRequest(customer_key="Cnothere", **who),
+            timeout=TIMEOUT)), grpc.StatusCode.NOT_FOUND)
         self.assertEqual(code_of(lambda: s.WatchChanges(
             pb.WatchChangesRequest(resume_token=b"garbage"),
             timeout=TIMEOUT).next()), invalid)
