@@ -399,6 +399,12 @@ v1::Profile ToProfile(const Profile& p, int64_t now) {
   SetTime(p.updated_at, out.mutable_updated_at());
   SetTime(now, out.mutable_as_of());
   out.set_record_count(static_cast<int32_t>(p.records));
+  for (const MemberRecord& m : p.members) {
+    v1::MemberRecord* member = out.add_member_records();
+    *member->mutable_record() = RecordRefOf(m.source_id);
+    member->set_channel(ToApiChannel(m.channel));
+    SetTime(m.seen_at, member->mutable_observed_at());
+  }
   v1::PersonName* name = nullptr;
   auto best_name = [&]() -> v1::PersonName* {
     if (name == nullptr) name = out.mutable_best_name()->mutable_name();
@@ -638,6 +644,13 @@ void ShapeProfile(const v1::GetProfileRequest& request, v1::Profile* profile) {
     profile->mutable_identifiers()->DeleteSubrange(
         max_identifiers, profile->identifiers_size() - max_identifiers);
     profile->set_identifiers_truncated(true);
+  }
+  const int max_members =
+      request.max_member_records() == 0 ? 1000 : request.max_member_records();
+  if (profile->member_records_size() > max_members) {
+    profile->mutable_member_records()->DeleteSubrange(
+        max_members, profile->member_records_size() - max_members);
+    profile->set_member_records_truncated(true);
   }
   if (!request.include_identifier_values()) {
     for (v1::ProfileValue* v :

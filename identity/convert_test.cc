@@ -66,6 +66,24 @@ TEST(ShapeProfileTest, MasksLimitsAndTrims) {
   EXPECT_TRUE(some.identifiers_truncated());
 }
 
+TEST(ShapeProfileTest, MemberRecordsAreCutAtTheirLimit) {
+  v1::Profile profile;
+  for (const char* id : {"r3", "r2", "r1"}) {
+    profile.add_member_records()->mutable_record()->set_source_record_id(id);
+  }
+  v1::GetProfileRequest request;
+  v1::Profile all = profile;
+  ShapeProfile(request, &all);  // 0: up to 1000.
+  EXPECT_EQ(all.member_records_size(), 3);
+  EXPECT_FALSE(all.member_records_truncated());
+  request.set_max_member_records(2);
+  v1::Profile two = profile;
+  ShapeProfile(request, &two);
+  ASSERT_EQ(two.member_records_size(), 2);
+  EXPECT_EQ(two.member_records(1).record().source_record_id(), "r2");
+  EXPECT_TRUE(two.member_records_truncated());
+}
+
 TEST(ShapeProfileTest, BadRequestsAreNamed) {
   v1::GetProfileRequest request;
   request.set_max_identifiers(10001);

@@ -202,6 +202,12 @@ struct ChannelActivity {
   int64_t last_seen = 0;
 };
 
+struct MemberRecord {
+  std::string source_id;
+  Channel channel = Channel::kUnknown;
+  int64_t seen_at = 0;  // Unix seconds.
+};
+
 struct Profile {
   std::string key;
   std::string redirected_from;
@@ -213,6 +219,9 @@ struct Profile {
   // Attribute name -> most recent value.
   std::vector<std::pair<std::string, std::string>> attributes;
   std::vector<std::string> old_keys;  // Keys that redirect here.
+  // Every record of the customer, most recently seen first (ties: by
+  // source id).
+  std::vector<MemberRecord> members;
 };
 
 struct RecordLink {

@@ -150,6 +150,16 @@ absl::StatusOr<Profile> Engine::GetProfile(const std::string& key) {
   if (!old.ok()) return old.status();
   profile.old_keys = std::move(*old);
   std::sort(profile.old_keys.begin(), profile.old_keys.end());
+  for (const StoredRecord& r : *records) {
+    profile.members.push_back({r.row.source_id,
+                               static_cast<Channel>(r.row.channel),
+                               r.row.seen_at});
+  }
+  std::sort(profile.members.begin(), profile.members.end(),
+            [](const MemberRecord& a, const MemberRecord& b) {
+              if (a.seen_at != b.seen_at) return a.seen_at > b.seen_at;
+              return a.source_id < b.source_id;
+            });
   return profile;
 }
 

@@ -555,6 +555,13 @@ TEST_P(EngineTest, ProfileSurvivorshipChannelsAndAttributes) {
   EXPECT_EQ(p->attributes[0],
             (std::pair<std::string, std::string>("loyalty_tier", "gold")));
   EXPECT_EQ(p->attributes[1].second, "1200");
+  // Member records, most recently seen first.
+  ASSERT_EQ(p->members.size(), 3u);
+  EXPECT_EQ(p->members[0].source_id, "p2");
+  EXPECT_EQ(p->members[0].channel, Channel::kStore);
+  EXPECT_EQ(p->members[0].seen_at, 1'650'000'000);
+  EXPECT_EQ(p->members[1].source_id, "p3");
+  EXPECT_EQ(p->members[2].source_id, "p1");
 }
 
 TEST_P(EngineTest, TieGoesToMostRecentValue) {

@@ -100,6 +100,13 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(channels[pb.CHANNEL_WEB].first_seen.seconds,
                          1_600_000_000)
         self.assertEqual(profile.loyalty.loyalty.tier, "gold")
+        # Member records, most recently observed first.
+        self.assertEqual(
+            [(m.record.source_system, m.record.source_record_id, m.channel,
+              m.observed_at.seconds) for m in profile.member_records],
+            [("pos", "s-9", pb.CHANNEL_STORE, 1_700_000_000),
+             ("web", "w-1", pb.CHANNEL_WEB, 1_600_000_000)])
+        self.assertFalse(profile.member_records_truncated)
         # Identifier values are masked unless asked for.
         self.assertEqual(profile.best_phone.identifier.value, "")
         self.assertEqual(profile.best_phone.identifier.masked_value,
@@ -114,15 +121,19 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(clear.best_phone.identifier.value, "+8613800138000")
         # A read mask keeps only its fields (and the key); a limit cuts.
         some = self.stub.GetProfile(pb.GetProfileRequest(
-            customer_key=key, max_identifiers=1,
+            customer_key=key, max_identifiers=1, max_member_records=1,
             read_mask=field_mask_pb2.FieldMask(
                 paths=["record_count", "identifiers",
-                       "identifiers_truncated"])),
+                       "identifiers_truncated", "member_records",
+                       "member_records_truncated"])),
             timeout=TIMEOUT).profile
         self.assertEqual(some.customer_key, key)
         self.assertEqual(some.record_count, 2)
         self.assertEqual(len(some.identifiers), 1)
         self.assertTrue(some.identifiers_truncated)
+        self.assertEqual([m.record.source_record_id
+                          for m in some.member_records], ["s-9"])
+        self.assertTrue(some.member_records_truncated)
         self.assertFalse(some.HasField("best_phone"))
         self.assertEqual(len(some.channel_activity), 0)
 
