@@ -167,13 +167,30 @@ void SetProvenance(const ProfileField& f, v1::ProfileValue* out) {
   }
 }
 
-void AddComparisons(const std::vector<FieldWeight>& fields,
+// The link's comparisons, each with the values compared on its left and
+// right records: withheld (redacted) unless `with_values`.
+void AddComparisons(const std::vector<FieldWeight>& fields, bool with_values,
                     v1::RecordLink* link) {
   for (const FieldWeight& w : fields) {
     v1::FieldComparison* c = link->add_comparisons();
     c->set_field(w.column);
     c->set_comparison_level(w.level);
     c->set_match_weight(w.weight);
+    if (link->has_left()) *c->mutable_left()->mutable_record() = link->left();
+    if (link->has_right()) {
+      *c->mutable_right()->mutable_record() = link->right();
+    }
+    for (const auto& [ref, value] :
+         {std::pair(c->mutable_left(), &w.value),
+          std::pair(c->mutable_right(), &w.other_value)}) {
+      if (!with_values) {
+        ref->set_field_path(w.column);
+        ref->set_redacted(true);
+      } else if (!value->empty()) {
+        ref->set_field_path(w.column);
+        ref->set_value(*value);
+      }
+    }
   }
 }
 
@@ -340,7 +357,8 @@ v1::RecordResult ToRecordResult(const v1::RecordRef& ref,
   return out;
 }
 
-v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain) {
+v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
+                                      bool include_values) {
   v1::ResolveResponse out;
   out.set_customer_key(r.key);
   out.set_match_probability(r.probability);
@@ -377,16 +395,20 @@ v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain) {
     cand->set_match_weight(c.weight);
     *cand->mutable_best_matching_record() = RecordRefOf(c.best_record);
     if (explain) {
+      // Left: the candidate's record; right: the probe (no record).
       v1::RecordLink* link = out.mutable_explanation()->add_links();
-      *link->mutable_right() = RecordRefOf(c.best_record);
+      *link->mutable_left() = RecordRefOf(c.best_record);
       link->set_kind(c.deterministic ? v1::LINK_KIND_DETERMINISTIC
                                      : v1::LINK_KIND_PROBABILISTIC);
       link->set_match_weight(c.weight);
       link->set_match_probability(c.probability);
-      AddComparisons(c.fields, link);
+      AddComparisons(c.fields, include_values, link);
     }
   }
-  if (explain) out.mutable_explanation()->set_customer_key(r.key);
+  if (explain) {
+    out.mutable_explanation()->set_customer_key(r.key);
+    out.mutable_explanation()->set_redacted(!include_values);
+  }
   return out;
 }
 
@@ -505,24 +527,67 @@ v1::Profile ToProfile(const Profile& p, int64_t now) {
   return out;
 }
 
-v1::Explanation ToExplanation(const Explanation& e, double threshold) {
+absl::StatusOr<ExplainShape> CheckExplainRequest(
+    const v1::ExplainRequest& request) {
+  constexpr int kMaxLinks = 2000;
+  if (request.max_links() < 0 || request.max_links() > kMaxLinks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_links must be in 0..", kMaxLinks, " (0 = 200)"));
+  }
+  ExplainShape shape;
+  shape.include_values = request.include_values();
+  if (request.has_record()) shape.record = SourceIdOf(request.record());
+  if (request.max_links() > 0) shape.max_links = request.max_links();
+  return shape;
+}
+
+absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
+                                              double threshold,
+                                              const ExplainShape& shape) {
   v1::Explanation out;
   out.set_customer_key(e.key);
   out.set_link_threshold_probability(threshold);
+  out.set_redacted(!shape.include_values);
+  // Each link once (from its smaller source id), or the named record's.
+  std::vector<std::pair<const RecordExplanation*, const RecordLink*>> links;
+  bool member = shape.record.empty();
   for (const RecordExplanation& r : e.records) {
+    if (!shape.record.empty() && r.source_id != shape.record) continue;
+    member = true;
     for (const RecordLink& l : r.links) {
-      if (l.other_record < r.source_id) continue;  // Each link once.
-      v1::RecordLink* link = out.add_links();
-      *link->mutable_left() = RecordRefOf(r.source_id);
-      *link->mutable_right() = RecordRefOf(l.other_record);
-      link->set_kind(l.reason == "manual merge" ? v1::LINK_KIND_MANUAL
-                     : l.reason == "shared exclusive identifier"
-                         ? v1::LINK_KIND_DETERMINISTIC
-                         : v1::LINK_KIND_PROBABILISTIC);
-      link->set_match_weight(l.weight);
-      link->set_match_probability(l.probability);
-      AddComparisons(l.fields, link);
+      if (shape.record.empty() && l.other_record < r.source_id) continue;
+      links.emplace_back(&r, &l);
     }
+  }
+  if (!member) {
+    return absl::NotFoundError(absl::StrCat("record '", shape.record,
+                                            "' is not a member of customer ",
+                                            e.key));
+  }
+  // Strongest first: deterministic and manual links (probability 1), then
+  // by weight; ties by the records' ids, so the order is stable.
+  std::stable_sort(links.begin(), links.end(),
+                   [](const auto& a, const auto& b) {
+                     if (a.second->probability != b.second->probability) {
+                       return a.second->probability > b.second->probability;
+                     }
+                     return a.second->weight > b.second->weight;
+                   });
+  if (links.size() > static_cast<size_t>(shape.max_links)) {
+    links.resize(shape.max_links);
+    out.set_links_truncated(true);
+  }
+  for (const auto& [r, l] : links) {
+    v1::RecordLink* link = out.add_links();
+    *link->mutable_left() = RecordRefOf(r->source_id);
+    *link->mutable_right() = RecordRefOf(l->other_record);
+    link->set_kind(l->reason == "manual merge" ? v1::LINK_KIND_MANUAL
+                   : l->reason == "shared exclusive identifier"
+                       ? v1::LINK_KIND_DETERMINISTIC
+                       : v1::LINK_KIND_PROBABILISTIC);
+    link->set_match_weight(l->weight);
+    link->set_match_probability(l->probability);
+    AddComparisons(l->fields, shape.include_values, link);
   }
   for (const storage::AuditRow& a : e.history) {
     v1::AuditEntry* h = out.add_history();

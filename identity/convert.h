@@ -36,9 +36,11 @@ absl::StatusOr<SourceRecord> ToSourceRecord(
 idr::v1::RecordResult ToRecordResult(const idr::v1::RecordRef& ref,
                                      const absl::StatusOr<IngestResult>& r);
 
-// A resolve result as the API's.
+// A resolve result as the API's; the compared values of an explanation
+// are redacted unless `include_values` (the engine must have given them).
 idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r,
-                                           bool explain);
+                                           bool explain,
+                                           bool include_values = false);
 
 // The engine's profile as the API's; `now` for days since last seen.
 idr::v1::Profile ToProfile(const Profile& p, int64_t now);
@@ -62,8 +64,23 @@ absl::Status CheckProfileRequest(const idr::v1::GetProfileRequest& request);
 void ShapeProfile(const idr::v1::GetProfileRequest& request,
                   idr::v1::Profile* profile);
 
-// The engine's explanation as the API's.
-idr::v1::Explanation ToExplanation(const Explanation& e, double threshold);
+// What an Explain call asks for (ExplainRequest).
+struct ExplainShape {
+  bool include_values = false;  // Else compared values are redacted.
+  std::string record;           // A source id: only its links; "" for all.
+  int max_links = 200;          // Strongest first; links_truncated if cut.
+};
+
+// INVALID_ARGUMENT for max_links out of 0..2000 (0 = 200); the request's
+// shape otherwise.
+absl::StatusOr<ExplainShape> CheckExplainRequest(
+    const idr::v1::ExplainRequest& request);
+
+// The engine's explanation as the API's, shaped. NOT_FOUND when
+// `shape.record` is not one of the customer's records.
+absl::StatusOr<idr::v1::Explanation> ToExplanation(const Explanation& e,
+                                                   double threshold,
+                                                   const ExplainShape& shape);
 
 // An outbox row as a change event; its resume token is its sequence.
 idr::v1::ChangeEvent ToChangeEvent(const storage::ChangeRow& row);

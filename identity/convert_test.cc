@@ -84,6 +84,95 @@ TEST(ShapeProfileTest, MemberRecordsAreCutAtTheirLimit) {
   EXPECT_TRUE(two.member_records_truncated());
 }
 
+// Three records: a-b linked by a loyalty card, b-c and a-c probabilistic.
+Explanation ThreeLinkedRecords() {
+  auto link = [](const char* other, double p, double w, const char* reason) {
+    RecordLink l;
+    l.other_record = other;
+    l.probability = p;
+    l.weight = w;
+    l.reason = reason;
+    l.fields.push_back({"email", "exact", w, "ann@x.com", "ann@x.com"});
+    return l;
+  };
+  Explanation e;
+  e.key = "CKEY";
+  e.records.push_back({"web:a", Channel::kWeb, 1, {}});
+  e.records.push_back({"pos:b", Channel::kStore, 2, {}});
+  e.records.push_back({"web:c", Channel::kWeb, 3, {}});
+  e.records[0].links = {link("pos:b", 1, 0, "shared exclusive identifier"),
+                        link("web:c", 0.97, 5, "blocking rule: email")};
+  e.records[1].links = {link("web:a", 1, 0, "shared exclusive identifier"),
+                        link("web:c", 0.999, 10, "blocking rule: email")};
+  e.records[2].links = {link("web:a", 0.97, 5, "blocking rule: email"),
+                        link("pos:b", 0.999, 10, "blocking rule: email")};
+  return e;
+}
+
+TEST(ToExplanationTest, LinksOnceStrongestFirstCutAtMaxLinks) {
+  v1::ExplainRequest request;
+  absl::StatusOr<ExplainShape> shape = CheckExplainRequest(request);
+  ASSERT_TRUE(shape.ok());
+  EXPECT_EQ(shape->max_links, 200);
+  absl::StatusOr<v1::Explanation> all =
+      ToExplanation(ThreeLinkedRecords(), 0.95, *shape);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->links_size(), 3);
+  EXPECT_EQ(all->links(0).kind(), v1::LINK_KIND_DETERMINISTIC);
+  EXPECT_EQ(all->links(1).match_weight(), 10);
+  EXPECT_EQ(all->links(2).match_weight(), 5);
+  EXPECT_FALSE(all->links_truncated());
+  // Values withheld unless asked for.
+  EXPECT_TRUE(all->redacted());
+  const v1::FieldComparison& c = all->links(1).comparisons(0);
+  EXPECT_TRUE(c.left().redacted());
+  EXPECT_FALSE(c.left().has_value());
+  EXPECT_EQ(c.left().record().source_record_id(),
+            all->links(1).left().source_record_id());
+
+  request.set_max_links(2);
+  request.set_include_values(true);
+  shape = CheckExplainRequest(request);
+  ASSERT_TRUE(shape.ok());
+  absl::StatusOr<v1::Explanation> two =
+      ToExplanation(ThreeLinkedRecords(), 0.95, *shape);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->links_size(), 2);
+  EXPECT_TRUE(two->links_truncated());
+  EXPECT_FALSE(two->redacted());
+  EXPECT_EQ(two->links(1).comparisons(0).right().value(), "ann@x.com");
+  EXPECT_EQ(two->links(1).comparisons(0).right().field_path(), "email");
+
+  request.set_max_links(2001);
+  EXPECT_EQ(CheckExplainRequest(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  request.set_max_links(-1);
+  EXPECT_EQ(CheckExplainRequest(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ToExplanationTest, ARecordGetsItsOwnLinksOrNotFound) {
+  v1::ExplainRequest request;
+  request.mutable_record()->set_source_system("web");
+  request.mutable_record()->set_source_record_id("c");
+  absl::StatusOr<ExplainShape> shape = CheckExplainRequest(request);
+  ASSERT_TRUE(shape.ok());
+  absl::StatusOr<v1::Explanation> of_c =
+      ToExplanation(ThreeLinkedRecords(), 0.95, *shape);
+  ASSERT_TRUE(of_c.ok()) << of_c.status();
+  ASSERT_EQ(of_c->links_size(), 2);
+  for (const v1::RecordLink& l : of_c->links()) {
+    EXPECT_EQ(l.left().source_record_id(), "c");
+  }
+  EXPECT_EQ(of_c->links(0).right().source_system(), "pos");  // Stronger.
+
+  request.mutable_record()->set_source_record_id("zz");
+  shape = CheckExplainRequest(request);
+  ASSERT_TRUE(shape.ok());
+  EXPECT_EQ(ToExplanation(ThreeLinkedRecords(), 0.95, *shape).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(ShapeProfileTest, BadRequestsAreNamed) {
   v1::GetProfileRequest request;
   request.set_max_identifiers(10001);

@@ -1739,7 +1739,8 @@ absl::StatusOr<ResolveResult> Engine::ResolveRecord(
 }
 
 absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
-                                              int max_candidates) {
+                                              int max_candidates,
+                                              bool with_values) {
   if (!in_->normalization.ok()) return in_->normalization;
   EngineCore core(in_.get(), schema_);
   absl::StatusOr<std::vector<std::string>> raw =
@@ -1808,7 +1809,18 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
          core.Terms(sc, static_cast<uint32_t>(&sc - scored.data()) + 1)) {
       const matching::FieldComparison& c2 =
           schema_.model.comparisons[t.comparison];
-      candidate.fields.push_back({c2.name, c2.labels[t.level], t.weight});
+      FieldWeight field{c2.name, c2.labels[t.level], t.weight, "", ""};
+      if (with_values) {
+        const std::vector<int64_t>& ids = sc.record->value_ids;
+        const size_t f = static_cast<size_t>(c2.column);
+        if (const int64_t id = f < ids.size() ? ids[f] : 0; id != 0) {
+          absl::StatusOr<const StoredValue*> v = values.Get(id);
+          if (!v.ok()) return v.status();
+          field.value = (*v)->value;
+        }
+        if (probe->Has(c2.column)) field.other_value = probe->Value(c2.column);
+      }
+      candidate.fields.push_back(std::move(field));
     }
     result.candidates.push_back(std::move(candidate));
   }

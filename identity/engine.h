@@ -158,6 +158,11 @@ struct FieldWeight {
   std::string column;
   std::string level;  // The comparison level's label ("exact", "jw >= 0.92").
   double weight = 0;  // log2 Bayes factor, TF adjustment included.
+  // The compared (normalised) values, only when asked for: of the record
+  // explained (a resolve: the candidate's record) and of the other (a
+  // resolve: the probe). Empty where a record has none.
+  std::string value;
+  std::string other_value;
 };
 
 struct ResolveCandidate {
@@ -299,14 +304,18 @@ class Engine {
   absl::StatusOr<ResolveResult> ResolveRecord(const std::string& source_id);
   // The customer the values point to, exactly (shared exclusive identifier)
   // or probabilistically (best link at or above the threshold), with up to
-  // `max_candidates` candidates. Never writes.
+  // `max_candidates` candidates. Never writes. With `with_values`, each
+  // candidate's field weights carry the compared values.
   absl::StatusOr<ResolveResult> Resolve(const SourceRecord& probe,
-                                        int max_candidates = 5);
+                                        int max_candidates = 5,
+                                        bool with_values = false);
 
   // The 360° profile of a key (an old key gives the surviving customer's).
   absl::StatusOr<Profile> GetProfile(const std::string& key);
-  // Why each record of the customer belongs, and its merge history.
-  absl::StatusOr<Explanation> Explain(const std::string& key);
+  // Why each record of the customer belongs, and its merge history. With
+  // `with_values`, each link's field weights carry the compared values.
+  absl::StatusOr<Explanation> Explain(const std::string& key,
+                                      bool with_values = false);
 
   // Merge, Unmerge and Forget take an optional request id: the first call
   // with it stores its result in the same transaction, and a retry with the

@@ -163,7 +163,8 @@ absl::StatusOr<Profile> Engine::GetProfile(const std::string& key) {
   return profile;
 }
 
-absl::StatusOr<Explanation> Engine::Explain(const std::string& key) {
+absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
+                                            bool with_values) {
   absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
   if (!reader.ok()) return reader.status();
   storage::GraphStore* store = reader->get();
@@ -175,6 +176,28 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key) {
   if (!rows.ok()) return rows.status();
   absl::flat_hash_map<int64_t, std::string> source_of;
   for (const storage::RecordRow& r : *rows) source_of[r.id] = r.source_id;
+  // With values: each record's value ids, and the values by id.
+  const size_t n = schema_.fields.size();
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> value_ids;
+  ValueCache values(store);
+  auto value_of = [&](int64_t record, int field) -> absl::StatusOr<std::string> {
+    auto it = value_ids.find(record);
+    if (it == value_ids.end() || field < 0 ||
+        static_cast<size_t>(field) >= it->second.size() ||
+        it->second[field] == 0) {
+      return std::string();
+    }
+    absl::StatusOr<const StoredValue*> v = values.Get(it->second[field]);
+    if (!v.ok()) return v.status();
+    return (*v)->value;
+  };
+  if (with_values) {
+    for (const storage::RecordRow& r : *rows) {
+      absl::StatusOr<StoredRecord> decoded = DecodeRecord(r, n);
+      if (!decoded.ok()) return decoded.status();
+      value_ids[r.id] = std::move(decoded->value_ids);
+    }
+  }
 
   const matching::DedupModel& model = schema_.model;
   Explanation out;
@@ -214,7 +237,16 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key) {
         const matching::FieldComparison& c = model.comparisons[t.comparison];
         const std::string level =
             t.level < c.num_levels() ? c.labels[t.level] : "?";
-        link.fields.push_back({c.name, level, t.weight});
+        FieldWeight field{c.name, level, t.weight, "", ""};
+        if (with_values) {
+          absl::StatusOr<std::string> mine = value_of(r.id, c.column);
+          if (!mine.ok()) return mine.status();
+          absl::StatusOr<std::string> theirs = value_of(other, c.column);
+          if (!theirs.ok()) return theirs.status();
+          field.value = *std::move(mine);
+          field.other_value = *std::move(theirs);
+        }
+        link.fields.push_back(std::move(field));
       }
       record.links.push_back(std::move(link));
     }

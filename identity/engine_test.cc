@@ -174,6 +174,61 @@ TEST_P(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
   EXPECT_TRUE(merge_logged);
 }
 
+TEST_P(EngineTest, ExplainAndResolveShowTheComparedValuesOnlyWhenAsked) {
+  IngestResult a = MustIngest(Rec("v1", Channel::kWeb,
+                                  {{"given_name", "Wei"},
+                                   {"family_name", "Zhang"},
+                                   {"email", "Wei.Zhang@Mail.hk"},
+                                   {"phone", "+86 138 0013 8000"}}));
+  IngestResult b = MustIngest(Rec("v2", Channel::kStore,
+                                  {{"given_name", "Wei"},
+                                   {"family_name", "Zhang"},
+                                   {"email", "wei.zhang@mail.hk"},
+                                   {"phone", "+8613800138000"}}));
+  ASSERT_EQ(a.key, b.key);
+  auto email_of = [](const std::vector<FieldWeight>& fields) {
+    for (const FieldWeight& f : fields) {
+      if (f.column == "email") return f;
+    }
+    return FieldWeight{};
+  };
+  absl::StatusOr<Explanation> plain = engine_->Explain(a.key);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_FALSE(plain->records[0].links.empty());
+  FieldWeight email = email_of(plain->records[0].links[0].fields);
+  EXPECT_EQ(email.column, "email");
+  EXPECT_EQ(email.value, "");
+  EXPECT_EQ(email.other_value, "");
+
+  absl::StatusOr<Explanation> shown = engine_->Explain(a.key, true);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  email = email_of(shown->records[0].links[0].fields);
+  EXPECT_EQ(email.value, "wei.zhang@mail.hk");  // Normalised, as compared.
+  EXPECT_EQ(email.other_value, "wei.zhang@mail.hk");
+
+  SourceRecord probe = Rec("", Channel::kUnknown,
+                           {{"given_name", "Wei"},
+                            {"family_name", "Zhang"},
+                            {"phone", "+86 138 0013 8000"}});
+  absl::StatusOr<ResolveResult> found = engine_->Resolve(probe, 5, true);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_FALSE(found->candidates.empty());
+  bool phone_shown = false;
+  for (const FieldWeight& f : found->candidates[0].fields) {
+    if (f.column != "phone") continue;
+    phone_shown = true;
+    EXPECT_EQ(f.value, "+8613800138000");        // The candidate's.
+    EXPECT_EQ(f.other_value, "+8613800138000");  // The probe's.
+  }
+  EXPECT_TRUE(phone_shown);
+  found = engine_->Resolve(probe, 5);
+  ASSERT_TRUE(found.ok());
+  for (const FieldWeight& f : found->candidates[0].fields) {
+    EXPECT_EQ(f.value, "");
+    EXPECT_EQ(f.other_value, "");
+  }
+}
+
 TEST_P(EngineTest, ExclusiveIdentifierLinksExactlyAndNeverJoinsTwoValues) {
   IngestResult a = MustIngest(Rec("store-1", Channel::kStore,
                                   {{"loyalty_id", "LC-0001"},

@@ -24,6 +24,14 @@ absl::Status CheckKey(const std::string& key, const char* what) {
   return absl::OkStatus();
 }
 
+// PERMISSION_DENIED for a caller without the 'values' permission that asked
+// for values in clear with `flag`.
+grpc::Status ValuesDenied(const Grant& caller, const char* flag) {
+  return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+      "caller '", caller.name, "' may not see identifier values: ask without ",
+      flag, ", or grant 'values' in the server's config")));
+}
+
 // The reason and actor of a manual change, both required: the audit log
 // must say why and on whose behalf. Free text, shown to people, so bounded.
 absl::Status CheckAttribution(const std::string& text, const char* what,
@@ -182,7 +190,13 @@ grpc::ServerUnaryReactor* IdentityServiceImpl::Resolve(
 grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
                                             const v1::ResolveRequest* request,
                                             v1::ResolveResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
+  Grant caller;
+  if (grpc::Status a = Authorize(context, Scope::kRead, &caller); !a.ok()) {
+    return a;
+  }
+  if (request->include_values() && !caller.values) {
+    return ValuesDenied(caller, "include_values");
+  }
   if (request->has_min_match_probability() &&
       !(request->min_match_probability() >= 0 &&
         request->min_match_probability() <= 1)) {
@@ -217,9 +231,10 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
         return ToGrpcStatus(absl::InvalidArgumentError(
             "the probe has no identifier or attribute to resolve by"));
       }
-      result = engine_->Resolve(*probe, request->max_candidates() > 0
-                                            ? request->max_candidates()
-                                            : 5);
+      result = engine_->Resolve(
+          *probe,
+          request->max_candidates() > 0 ? request->max_candidates() : 5,
+          request->explain() && request->include_values());
       break;
     }
     default:
@@ -233,7 +248,8 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
     result->kind = ResolveResult::Kind::kNone;
     result->probability = 0;
   }
-  *response = ToResolveResponse(*result, request->explain());
+  *response = ToResolveResponse(*result, request->explain(),
+                                request->include_values());
   return grpc::Status::OK;
 }
 
@@ -245,11 +261,7 @@ grpc::Status IdentityServiceImpl::GetProfile(
     return a;
   }
   if (request->include_identifier_values() && !caller.values) {
-    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
-        "caller '", caller.name,
-        "' may not see identifier values: ask without "
-        "include_identifier_values, or grant 'values' in the server's "
-        "config")));
+    return ValuesDenied(caller, "include_identifier_values");
   }
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (s.ok()) s = CheckProfileRequest(*request);
@@ -349,12 +361,24 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
 grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
                                           const v1::ExplainRequest* request,
                                           v1::ExplainResponse* response) {
-  if (grpc::Status a = Authorize(context, Scope::kRead); !a.ok()) return a;
+  Grant caller;
+  if (grpc::Status a = Authorize(context, Scope::kRead, &caller); !a.ok()) {
+    return a;
+  }
+  if (request->include_values() && !caller.values) {
+    return ValuesDenied(caller, "include_values");
+  }
   absl::Status s = CheckKey(request->customer_key(), "customer_key");
   if (!s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<Explanation> e = engine_->Explain(request->customer_key());
+  absl::StatusOr<ExplainShape> shape = CheckExplainRequest(*request);
+  if (!shape.ok()) return ToGrpcStatus(shape.status());
+  absl::StatusOr<Explanation> e =
+      engine_->Explain(request->customer_key(), shape->include_values);
   if (!e.ok()) return ToGrpcStatus(e.status());
-  *response->mutable_explanation() = ToExplanation(*e, engine_->threshold());
+  absl::StatusOr<v1::Explanation> out =
+      ToExplanation(*e, engine_->threshold(), *shape);
+  if (!out.ok()) return ToGrpcStatus(out.status());
+  *response->mutable_explanation() = *std::move(out);
   return grpc::Status::OK;
 }
 

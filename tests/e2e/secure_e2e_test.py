@@ -102,6 +102,16 @@ class SecureServeTest(unittest.TestCase):
         shown = self.call(self.stub.GetProfile, clear, WRITER)
         self.assertNotIn("li.na@126.com", str(masked))
         self.assertIn("li.na@126.com", str(shown))
+        explain = pb.ExplainRequest(customer_key=key, include_values=True)
+        self.assertEqual(self.code_of(self.stub.Explain, explain, READER),
+                         grpc.StatusCode.PERMISSION_DENIED)
+        self.call(self.stub.Explain, explain, WRITER)
+        probe = pb.ResolveRequest(
+            probe=pb.Record(identifiers=[pb.Identifier(
+                type=pb.IDENTIFIER_TYPE_EMAIL, value="li.na@126.com")]),
+            explain=True, include_values=True)
+        self.assertEqual(self.code_of(self.stub.Resolve, probe, READER),
+                         grpc.StatusCode.PERMISSION_DENIED)
 
     def test_plaintext_client_is_refused(self):
         with grpc.insecure_channel(self.server.address) as plain:

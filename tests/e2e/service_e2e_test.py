@@ -142,6 +142,29 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(why.customer_key, key)
         self.assertGreaterEqual(len(why.links), 1)
         self.assertTrue(any(c.field for c in why.links[0].comparisons))
+        # Compared values are withheld unless asked for (and permitted:
+        # this dev-mode server permits everything).
+        self.assertTrue(why.redacted)
+        self.assertNotIn("mei.chen@qq.com", str(why))
+        shown = self.stub.Explain(pb.ExplainRequest(
+            customer_key=key, include_values=True, max_links=1,
+            record=pb.RecordRef(source_system="pos", source_record_id="s-9")),
+            timeout=TIMEOUT).explanation
+        self.assertFalse(shown.redacted)
+        self.assertEqual(len(shown.links), 1)
+        self.assertEqual(shown.links[0].left.source_record_id, "s-9")
+        (email,) = [c for c in shown.links[0].comparisons
+                    if c.field == "email"]
+        self.assertEqual((email.left.value, email.right.value),
+                         ("mei.chen@qq.com", "mei.chen@qq.com"))
+        for bad, code in (
+                (pb.ExplainRequest(customer_key=key, record=pb.RecordRef(
+                    source_record_id="nope")), grpc.StatusCode.NOT_FOUND),
+                (pb.ExplainRequest(customer_key=key, max_links=2001),
+                 grpc.StatusCode.INVALID_ARGUMENT)):
+            with self.assertRaises(grpc.RpcError) as caught:
+                self.stub.Explain(bad, timeout=TIMEOUT)
+            self.assertEqual(caught.exception.code(), code)
 
     def test_2_change_feed_resumes_without_missing_anything(self):
         # The first event ever, then a stream resumed after it.
