@@ -1,7 +1,9 @@
 #include "identity/convert.h"
 
 #include <algorithm>
+#include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -9,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "matching/normalize.h"
+#include "matching/utf8.h"
 
 namespace idr::identity {
 namespace {
@@ -131,6 +135,52 @@ class ValueSink {
   SourceRecord* out_;
 };
 
+// The value an identifier is matched by, its issuer applied (see
+// IssuedIdentifier in convert.h). INVALID_ARGUMENT for a malformed issuer.
+absl::StatusOr<std::string> IssuedValue(const v1::Identifier& id) {
+  const std::string& issuer = id.issuer();
+  const bool scoped = id.type() == v1::IDENTIFIER_TYPE_LOYALTY_ID ||
+                      id.type() == v1::IDENTIFIER_TYPE_LOGIN_ID;
+  if (scoped && id.value().find(kIssuerSeparator) != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "an identifier value holds U+241F, which separates an issuer");
+  }
+  if (issuer.empty()) return id.value();
+  switch (id.type()) {
+    case v1::IDENTIFIER_TYPE_PHONE: {
+      if (issuer.size() != 2 || !absl::ascii_isalpha(issuer[0]) ||
+          !absl::ascii_isalpha(issuer[1])) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "a phone's issuer is its default region, two letters "
+            "(ISO 3166-1 alpha-2, e.g. \"CN\"), not '", issuer, "'"));
+      }
+      matching::PhoneOptions options;
+      options.default_region = issuer;
+      options.keep_unparsed_digits = false;
+      const std::string e164 = matching::NormalizePhone(id.value(), options);
+      // Not a number of that region: the graph's own rules apply.
+      return e164.empty() ? id.value() : e164;
+    }
+    case v1::IDENTIFIER_TYPE_LOYALTY_ID:
+    case v1::IDENTIFIER_TYPE_LOGIN_ID: {
+      if (issuer.size() > 64 || !matching::IsValidUtf8(issuer) ||
+          issuer.find(kIssuerSeparator) != std::string::npos) {
+        return absl::InvalidArgumentError(
+            "an identifier's issuer must be valid UTF-8 of at most 64 bytes");
+      }
+      const std::string bare =
+          id.type() == v1::IDENTIFIER_TYPE_LOYALTY_ID
+              ? matching::NormalizeLoyaltyId(id.value())
+              : matching::NormalizeIdentifier(id.value());
+      if (bare.empty()) return std::string();  // Junk stays junk.
+      return absl::StrCat(matching::NormalizeIdentifier(issuer),
+                          kIssuerSeparator, bare);
+    }
+    default:
+      return id.value();  // Ignored for the other types.
+  }
+}
+
 std::string IsoDate(const v1::Date& d) {
   if (d.year() == 0 && d.month() == 0 && d.day() == 0) return "";
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
@@ -196,6 +246,17 @@ void AddComparisons(const std::vector<FieldWeight>& fields, bool with_values,
 
 }  // namespace
 
+void SplitIssuer(const std::string& stored, v1::Identifier* id) {
+  const size_t at = stored.find(kIssuerSeparator);
+  if (at == std::string::npos) {
+    id->clear_issuer();
+    id->set_value(stored);
+    return;
+  }
+  id->set_issuer(stored.substr(0, at));
+  id->set_value(stored.substr(at + std::strlen(kIssuerSeparator)));
+}
+
 std::string SourceIdOf(const v1::RecordRef& ref) {
   return ref.source_system().empty()
              ? ref.source_record_id()
@@ -243,7 +304,9 @@ absl::StatusOr<SourceRecord> ToSourceRecord(
     }
     absl::StatusOr<FieldType> type = matching::ParseFieldType(field);
     if (!type.ok()) return type.status();
-    absl::Status s = sink.Add(*type, field, id.value());
+    absl::StatusOr<std::string> value = IssuedValue(id);
+    if (!value.ok()) return value.status();
+    absl::Status s = sink.Add(*type, field, *value);
     if (!s.ok()) return s;
   }
   if (record.names_size() > 1) {
@@ -492,7 +555,7 @@ v1::Profile ToProfile(const Profile& p, int64_t now) {
     for (const ValueSummary& v : f.values) {
       v1::IdentifierSummary* s = out.add_identifiers();
       s->mutable_identifier()->set_type(id_type);
-      s->mutable_identifier()->set_value(v.value);
+      SplitIssuer(v.value, s->mutable_identifier());
       SetTime(v.first_seen, s->mutable_first_seen());
       SetTime(v.last_seen, s->mutable_last_seen());
       s->set_record_count(static_cast<int32_t>(v.records));

@@ -32,6 +32,16 @@ absl::StatusOr<SourceRecord> ToSourceRecord(
     const idr::v1::Record& record, const std::vector<FieldSpec>& fields,
     bool need_id);
 
+// Identifier.issuer: a phone's issuer is the region for a number not in
+// E.164 ("CN": "138 0013 8000" is +8613800138000); a loyalty program's or a
+// login system's scopes the value: it is stored as the normalised issuer,
+// this separator (U+241F, which no identifier holds), the normalised value,
+// so equal numbers of two programs are two values. Other types ignore it.
+inline constexpr char kIssuerSeparator[] = "\u241F";
+
+// Sets id's value, and issuer if `stored` has one, from a stored value.
+void SplitIssuer(const std::string& stored, idr::v1::Identifier* id);
+
 // One ingest result as the API's.
 idr::v1::RecordResult ToRecordResult(const idr::v1::RecordRef& ref,
                                      const absl::StatusOr<IngestResult>& r);

@@ -29,6 +29,63 @@ TEST(MaskValueTest, KeepsOnlyWhatIdentifiesNobody) {
             "陳\u2022\u2022\u2022生");
 }
 
+// The value ToSourceRecord passes on for one identifier, or its error.
+absl::StatusOr<std::string> Converted(v1::IdentifierType type,
+                                      const std::string& value,
+                                      const std::string& issuer) {
+  const std::vector<FieldSpec> fields = {
+      {"phone", matching::FieldType::kPhone},
+      {"loyalty_id", matching::FieldType::kLoyaltyId},
+      {"login_id", matching::FieldType::kLoginId},
+      {"email", matching::FieldType::kEmail}};
+  v1::Record record;
+  v1::Identifier* id = record.add_identifiers();
+  id->set_type(type);
+  id->set_value(value);
+  id->set_issuer(issuer);
+  absl::StatusOr<SourceRecord> out = ToSourceRecord(record, fields, false);
+  if (!out.ok()) return out.status();
+  return out->values.empty() ? std::string() : out->values[0].second;
+}
+
+TEST(IssuerTest, RegionForPhonesNamespaceForProgramsAndLogins) {
+  // A phone's issuer is its region: a national number becomes E.164.
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_PHONE, "138 0013 8000", "CN"),
+            "+8613800138000");
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_PHONE, "138 0013 8000", ""),
+            "138 0013 8000");  // The graph's own region rule applies.
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_PHONE, "+852 9123 4567", "CN"),
+            "+85291234567");  // An international number keeps its country.
+  EXPECT_EQ(Converted(v1::IDENTIFIER_TYPE_PHONE, "1380013800", "China")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  // A program's or login system's issuer scopes the value.
+  const std::string sep = kIssuerSeparator;
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_LOYALTY_ID, "LC 0012 3456 78",
+                       "gold-club"),
+            "GOLDCLUB" + sep + "0012345678");
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_LOGIN_ID, "mei.chen", "app"),
+            "APP" + sep + "MEI.CHEN");
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_LOGIN_ID, "mei.chen", ""),
+            "mei.chen");
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_LOYALTY_ID, "0000", "club"), "");
+  EXPECT_EQ(*Converted(v1::IDENTIFIER_TYPE_EMAIL, "a@b.hk", "ignored"),
+            "a@b.hk");
+  EXPECT_EQ(Converted(v1::IDENTIFIER_TYPE_LOGIN_ID, "a" + sep + "b", "")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+
+  v1::Identifier id;
+  SplitIssuer("GOLDCLUB" + sep + "0012345678", &id);
+  EXPECT_EQ(id.issuer(), "GOLDCLUB");
+  EXPECT_EQ(id.value(), "0012345678");
+  SplitIssuer("0012345678", &id);
+  EXPECT_EQ(id.issuer(), "");
+  EXPECT_EQ(id.value(), "0012345678");
+}
+
 TEST(ShapeProfileTest, MasksLimitsAndTrims) {
   v1::Profile profile;
   profile.set_customer_key("CKEY");

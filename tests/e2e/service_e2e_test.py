@@ -166,6 +166,49 @@ class ServiceTest(unittest.TestCase):
                 self.stub.Explain(bad, timeout=TIMEOUT)
             self.assertEqual(caught.exception.code(), code)
 
+    def test_1b_issuers_scope_loyalty_cards_and_give_phones_a_region(self):
+        def card(rid, issuer, phone):
+            r = record("pos", rid, pb.CHANNEL_STORE, given="Xiu Ying",
+                       family="Wang")
+            r.identifiers.add(type=pb.IDENTIFIER_TYPE_LOYALTY_ID,
+                              value="88 0042 7719", issuer=issuer)
+            r.identifiers.add(type=pb.IDENTIFIER_TYPE_PHONE, value=phone,
+                              issuer="CN")
+            return r
+        club_a, club_a_again, club_b = self.ingest(
+            card("is-1", "club-a", "139 1000 2000"),
+            card("is-2", "club-a", "+86 139 1000 2000"),
+            card("is-3", "club-b", "137 5000 6000"))
+        # One program's card links; the same number of another program is
+        # another card (and here another person).
+        self.assertEqual(club_a_again.customer_key, club_a.customer_key)
+        self.assertEqual(club_a_again.outcome, pb.OUTCOME_ATTACHED)
+        self.assertNotEqual(club_b.customer_key, club_a.customer_key)
+        profile = self.stub.GetProfile(pb.GetProfileRequest(
+            customer_key=club_a.customer_key, include_identifier_values=True),
+            timeout=TIMEOUT).profile
+        ids = {(i.identifier.type, i.identifier.issuer, i.identifier.value)
+               for i in profile.identifiers}
+        self.assertIn((pb.IDENTIFIER_TYPE_LOYALTY_ID, "CLUBA", "8800427719"),
+                      ids)
+        # The national number was read in its region: one E.164 value.
+        self.assertIn((pb.IDENTIFIER_TYPE_PHONE, "", "+8613910002000"), ids)
+        self.assertEqual(
+            len([i for i in ids if i[0] == pb.IDENTIFIER_TYPE_PHONE]), 1)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.stub.Resolve(pb.ResolveRequest(probe=pb.Record(
+                identifiers=[pb.Identifier(type=pb.IDENTIFIER_TYPE_PHONE,
+                                           value="139 1000 2000",
+                                           issuer="China")])),
+                timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(),
+                         grpc.StatusCode.INVALID_ARGUMENT)
+        found = self.stub.Resolve(pb.ResolveRequest(probe=pb.Record(
+            identifiers=[pb.Identifier(type=pb.IDENTIFIER_TYPE_LOYALTY_ID,
+                                       value="8800427719", issuer="club-b")])),
+            timeout=TIMEOUT)
+        self.assertEqual(found.customer_key, club_b.customer_key)
+
     def test_2_change_feed_resumes_without_missing_anything(self):
         # The first event ever, then a stream resumed after it.
         stream = self.stub.WatchChanges(
