@@ -61,12 +61,6 @@ constexpr char kMetaSecret[] = "engine.secret";
 constexpr char kMetaPresent[] = "engine.present";
 constexpr char kMetaNormalization[] = "engine.normalization_version";
 
-bool IsIdentifierType(FieldType t) {
-  return t == FieldType::kEmail || t == FieldType::kPhone ||
-         t == FieldType::kLoyaltyId || t == FieldType::kLoginId ||
-         t == FieldType::kDeviceId || t == FieldType::kNationalId;
-}
-
 bool IsNameType(FieldType t) {
   return t == FieldType::kGivenName || t == FieldType::kFamilyName ||
          t == FieldType::kFullName;
@@ -715,7 +709,7 @@ class EngineCore {
       auto intern = [&](const std::string& value,
                         const std::vector<uint64_t>& keys,
                         int64_t count) -> int32_t {
-        if (IsIdentifierType(col.type) &&
+        if (matching::IsIdentifier(col.type) &&
             count > in_.options.shared_value_limit) {
           return -1;  // Shared by too many records: no evidence.
         }
@@ -835,7 +829,7 @@ class EngineCore {
     bool by_index = ingesting;
     for (size_t f = 0; f < schema_.fields.size() && !by_index; ++f) {
       by_index = probe.value_ids[f] != 0 &&
-                 IsIdentifierType(schema_.fields[f].type);
+                 matching::IsIdentifier(schema_.fields[f].type);
     }
     for (const auto& [id, rule] : Candidates(probe, **index)) {
       StoredRecord kept;
@@ -907,7 +901,7 @@ class EngineCore {
     const size_t n = schema_.fields.size();
     std::vector<int64_t> grouping(n, 0);
     for (size_t f = 0; f < n; ++f) {
-      if (IsIdentifierType(schema_.fields[f].type)) {
+      if (matching::IsIdentifier(schema_.fields[f].type)) {
         grouping[f] = probe.value_ids[f];
       }
     }
@@ -1435,11 +1429,11 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
           "{\"record\":", JsonQuote(record.source_id),
           ",\"weight\":", g->best, ",\"records_moved\":", g->customer.size,
           "}");
-      s = MergeCustomers(store(), customer, g->customer, now_,
-                         absl::StrCat("record ", record.source_id,
-                                      " links both customers"),
-                         detail, /*actor=*/"");
-      if (!s.ok()) return s;
+      absl::StatusOr<int64_t> merged = MergeCustomers(
+          store(), customer, g->customer, now_,
+          absl::StrCat("record ", record.source_id, " links both customers"),
+          detail, /*actor=*/"");
+      if (!merged.ok()) return merged.status();
       customer.size += g->customer.size;
       result.merged_keys.push_back(g->customer.key);
     }

@@ -261,6 +261,14 @@ struct Attribution {
   std::string actor;   // E.g. "agent:jdoe"; empty when not given.
 };
 
+// What a manual change did beside its result (for the API's responses).
+struct ManualOutcome {
+  bool replayed = false;   // The result is the one a retry's first call kept.
+  int64_t audit_seq = 0;   // Its audit entry (a multi-merge's last; an
+                           // unmerge into several customers' first).
+  int64_t identifiers_erased = 0;  // Forget: identifier values erased.
+};
+
 struct GraphStats {
   int64_t records = 0;
   int64_t customers = 0;
@@ -334,31 +342,35 @@ class Engine {
                                     const Attribution& why);
   // Merges 2 or more customers in one transaction, in order (the first
   // with the second, the result with the third ...); all or none.
-  // `*replayed` (if not null) tells whether the result is a stored one.
+  // `*outcome` (if not null) tells whether the result is a stored one, and
+  // its audit entry.
   absl::StatusOr<std::string> Merge(const std::vector<std::string>& keys,
                                     const Attribution& why,
                                     const std::string& request_id,
-                                    bool* replayed = nullptr);
+                                    ManualOutcome* outcome = nullptr);
   // Moves the named records of a customer to a new customer, which is kept
   // apart from it from then on. INVALID_ARGUMENT when a record is not the
   // customer's or all of them are named. Returns the new key.
   absl::StatusOr<std::string> Unmerge(const std::string& key,
                                       const std::vector<std::string>& records,
                                       const Attribution& why,
-                                      const std::string& request_id = "");
+                                      const std::string& request_id = "",
+                                      ManualOutcome* outcome = nullptr);
   // As Unmerge, each named record becoming a customer of its own, kept apart
   // from the customer and from the others (at most kMaxUnmergeEach records).
   // Returns the new keys in the order of `records`.
   static constexpr size_t kMaxUnmergeEach = 100;
   absl::StatusOr<std::vector<std::string>> UnmergeEach(
       const std::string& key, const std::vector<std::string>& records,
-      const Attribution& why, const std::string& request_id = "");
+      const Attribution& why, const std::string& request_id = "",
+      ManualOutcome* outcome = nullptr);
   // Erases the customer: every record, link, value only it carried, its key
   // and the keys redirecting to it; keeps a keyed hash of each source id so a
   // replay of those records is rejected. Returns the records erased.
   absl::StatusOr<int64_t> Forget(const std::string& key,
                                  const Attribution& why,
-                                 const std::string& request_id = "");
+                                 const std::string& request_id = "",
+                                 ManualOutcome* outcome = nullptr);
 
   // The change outbox: changes with sequence > `after`, oldest first, at
   // most `limit` (created, updated, merged, unmerged, forgotten).

@@ -58,32 +58,47 @@ class RequestRecord {
   }
 
   // In the transaction: the result an earlier call with this id stored, or
-  // nullopt when there is none.
+  // nullopt when there is none. `*outcome` (if not null) is then what that
+  // call did, replayed.
   absl::StatusOr<std::optional<std::string>> Recall(
-      storage::GraphStore* store) const {
+      storage::GraphStore* store, ManualOutcome* outcome) const {
     if (id_.empty()) return std::optional<std::string>();
     absl::StatusOr<std::optional<std::string>> stored =
         store->GetRequestResult(id_);
     if (!stored.ok() || !stored->has_value()) return stored;
-    const std::pair<absl::string_view, absl::string_view> parts =
-        absl::StrSplit(**stored, absl::MaxSplits('\n', 1));
-    if (parts.first != fingerprint_) {
+    // Fingerprint, then "audit_seq,identifiers_erased", then the result.
+    const std::vector<absl::string_view> parts =
+        absl::StrSplit(**stored, absl::MaxSplits('\n', 2));
+    if (parts[0] != fingerprint_) {
       return absl::FailedPreconditionError(
           "request_id was used before for a different request");
     }
-    return std::optional<std::string>(std::string(parts.second));
+    ManualOutcome done;
+    done.replayed = true;
+    const std::pair<absl::string_view, absl::string_view> numbers =
+        parts.size() == 3 ? absl::StrSplit(parts[1], ',')
+                          : std::pair<absl::string_view, absl::string_view>();
+    if (!absl::SimpleAtoi(numbers.first, &done.audit_seq) ||
+        !absl::SimpleAtoi(numbers.second, &done.identifiers_erased)) {
+      return absl::DataLossError("unreadable stored request result");
+    }
+    if (outcome != nullptr) *outcome = done;
+    return std::optional<std::string>(std::string(parts[2]));
   }
 
-  // In the transaction: keeps `result` under the id, and lets results older
-  // than Engine::kRequestResultSeconds go.
+  // In the transaction: keeps `result` and `outcome` under the id, and lets
+  // results older than Engine::kRequestResultSeconds go.
   absl::Status Remember(storage::GraphStore* store, int64_t now,
-                        const std::string& result) const {
+                        const std::string& result,
+                        const ManualOutcome& outcome) const {
     if (id_.empty()) return absl::OkStatus();
     absl::Status s =
         store->DeleteRequestResultsBefore(now - Engine::kRequestResultSeconds);
     if (!s.ok()) return s;
-    return store->PutRequestResult(id_, now,
-                                   absl::StrCat(fingerprint_, "\n", result));
+    return store->PutRequestResult(
+        id_, now,
+        absl::StrCat(fingerprint_, "\n", outcome.audit_seq, ",",
+                     outcome.identifiers_erased, "\n", result));
   }
 
  private:
@@ -132,12 +147,12 @@ absl::StatusOr<std::string> FreshCustomerKey(storage::GraphStore* store,
   }
 }
 
-absl::Status MergeCustomers(storage::GraphStore* store,
-                            const storage::CustomerRow& into,
-                            const storage::CustomerRow& from, int64_t now,
-                            const std::string& reason,
-                            const std::string& detail,
-                            const std::string& actor) {
+absl::StatusOr<int64_t> MergeCustomers(storage::GraphStore* store,
+                                       const storage::CustomerRow& into,
+                                       const storage::CustomerRow& from,
+                                       int64_t now, const std::string& reason,
+                                       const std::string& detail,
+                                       const std::string& actor) {
   absl::StatusOr<std::vector<storage::RecordRow>> records =
       store->RecordsOfCustomer(from.id);
   if (!records.ok()) return records.status();
@@ -168,8 +183,10 @@ absl::Status MergeCustomers(storage::GraphStore* store,
       store->AppendAudit(
           {0, now, "merge", into.key, from.key, reason, detail, actor});
   if (!seq.ok()) return seq.status();
-  seq = store->AppendChange({0, now, "merged", into.key, from.key});
-  return seq.ok() ? absl::OkStatus() : seq.status();
+  absl::StatusOr<int64_t> change =
+      store->AppendChange({0, now, "merged", into.key, from.key});
+  if (!change.ok()) return change.status();
+  return seq;
 }
 
 absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
@@ -259,7 +276,7 @@ absl::StatusOr<std::string> Engine::Merge(const std::string& key_a,
 absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
                                           const Attribution& why,
                                           const std::string& request_id,
-                                          bool* replayed) {
+                                          ManualOutcome* outcome) {
   if (keys.size() < 2) {
     return absl::InvalidArgumentError("a merge takes at least two keys");
   }
@@ -268,6 +285,7 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
   const size_t n = schema_.fields.size();
   const RequestRecord request(*in_, "merge", request_id,
                               absl::StrJoin(keys, "\n"));
+  ManualOutcome done;  // Of this call, or of the first with its id.
   auto merge_two =
       [&](const std::string& key_a,
           const std::string& key_b) -> absl::StatusOr<std::string> {
@@ -298,12 +316,14 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
     storage::CustomerRow into = a_older ? *a : *b;
     const storage::CustomerRow from = a_older ? *b : *a;
     const int64_t now = in_->Now();
-    absl::Status s = MergeCustomers(
+    absl::StatusOr<int64_t> seq = MergeCustomers(
         store, into, from, now,
         why.reason.empty() ? "manual merge"
                            : absl::StrCat("manual: ", why.reason),
         absl::StrCat("{\"records_moved\":", from.size, "}"), why.actor);
-    if (!s.ok()) return s;
+    if (!seq.ok()) return seq.status();
+    done.audit_seq = *seq;
+    absl::Status s;
     // A manual link between the two oldest records explains the join.
     if (!ra->empty() && !rb->empty()) {
       storage::LinkRow link;
@@ -328,21 +348,25 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
     }
     return into.key;
   };
-  return InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
-    absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
-    if (!done.ok()) return done.status();
-    if (replayed != nullptr) *replayed = done->has_value();
-    if (done->has_value()) return **done;
+  absl::StatusOr<std::string> survivor = InTransaction<std::string>(
+      *in_, [&]() -> absl::StatusOr<std::string> {
+    done = ManualOutcome();
+    absl::StatusOr<std::optional<std::string>> stored =
+        request.Recall(store, &done);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) return **stored;
     std::string survivor = keys[0];
     for (size_t i = 1; i < keys.size(); ++i) {
       absl::StatusOr<std::string> merged = merge_two(survivor, keys[i]);
       if (!merged.ok()) return merged.status();
       survivor = *std::move(merged);
     }
-    absl::Status s = request.Remember(store, in_->Now(), survivor);
+    absl::Status s = request.Remember(store, in_->Now(), survivor, done);
     if (!s.ok()) return s;
     return survivor;
   });
+  if (survivor.ok() && outcome != nullptr) *outcome = done;
+  return survivor;
 }
 
 namespace {
@@ -353,7 +377,8 @@ namespace {
 absl::StatusOr<std::vector<std::string>> SplitOff(
     Engine::Internals& in, const std::string& key,
     const std::vector<std::vector<std::string>>& groups,
-    const Attribution& why, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id,
+    ManualOutcome* outcome) {
   if (groups.empty() || std::any_of(groups.begin(), groups.end(),
                                     [](const std::vector<std::string>& g) {
                                       return g.empty();
@@ -370,10 +395,13 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
       in, "unmerge", request_id,
       absl::StrCat(key, "\n\n", absl::StrJoin(parts, "\n\n")));
   using Keys = std::vector<std::string>;
-  return InTransaction<Keys>(in, [&]() -> absl::StatusOr<Keys> {
-    absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
-    if (!done.ok()) return done.status();
-    if (done->has_value()) return Keys(absl::StrSplit(**done, '\n'));
+  ManualOutcome done;  // Of this call, or of the first with its id.
+  absl::StatusOr<Keys> split = InTransaction<Keys>(in, [&]() -> absl::StatusOr<Keys> {
+    done = ManualOutcome();
+    absl::StatusOr<std::optional<std::string>> stored =
+        request.Recall(store, &done);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) return Keys(absl::StrSplit(**stored, '\n'));
     absl::StatusOr<storage::CustomerRow> customer =
         FindCustomerByKey(store, key, nullptr);
     if (!customer.ok()) return customer.status();
@@ -438,43 +466,51 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
                               : absl::StrCat("manual: ", why.reason),
            absl::StrCat("{\"records_moved\":", split.size, "}"), why.actor});
       if (!seq.ok()) return seq.status();
+      if (done.audit_seq == 0) done.audit_seq = *seq;
       seq = store->AppendChange({0, now, "unmerged", kept.key, split.key});
       if (!seq.ok()) return seq.status();
       created.push_back(split.key);
     }
     absl::Status s = store->UpdateCustomer(kept);
-    if (s.ok()) s = request.Remember(store, now, absl::StrJoin(created, "\n"));
+    if (s.ok()) {
+      s = request.Remember(store, now, absl::StrJoin(created, "\n"), done);
+    }
     if (!s.ok()) return s;
     return created;
   });
+  if (split.ok() && outcome != nullptr) *outcome = done;
+  return split;
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> Engine::Unmerge(
     const std::string& key, const std::vector<std::string>& records,
-    const Attribution& why, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id,
+    ManualOutcome* outcome) {
   absl::StatusOr<std::vector<std::string>> keys =
-      SplitOff(*in_, key, {records}, why, request_id);
+      SplitOff(*in_, key, {records}, why, request_id, outcome);
   if (!keys.ok()) return keys.status();
   return std::move(keys->front());
 }
 
 absl::StatusOr<std::vector<std::string>> Engine::UnmergeEach(
     const std::string& key, const std::vector<std::string>& records,
-    const Attribution& why, const std::string& request_id) {
+    const Attribution& why, const std::string& request_id,
+    ManualOutcome* outcome) {
   if (records.size() > kMaxUnmergeEach) {
     return absl::InvalidArgumentError(absl::StrCat(
         "at most ", kMaxUnmergeEach, " records split off one by one"));
   }
   std::vector<std::vector<std::string>> groups;
   for (const std::string& record : records) groups.push_back({record});
-  return SplitOff(*in_, key, groups, why, request_id);
+  return SplitOff(*in_, key, groups, why, request_id, outcome);
 }
 
 absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
                                        const Attribution& why,
-                                       const std::string& request_id) {
+                                       const std::string& request_id,
+                                       ManualOutcome* outcome) {
   Lock lock(in_->write_mu);
   storage::GraphStore* store = in_->writer.get();
   const size_t n = schema_.fields.size();
@@ -482,14 +518,17 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   const RequestRecord request(*in_, "forget", request_id, key);
   std::vector<std::pair<uint64_t, int64_t>> unindexed;  // Once committed.
   std::vector<std::pair<uint64_t, int64_t>> erased_values;  // Likewise.
+  ManualOutcome done;  // Of this call, or of the first with its id.
   absl::StatusOr<int64_t> erased =
       InTransaction<int64_t>(*in_, [&]() -> absl::StatusOr<int64_t> {
         present = in_->Present();
-        absl::StatusOr<std::optional<std::string>> done = request.Recall(store);
-        if (!done.ok()) return done.status();
+        done = ManualOutcome();
+        absl::StatusOr<std::optional<std::string>> stored =
+            request.Recall(store, &done);
+        if (!stored.ok()) return stored.status();
         int64_t count = 0;
-        if (done->has_value()) {
-          if (!absl::SimpleAtoi(**done, &count)) {
+        if (stored->has_value()) {
+          if (!absl::SimpleAtoi(**stored, &count)) {
             return absl::DataLossError("unreadable stored forget result");
           }
           return count;
@@ -524,6 +563,9 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
             }
             if (--it->second.second == 0) {
               erased_values.emplace_back(it->second.first, id);
+              if (matching::IsIdentifier(schema_.fields[f].type)) {
+                ++done.identifiers_erased;
+              }
             }
             s = store->AddValueCount(id, -1);
             if (!s.ok()) return s;
@@ -559,13 +601,14 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
              absl::StrCat("{\"records\":", records->size(), "}"),
              why.actor});
         if (!seq.ok()) return seq.status();
+        done.audit_seq = *seq;
         // Downstream systems need the key to erase their copies.
         seq = store->AppendChange({0, now, "forgotten", customer->key, ""});
         if (!seq.ok()) return seq.status();
         s = store->PutMeta("engine.present", absl::StrJoin(present, ","));
         if (!s.ok()) return s;
         count = static_cast<int64_t>(records->size());
-        s = request.Remember(store, now, absl::StrCat(count));
+        s = request.Remember(store, now, absl::StrCat(count), done);
         if (!s.ok()) return s;
         return count;
       });
@@ -581,6 +624,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   // Overwrites what the transaction freed in the database's files.
   absl::Status s = store->Purge();
   if (!s.ok()) return s;
+  if (outcome != nullptr) *outcome = done;
   return erased;
 }
 

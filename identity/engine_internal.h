@@ -221,13 +221,14 @@ absl::StatusOr<std::string> FreshCustomerKey(storage::GraphStore* store,
 
 // Moves every record, redirect and separation of `from` to `into`, deletes
 // `from`, and logs the merge; `detail` is the audit entry's JSON, `actor`
-// who asked for it (empty when the engine merged on its own).
-absl::Status MergeCustomers(storage::GraphStore* store,
-                            const storage::CustomerRow& into,
-                            const storage::CustomerRow& from, int64_t now,
-                            const std::string& reason,
-                            const std::string& detail,
-                            const std::string& actor);
+// who asked for it (empty when the engine merged on its own). Returns the
+// audit entry's sequence.
+absl::StatusOr<int64_t> MergeCustomers(storage::GraphStore* store,
+                                       const storage::CustomerRow& into,
+                                       const storage::CustomerRow& from,
+                                       int64_t now, const std::string& reason,
+                                       const std::string& detail,
+                                       const std::string& actor);
 
 // Re-clusters a customer's records over their stored links with the rule of
 // `idr dedup` (strongest links first; two parts join only when every record

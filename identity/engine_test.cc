@@ -464,18 +464,27 @@ TEST_P(EngineTest, RequestIdsMakeManualWritesSafeToRetry) {
             absl::StatusCode::kNotFound);
   EXPECT_NE(Keys().at("q1"), Keys().at("q2"));
 
-  absl::StatusOr<std::string> merged = engine_->Merge({a, b, c}, "one", "m1");
+  ManualOutcome first;
+  absl::StatusOr<std::string> merged =
+      engine_->Merge({a, b, c}, "one", "m1", &first);
   ASSERT_TRUE(merged.ok()) << merged.status();
   EXPECT_EQ(Keys().at("q2"), *merged);
   EXPECT_EQ(Keys().at("q3"), *merged);
+  EXPECT_FALSE(first.replayed);
+  // Its audit entry: the last of the two merges.
+  absl::StatusOr<Explanation> why = engine_->Explain(*merged);
+  ASSERT_TRUE(why.ok());
+  ASSERT_EQ(why->history.size(), 2u);
+  EXPECT_EQ(first.audit_seq, why->history[1].seq);
   // The retry answers as the first call did; without the id it would be a
   // merge of a customer with itself.
-  bool replayed = false;
+  ManualOutcome again;
   absl::StatusOr<std::string> retried =
-      engine_->Merge({a, b, c}, "one", "m1", &replayed);
+      engine_->Merge({a, b, c}, "one", "m1", &again);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(*retried, *merged);
-  EXPECT_TRUE(replayed);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.audit_seq, first.audit_seq);
   EXPECT_EQ(engine_->Merge({a, b}, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
   // The same id for another request is refused.

@@ -300,15 +300,16 @@ grpc::Status IdentityServiceImpl::Merge(grpc::ServerContext* context,
     return ToGrpcStatus(absl::InvalidArgumentError(
         "a merge of a customer with itself: give two different keys"));
   }
-  bool replayed = false;
+  ManualOutcome done;
   absl::StatusOr<std::string> merged =
       engine_->Merge(std::vector<std::string>(request->customer_keys().begin(),
                                               request->customer_keys().end()),
-                     why, request_id, &replayed);
+                     why, request_id, &done);
   if (!merged.ok()) return ToGrpcStatus(merged.status());
   const std::string& survivor = *merged;
   response->set_surviving_key(survivor);
-  if (options_.metrics != nullptr && !replayed) {  // Counted once.
+  response->set_audit_id(absl::StrCat(done.audit_seq));
+  if (options_.metrics != nullptr && !done.replayed) {  // Counted once.
     options_.metrics->RecordMerges("manual",
                                    static_cast<int64_t>(distinct.size()) - 1);
   }
@@ -340,12 +341,13 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
     records.push_back(SourceIdOf(ref));
   }
   absl::StatusOr<std::vector<std::string>> split;
+  ManualOutcome done;
   if (request->split_each()) {
     split = engine_->UnmergeEach(request->customer_key(), records, why,
-                                 request_id);
+                                 request_id, &done);
   } else {
     absl::StatusOr<std::string> one = engine_->Unmerge(
-        request->customer_key(), records, why, request_id);
+        request->customer_key(), records, why, request_id, &done);
     if (one.ok()) {
       split = std::vector<std::string>{*std::move(one)};
     } else {
@@ -355,6 +357,7 @@ grpc::Status IdentityServiceImpl::Unmerge(grpc::ServerContext* context,
   if (!split.ok()) return ToGrpcStatus(split.status());
   response->set_original_key(request->customer_key());
   for (const std::string& key : *split) response->add_new_keys(key);
+  response->set_audit_id(absl::StrCat(done.audit_seq));
   return grpc::Status::OK;
 }
 
@@ -403,9 +406,13 @@ grpc::Status IdentityServiceImpl::Forget(grpc::ServerContext* context,
   if (!reference.empty()) {
     why.reason = absl::StrCat(why.reason, " (request ", reference, ")");
   }
+  ManualOutcome done;
   absl::StatusOr<int64_t> erased =
-      engine_->Forget(request->customer_key(), why, request_id);
+      engine_->Forget(request->customer_key(), why, request_id, &done);
   if (!erased.ok()) return ToGrpcStatus(erased.status());
+  response->set_audit_id(absl::StrCat(done.audit_seq));
+  response->set_identifiers_erased(
+      static_cast<int32_t>(done.identifiers_erased));
   response->set_forgotten_key(request->customer_key());
   response->set_records_erased(static_cast<int32_t>(*erased));
   response->set_tombstones_kept(static_cast<int32_t>(*erased));

@@ -33,12 +33,6 @@ int FindColumn(const PreparedColumns& columns, FieldType type) {
   return -1;
 }
 
-bool IsIdentifier(FieldType t) {
-  return t == FieldType::kEmail || t == FieldType::kPhone ||
-         t == FieldType::kLoyaltyId || t == FieldType::kLoginId ||
-         t == FieldType::kDeviceId || t == FieldType::kNationalId;
-}
-
 // Adds a rule whose key is computed per record by `key` (0 = none). The
 // name (which tags the keys) is built only for a rule some record has a key
 // under: a probe of one identifier meets most rules with no key at all.

@@ -123,6 +123,12 @@ const std::vector<FieldType>& AllFieldTypes() {
   return *all;
 }
 
+bool IsIdentifier(FieldType type) {
+  return type == FieldType::kEmail || type == FieldType::kPhone ||
+         type == FieldType::kLoyaltyId || type == FieldType::kLoginId ||
+         type == FieldType::kDeviceId || type == FieldType::kNationalId;
+}
+
 bool IsExclusiveIdentifier(FieldType type) {
   return type == FieldType::kLoyaltyId || type == FieldType::kLoginId ||
          type == FieldType::kNationalId;

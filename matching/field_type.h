@@ -43,6 +43,10 @@ absl::StatusOr<FieldType> ParseFieldType(absl::string_view name);
 // Every type, in declaration order.
 const std::vector<FieldType>& AllFieldTypes();
 
+// True for identifiers (e-mail, phone, loyalty card, login, device, national
+// id): values that name a person or a thing of theirs, not attributes.
+bool IsIdentifier(FieldType type);
+
 // True for identifiers that name at most one customer (loyalty card, login,
 // national id): two records sharing one are the same customer, two different
 // values cannot belong to one customer.

@@ -66,5 +66,15 @@ TEST(FieldTypeTest, ExclusiveIdentifiers) {
   EXPECT_FALSE(IsExclusiveIdentifier(FieldType::kEmail));
 }
 
+TEST(FieldTypeTest, IdentifiersAreEveryExclusiveOneAndTheShareableOnes) {
+  for (FieldType type : AllFieldTypes()) {
+    if (IsExclusiveIdentifier(type)) EXPECT_TRUE(IsIdentifier(type));
+  }
+  EXPECT_TRUE(IsIdentifier(FieldType::kPhone));
+  EXPECT_TRUE(IsIdentifier(FieldType::kDeviceId));
+  EXPECT_FALSE(IsIdentifier(FieldType::kGivenName));
+  EXPECT_FALSE(IsIdentifier(FieldType::kBirthDate));
+}
+
 }  // namespace
 }  // namespace idr::matching

@@ -150,10 +150,13 @@ const std::vector<Migration>& Migrations() {
         return db.Exec("DROP INDEX IF EXISTS value_hash;");
       },
       // 4 -> 5: who asked for a manual merge, unmerge or forget (the API's
-      // `actor`); empty for what the engine did on its own.
+      // `actor`); empty for what the engine did on its own. Kept request
+      // results go: the engine now keeps each with its audit entry, and a
+      // retry within their 24 hours gets a fresh answer.
       [](Database& db) -> absl::Status {
         return db.Exec(
-            "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';");
+            "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
+            "DELETE FROM request;");
       },
   };
   return *migrations;

@@ -275,6 +275,7 @@ class ServiceTest(unittest.TestCase):
         self.assertFalse(entry.automatic)
         self.assertEqual(entry.actor, "agent:jdoe")
         self.assertEqual(entry.reason, "manual: same person, said the agent")
+        self.assertEqual(entry.audit_id, merged.audit_id)
 
         split = self.stub.Unmerge(pb.UnmergeRequest(
             customer_key=a.customer_key, reason="two people",
@@ -283,6 +284,7 @@ class ServiceTest(unittest.TestCase):
                                            source_record_id="c-2")]),
             timeout=TIMEOUT)
         self.assertEqual(len(split.new_keys), 1)
+        self.assertGreater(int(split.audit_id), int(merged.audit_id))
 
         forget = pb.ForgetRequest(customer_key=a.customer_key,
                                   reason="erasure request",
@@ -290,6 +292,10 @@ class ServiceTest(unittest.TestCase):
                                   request_reference="DSAR-2026-0001")
         gone = self.stub.Forget(forget, timeout=TIMEOUT)
         self.assertEqual(gone.records_erased, 1)
+        # c-1's phone and its name parts were only its own: erased; the
+        # audit entry is the newest.
+        self.assertEqual(gone.identifiers_erased, 1)
+        self.assertGreater(int(gone.audit_id), int(split.audit_id))
         self.assertEqual(self.stub.Forget(forget, timeout=TIMEOUT), gone)
         with self.assertRaises(grpc.RpcError) as caught:
             self.stub.GetProfile(pb.GetProfileRequest(
