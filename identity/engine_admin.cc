@@ -338,14 +338,8 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
     s = store->UpdateCustomer(into);
     if (!s.ok()) return s;
     // Reviews of exactly this pair are settled.
-    absl::StatusOr<std::vector<storage::ReviewRow>> reviews =
-        store->ListReviews(1 << 20);
-    if (!reviews.ok()) return reviews.status();
-    for (const storage::ReviewRow& r : *reviews) {
-      const bool pair = (r.key == a->key && r.other_key == b->key) ||
-                        (r.key == b->key && r.other_key == a->key);
-      if (pair && !(s = store->DeleteReview(r.id)).ok()) return s;
-    }
+    s = store->DeleteReviewsBetween(a->key, b->key);
+    if (!s.ok()) return s;
     return into.key;
   };
   absl::StatusOr<std::string> survivor = InTransaction<std::string>(

@@ -165,6 +165,12 @@ absl::Status FaultInjectingGraphStore::DeleteReviewsOf(const std::string& key) {
   return inner_->DeleteReviewsOf(key);
 }
 
+absl::Status FaultInjectingGraphStore::DeleteReviewsBetween(
+    const std::string& key_a, const std::string& key_b) {
+  if (absl::Status s = Write("DeleteReviewsBetween"); !s.ok()) return s;
+  return inner_->DeleteReviewsBetween(key_a, key_b);
+}
+
 absl::Status FaultInjectingGraphStore::PutSeparation(const std::string& key_a,
                                                      const std::string& key_b) {
   if (absl::Status s = Write("PutSeparation"); !s.ok()) return s;

@@ -92,6 +92,8 @@ class FaultInjectingGraphStore : public ForwardingGraphStore {
   absl::StatusOr<int64_t> AddReview(const ReviewRow& row) override;
   absl::Status DeleteReview(int64_t id) override;
   absl::Status DeleteReviewsOf(const std::string& key) override;
+  absl::Status DeleteReviewsBetween(const std::string& key_a,
+                                    const std::string& key_b) override;
 
   absl::Status PutSeparation(const std::string& key_a,
                              const std::string& key_b) override;

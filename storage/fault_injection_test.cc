@@ -149,6 +149,7 @@ class FaultInjectionTest : public testing::TestWithParam<Inner> {
         },
         [s, this] { return s->DeleteReview(1); },
         [s, this] { return s->DeleteReviewsOf("C1"); },
+        [s, this] { return s->DeleteReviewsBetween("C1", "C2"); },
         [s, this] { return s->PutSeparation("C1", "C3"); },
         [s, this] { return s->DeleteSeparationsOf("C3"); },
         [s, this] { return s->PutTombstone("t"); },

@@ -154,6 +154,10 @@ class ForwardingGraphStore : public GraphStore {
   absl::Status DeleteReviewsOf(const std::string& key) override {
     return inner_->DeleteReviewsOf(key);
   }
+  absl::Status DeleteReviewsBetween(const std::string& key_a,
+                                    const std::string& key_b) override {
+    return inner_->DeleteReviewsBetween(key_a, key_b);
+  }
   absl::StatusOr<int64_t> CountReviews() override {
     return inner_->CountReviews();
   }

@@ -245,6 +245,9 @@ class GraphStore {
   virtual absl::Status DeleteReview(int64_t id) = 0;
   // Deletes the reviews naming `key` (either side).
   virtual absl::Status DeleteReviewsOf(const std::string& key) = 0;
+  // Deletes the reviews of exactly the pair `key_a`, `key_b` (either order).
+  virtual absl::Status DeleteReviewsBetween(const std::string& key_a,
+                                            const std::string& key_b) = 0;
   virtual absl::StatusOr<int64_t> CountReviews() = 0;
 
   // --- Separations (customers a person split: never auto-merged) -----------

@@ -278,6 +278,7 @@ class GraphStoreTest : public testing::TestWithParam<Impl> {
     EXPECT_OK(store_->PutRedirect("c3", "c1"));
     EXPECT_OK(store_->AppendAudit(Audit("merge", "c1", "c3")));
     ids.review = Get(store_->AddReview(Review(ids.r3, "c1", "c2")));
+    Get(store_->AddReview(Review(ids.r3, "c3", "c1")));
     EXPECT_OK(store_->PutSeparation("c1", "c4"));
     EXPECT_OK(store_->PutTombstone("x"));
     EXPECT_OK(store_->AppendChange(Change("merged", "c1", "c3")));
@@ -309,6 +310,7 @@ TEST_P(GraphStoreTest, WritesOutsideATransactionAreRefused) {
   EXPECT_CODE(s.AddReview(Review(1, "a", "b")), kFailedPrecondition);
   EXPECT_CODE(s.DeleteReview(1), kFailedPrecondition);
   EXPECT_CODE(s.DeleteReviewsOf("a"), kFailedPrecondition);
+  EXPECT_CODE(s.DeleteReviewsBetween("a", "b"), kFailedPrecondition);
   EXPECT_CODE(s.PutSeparation("a", "b"), kFailedPrecondition);
   EXPECT_CODE(s.DeleteSeparationsOf("a"), kFailedPrecondition);
   EXPECT_CODE(s.PutTombstone("a"), kFailedPrecondition);
@@ -722,6 +724,17 @@ TEST_P(GraphStoreTest, Reviews) {
   EXPECT_TRUE(Get(store_->ListReviews(0)).empty());
 
   ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->DeleteReviewsBetween("d", "c"));  // Either order.
+  ASSERT_OK(store_->DeleteReviewsBetween("a", "d"));  // No such pair.
+  ASSERT_OK(store_->Commit());
+  list = Get(store_->ListReviews(100));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].id, q1);
+  EXPECT_EQ(list[1].id, q2);
+  EXPECT_EQ(list[2].id, q4);
+
+  ASSERT_OK(store_->BeginWrite());
+  q3 = Get(store_->AddReview(Review(3, "c", "d")));
   ASSERT_OK(store_->DeleteReviewsOf("a"));  // Either side.
   ASSERT_OK(store_->DeleteReview(q4));
   ASSERT_OK(store_->DeleteReview(q4 + 100));
@@ -857,6 +870,8 @@ std::vector<Write> EveryKindOfWrite() {
        [](S& s, const Ids& i) { return s.DeleteReview(i.review); }},
       {"DeleteReviewsOf",
        [](S& s, const Ids&) { return s.DeleteReviewsOf("c2"); }},
+      {"DeleteReviewsBetween",
+       [](S& s, const Ids&) { return s.DeleteReviewsBetween("c1", "c3"); }},
       {"PutSeparation",
        [](S& s, const Ids&) { return s.PutSeparation("c2", "c3"); }},
       {"DeleteSeparationsOf",

@@ -624,11 +624,26 @@ class MemoryGraphStore : public GraphStore {
   }
 
   absl::Status DeleteReviewsOf(const std::string& key) override {
+    return DeleteReviewsIf([&key](const ReviewRow& row) {
+      return row.key == key || row.other_key == key;
+    });
+  }
+
+  absl::Status DeleteReviewsBetween(const std::string& key_a,
+                                    const std::string& key_b) override {
+    return DeleteReviewsIf([&](const ReviewRow& row) {
+      return (row.key == key_a && row.other_key == key_b) ||
+             (row.key == key_b && row.other_key == key_a);
+    });
+  }
+
+  template <typename Pred>
+  absl::Status DeleteReviewsIf(Pred doomed_if) {
     Lock lock(&g_->mu);
     if (absl::Status s = CheckWrite(); !s.ok()) return s;
     std::vector<ReviewRow> doomed;
     for (const auto& [id, row] : g_->reviews) {
-      if (row.key == key || row.other_key == key) doomed.push_back(row);
+      if (doomed_if(row)) doomed.push_back(row);
     }
     for (const ReviewRow& row : doomed) {
       Journal([row](Graph& g) { g.SetReview(row.id, row); });

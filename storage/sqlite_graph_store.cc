@@ -874,6 +874,19 @@ class SqliteGraphStore : public GraphStore {
     return absl::OkStatus();
   }
 
+  absl::Status DeleteReviewsBetween(const std::string& key_a,
+                                    const std::string& key_b) override {
+    IDR_RETURN_IF_ERROR(CheckWrite());
+    // By the index of `key`, once for each order.
+    for (const auto& [key, other] : {std::pair(&key_a, &key_b),
+                                     std::pair(&key_b, &key_a)}) {
+      Query q(*stmts_, "DELETE FROM review WHERE key = ? AND other_key = ?");
+      q.Text(*key).Text(*other);
+      IDR_RETURN_IF_ERROR(q.Run());
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<int64_t> CountReviews() override {
     return Count("SELECT count(*) FROM review");
   }
