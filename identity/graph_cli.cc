@@ -1,5 +1,6 @@
 #include "identity/graph_cli.h"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,7 @@ struct GraphCli::State {
       *forget, *reviews, *stats, *check;
   IngestCommandOptions ingest_options;
   ResolveCommandOptions resolve_options;
-  std::string db, key, other_key, output, reason;
+  std::string db, key, other_key, output, reason, actor;
   std::vector<std::string> records;
   int limit = 100;
   // --email etc. of resolve, by field type.
@@ -31,6 +32,17 @@ CLI::App* Command(CLI::App& app, const char* name, const char* help,
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("--db", *db, "SQLite identity graph file")->required();
   return cmd;
+}
+
+// The audit log's who and why of a manual command: --actor, else the
+// operating-system user at the command line.
+Attribution Why(const std::string& reason, const std::string& actor) {
+  if (!actor.empty()) return Attribution(reason, actor);
+  const char* user = std::getenv("USER");
+  return Attribution(reason,
+                     user != nullptr && *user != '\0'
+                         ? std::string("cli:") + user
+                         : std::string("cli"));
 }
 
 }  // namespace
@@ -130,6 +142,9 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
   s.merge->add_option("key", s.key, "customer key")->required();
   s.merge->add_option("other_key", s.other_key, "customer key")->required();
   s.merge->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.merge->add_option("--actor", s.actor,
+                      "on whose behalf (kept in the audit log; default "
+                      "cli:$USER)");
   s.unmerge = Command(app, "unmerge",
                       "Split the named records off a customer into a new "
                       "customer, kept apart from it from then on.",
@@ -138,12 +153,18 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
   s.unmerge->add_option("--record", s.records, "source record id (repeatable)")
       ->required();
   s.unmerge->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.unmerge->add_option("--actor", s.actor,
+                      "on whose behalf (kept in the audit log; default "
+                      "cli:$USER)");
   s.forget = Command(app, "forget",
                      "Erase a customer (GDPR/CCPA): records, values only it "
                      "had, keys; replays of its records stay forgotten.",
                      &s.db);
   s.forget->add_option("key", s.key, "customer key")->required();
   s.forget->add_option("--reason", s.reason, "why (kept in the audit log)");
+  s.forget->add_option("--actor", s.actor,
+                      "on whose behalf (kept in the audit log; default "
+                      "cli:$USER)");
   s.reviews = Command(app, "reviews",
                       "List the merges held for review (JSON).", &s.db);
   s.reviews->add_option("--limit", s.limit, "at most this many")
@@ -177,12 +198,12 @@ int GraphCli::Run() {
     return ExitCode("explain", PrintExplanation(s.db, s.key));
   }
   if (s.merge->parsed()) {
-    return ExitCode("merge", MergeKeys(s.db, s.key, s.other_key, s.reason));
+    return ExitCode("merge", MergeKeys(s.db, s.key, s.other_key, Why(s.reason, s.actor)));
   }
   if (s.unmerge->parsed()) {
-    return ExitCode("unmerge", UnmergeRecords(s.db, s.key, s.records, s.reason));
+    return ExitCode("unmerge", UnmergeRecords(s.db, s.key, s.records, Why(s.reason, s.actor)));
   }
-  if (s.forget->parsed()) return ExitCode("forget", ForgetKey(s.db, s.key, s.reason));
+  if (s.forget->parsed()) return ExitCode("forget", ForgetKey(s.db, s.key, Why(s.reason, s.actor)));
   if (s.reviews->parsed()) return ExitCode("reviews", PrintReviews(s.db, s.limit));
   if (s.stats->parsed()) return ExitCode("stats", PrintStats(s.db));
   if (s.check->parsed()) return ExitCode("check", CheckGraph(s.db));

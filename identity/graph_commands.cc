@@ -604,9 +604,9 @@ absl::Status PrintExplanation(const std::string& db_path,
   for (const storage::AuditRow& a : e->history) {
     history.push_back(absl::StrFormat(
         "    {\"at\":%s,\"action\":%s,\"key\":%s,\"other_key\":%s,"
-        "\"reason\":%s,\"detail\":%s}",
+        "\"reason\":%s,\"actor\":%s,\"detail\":%s}",
         Time(a.at), Q(a.action), Q(a.key), Q(a.other_key), Q(a.reason),
-        a.detail.empty() ? "null" : a.detail));
+        Q(a.actor), a.detail.empty() ? "null" : a.detail));
   }
   std::cout << "{\n  \"customer_key\": " << Q(e->key)
             << ",\n  \"records\": [\n" << absl::StrJoin(records, ",\n")
@@ -616,10 +616,10 @@ absl::Status PrintExplanation(const std::string& db_path,
 }
 
 absl::Status MergeKeys(const std::string& db_path, const std::string& key_a,
-                       const std::string& key_b, const std::string& reason) {
+                       const std::string& key_b, const Attribution& why) {
   absl::StatusOr<OpenGraph> graph = OpenExisting(db_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<std::string> key = graph->engine->Merge(key_a, key_b, reason);
+  absl::StatusOr<std::string> key = graph->engine->Merge(key_a, key_b, why);
   if (!key.ok()) return key.status();
   std::cout << "{\"customer_key\": " << Q(*key) << "}\n";
   return absl::OkStatus();
@@ -627,11 +627,10 @@ absl::Status MergeKeys(const std::string& db_path, const std::string& key_a,
 
 absl::Status UnmergeRecords(const std::string& db_path, const std::string& key,
                             const std::vector<std::string>& records,
-                            const std::string& reason) {
+                            const Attribution& why) {
   absl::StatusOr<OpenGraph> graph = OpenExisting(db_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<std::string> split =
-      graph->engine->Unmerge(key, records, reason);
+  absl::StatusOr<std::string> split = graph->engine->Unmerge(key, records, why);
   if (!split.ok()) return split.status();
   std::cout << "{\"customer_key\": " << Q(key)
             << ", \"new_customer_key\": " << Q(*split) << "}\n";
@@ -639,10 +638,10 @@ absl::Status UnmergeRecords(const std::string& db_path, const std::string& key,
 }
 
 absl::Status ForgetKey(const std::string& db_path, const std::string& key,
-                       const std::string& reason) {
+                       const Attribution& why) {
   absl::StatusOr<OpenGraph> graph = OpenExisting(db_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<int64_t> erased = graph->engine->Forget(key, reason);
+  absl::StatusOr<int64_t> erased = graph->engine->Forget(key, why);
   if (!erased.ok()) return erased.status();
   std::cout << "{\"forgotten\": " << Q(key)
             << ", \"records_erased\": " << *erased << "}\n";

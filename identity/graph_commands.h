@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "identity/engine.h"
 
 namespace idr::identity {
 
@@ -61,12 +62,12 @@ absl::Status PrintProfile(const std::string& db_path, const std::string& key);
 absl::Status PrintExplanation(const std::string& db_path,
                               const std::string& key);
 absl::Status MergeKeys(const std::string& db_path, const std::string& key_a,
-                       const std::string& key_b, const std::string& reason);
+                       const std::string& key_b, const Attribution& why);
 absl::Status UnmergeRecords(const std::string& db_path, const std::string& key,
                             const std::vector<std::string>& records,
-                            const std::string& reason);
+                            const Attribution& why);
 absl::Status ForgetKey(const std::string& db_path, const std::string& key,
-                       const std::string& reason);
+                       const Attribution& why);
 absl::Status PrintReviews(const std::string& db_path, int limit);
 absl::Status PrintStats(const std::string& db_path);
 // Checks the graph's invariants (Engine::CheckConsistency).

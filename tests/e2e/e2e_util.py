@@ -65,7 +65,7 @@ class Server:
         return self.proc.returncode, err
 
 
-def run_idr(*args, timeout=60):
+def run_idr(*args, timeout=60, env=None):
     """Runs the idr binary to completion; returns CompletedProcess (text)."""
     return subprocess.run([IDR, *args], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)

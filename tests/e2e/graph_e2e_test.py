@@ -101,6 +101,29 @@ class GraphTest(unittest.TestCase):
                                            key).stdout)
         self.assertEqual(len(explained["records"]), profile["records"])
 
+    def test_3b_manual_changes_say_who_asked(self):
+        members = {}
+        with open(self.clusters("who.csv")) as f:
+            next(f)
+            for line in f:
+                record, key = line.strip().split(",")
+                members.setdefault(key, []).append(record)
+        key, records = next((k, r) for k, r in sorted(members.items())
+                            if len(r) >= 3)
+        self.run_ok("unmerge", "--db", self.db, key, "--record", records[0],
+                    "--reason", "twins", "--actor", "agent:e2e")
+        env = dict(os.environ, USER="dpo")
+        run = e2e_util.run_idr("unmerge", "--db", self.db, key, "--record",
+                               records[1], "--reason", "twins", env=env)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        history = json.loads(self.run_ok("explain", "--db", self.db,
+                                         key).stdout)["history"]
+        self.assertEqual(
+            [(h["action"], h["reason"], h["actor"]) for h in history
+             if h["action"] == "unmerge"],
+            [("unmerge", "manual: twins", "agent:e2e"),
+             ("unmerge", "manual: twins", "cli:dpo")])
+
     def test_4_forget_erases_from_the_file(self):
         with open(self.data) as f:
             header = f.readline().strip().split(",")
