@@ -150,9 +150,10 @@ absl::StatusOr<std::string> IssuedValue(const v1::Identifier& id) {
     case v1::IDENTIFIER_TYPE_PHONE: {
       if (issuer.size() != 2 || !absl::ascii_isalpha(issuer[0]) ||
           !absl::ascii_isalpha(issuer[1])) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "a phone's issuer is its default region, two letters "
-            "(ISO 3166-1 alpha-2, e.g. \"CN\"), not '", issuer, "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("a phone's issuer is its default region, two letters "
+                         "(ISO 3166-1 alpha-2, e.g. \"CN\"), not '",
+                         issuer, "'"));
       }
       matching::PhoneOptions options;
       options.default_region = issuer;
@@ -168,10 +169,9 @@ absl::StatusOr<std::string> IssuedValue(const v1::Identifier& id) {
         return absl::InvalidArgumentError(
             "an identifier's issuer must be valid UTF-8 of at most 64 bytes");
       }
-      const std::string bare =
-          id.type() == v1::IDENTIFIER_TYPE_LOYALTY_ID
-              ? matching::NormalizeLoyaltyId(id.value())
-              : matching::NormalizeIdentifier(id.value());
+      const std::string bare = id.type() == v1::IDENTIFIER_TYPE_LOYALTY_ID
+                                   ? matching::NormalizeLoyaltyId(id.value())
+                                   : matching::NormalizeIdentifier(id.value());
       if (bare.empty()) return std::string();  // Junk stays junk.
       return absl::StrCat(matching::NormalizeIdentifier(issuer),
                           kIssuerSeparator, bare);
@@ -623,9 +623,8 @@ absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
     }
   }
   if (!member) {
-    return absl::NotFoundError(absl::StrCat("record '", shape.record,
-                                            "' is not a member of customer ",
-                                            e.key));
+    return absl::NotFoundError(absl::StrCat(
+        "record '", shape.record, "' is not a member of customer ", e.key));
   }
   // Strongest first: deterministic and manual links (probability 1), then
   // by weight; ties by the records' ids, so the order is stable.
@@ -666,9 +665,7 @@ absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
     const bool automatic =
         a.action != "forget" && a.reason.rfind("manual", 0) != 0;
     h->set_automatic(automatic);
-    h->set_actor(!a.actor.empty() ? a.actor
-                 : automatic      ? "idr:matcher"
-                                  : "");
+    h->set_actor(!a.actor.empty() ? a.actor : automatic ? "idr:matcher" : "");
     h->set_reason(a.reason);
     h->set_customer_key(a.key);
     if (!a.other_key.empty()) h->add_related_keys(a.other_key);

@@ -48,8 +48,7 @@ idr::v1::RecordResult ToRecordResult(const idr::v1::RecordRef& ref,
 
 // A resolve result as the API's; the compared values of an explanation
 // are redacted unless `include_values` (the engine must have given them).
-idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r,
-                                           bool explain,
+idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
                                            bool include_values = false);
 
 // The engine's profile as the API's; `now` for days since last seen.

@@ -254,7 +254,7 @@ struct Explanation {
 // and on whose behalf: both go into the audit log. A plain string is a
 // reason without an actor (the command line's case).
 struct Attribution {
-  Attribution(const char* why) : reason(why) {}  // NOLINT: implicit.
+  Attribution(const char* why) : reason(why) {}      // NOLINT: implicit.
   Attribution(std::string why, std::string by = "")  // NOLINT: implicit.
       : reason(std::move(why)), actor(std::move(by)) {}
   std::string reason;  // Free text, e.g. "agent verified by phone, #4711".
@@ -263,9 +263,9 @@ struct Attribution {
 
 // What a manual change did beside its result (for the API's responses).
 struct ManualOutcome {
-  bool replayed = false;   // The result is the one a retry's first call kept.
-  int64_t audit_seq = 0;   // Its audit entry (a multi-merge's last; an
-                           // unmerge into several customers' first).
+  bool replayed = false;  // The result is the one a retry's first call kept.
+  int64_t audit_seq = 0;  // Its audit entry (a multi-merge's last; an
+                          // unmerge into several customers' first).
   int64_t identifiers_erased = 0;  // Forget: identifier values erased.
 };
 
@@ -367,8 +367,7 @@ class Engine {
   // Erases the customer: every record, link, value only it carried, its key
   // and the keys redirecting to it; keeps a keyed hash of each source id so a
   // replay of those records is rejected. Returns the records erased.
-  absl::StatusOr<int64_t> Forget(const std::string& key,
-                                 const Attribution& why,
+  absl::StatusOr<int64_t> Forget(const std::string& key, const Attribution& why,
                                  const std::string& request_id = "",
                                  ManualOutcome* outcome = nullptr);
 

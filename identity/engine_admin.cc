@@ -179,9 +179,8 @@ absl::StatusOr<int64_t> MergeCustomers(storage::GraphStore* store,
   s = store->DeleteSeparationsOf(from.key);
   if (s.ok()) s = store->DeleteCustomer(from.id);
   if (!s.ok()) return s;
-  absl::StatusOr<int64_t> seq =
-      store->AppendAudit(
-          {0, now, "merge", into.key, from.key, reason, detail, actor});
+  absl::StatusOr<int64_t> seq = store->AppendAudit(
+      {0, now, "merge", into.key, from.key, reason, detail, actor});
   if (!seq.ok()) return seq.status();
   absl::StatusOr<int64_t> change =
       store->AppendChange({0, now, "merged", into.key, from.key});
@@ -342,23 +341,23 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
     if (!s.ok()) return s;
     return into.key;
   };
-  absl::StatusOr<std::string> survivor = InTransaction<std::string>(
-      *in_, [&]() -> absl::StatusOr<std::string> {
-    done = ManualOutcome();
-    absl::StatusOr<std::optional<std::string>> stored =
-        request.Recall(store, &done);
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) return **stored;
-    std::string survivor = keys[0];
-    for (size_t i = 1; i < keys.size(); ++i) {
-      absl::StatusOr<std::string> merged = merge_two(survivor, keys[i]);
-      if (!merged.ok()) return merged.status();
-      survivor = *std::move(merged);
-    }
-    absl::Status s = request.Remember(store, in_->Now(), survivor, done);
-    if (!s.ok()) return s;
-    return survivor;
-  });
+  absl::StatusOr<std::string> survivor =
+      InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
+        done = ManualOutcome();
+        absl::StatusOr<std::optional<std::string>> stored =
+            request.Recall(store, &done);
+        if (!stored.ok()) return stored.status();
+        if (stored->has_value()) return **stored;
+        std::string survivor = keys[0];
+        for (size_t i = 1; i < keys.size(); ++i) {
+          absl::StatusOr<std::string> merged = merge_two(survivor, keys[i]);
+          if (!merged.ok()) return merged.status();
+          survivor = *std::move(merged);
+        }
+        absl::Status s = request.Remember(store, in_->Now(), survivor, done);
+        if (!s.ok()) return s;
+        return survivor;
+      });
   if (survivor.ok() && outcome != nullptr) *outcome = done;
   return survivor;
 }
@@ -370,9 +369,8 @@ namespace {
 // from each other. Returns their keys in the order of `groups`.
 absl::StatusOr<std::vector<std::string>> SplitOff(
     Engine::Internals& in, const std::string& key,
-    const std::vector<std::vector<std::string>>& groups,
-    const Attribution& why, const std::string& request_id,
-    ManualOutcome* outcome) {
+    const std::vector<std::vector<std::string>>& groups, const Attribution& why,
+    const std::string& request_id, ManualOutcome* outcome) {
   if (groups.empty() || std::any_of(groups.begin(), groups.end(),
                                     [](const std::vector<std::string>& g) {
                                       return g.empty();
@@ -390,7 +388,8 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
       absl::StrCat(key, "\n\n", absl::StrJoin(parts, "\n\n")));
   using Keys = std::vector<std::string>;
   ManualOutcome done;  // Of this call, or of the first with its id.
-  absl::StatusOr<Keys> split = InTransaction<Keys>(in, [&]() -> absl::StatusOr<Keys> {
+  absl::StatusOr<Keys> split = InTransaction<
+      Keys>(in, [&]() -> absl::StatusOr<Keys> {
     done = ManualOutcome();
     absl::StatusOr<std::optional<std::string>> stored =
         request.Recall(store, &done);
@@ -592,8 +591,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         absl::StatusOr<int64_t> seq = store->AppendAudit(
             {0, now, "forget", pseudonym, "",
              why.reason.empty() ? "erasure request" : why.reason,
-             absl::StrCat("{\"records\":", records->size(), "}"),
-             why.actor});
+             absl::StrCat("{\"records\":", records->size(), "}"), why.actor});
         if (!seq.ok()) return seq.status();
         done.audit_seq = *seq;
         // Downstream systems need the key to erase their copies.

@@ -151,9 +151,8 @@ absl::StatusOr<Profile> Engine::GetProfile(const std::string& key) {
   profile.old_keys = std::move(*old);
   std::sort(profile.old_keys.begin(), profile.old_keys.end());
   for (const StoredRecord& r : *records) {
-    profile.members.push_back({r.row.source_id,
-                               static_cast<Channel>(r.row.channel),
-                               r.row.seen_at});
+    profile.members.push_back(
+        {r.row.source_id, static_cast<Channel>(r.row.channel), r.row.seen_at});
   }
   std::sort(profile.members.begin(), profile.members.end(),
             [](const MemberRecord& a, const MemberRecord& b) {
@@ -180,7 +179,8 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
   const size_t n = schema_.fields.size();
   absl::flat_hash_map<int64_t, std::vector<int64_t>> value_ids;
   ValueCache values(store);
-  auto value_of = [&](int64_t record, int field) -> absl::StatusOr<std::string> {
+  auto value_of = [&](int64_t record,
+                      int field) -> absl::StatusOr<std::string> {
     auto it = value_ids.find(record);
     if (it == value_ids.end() || field < 0 ||
         static_cast<size_t>(field) >= it->second.size() ||

@@ -39,10 +39,9 @@ CLI::App* Command(CLI::App& app, const char* name, const char* help,
 Attribution Why(const std::string& reason, const std::string& actor) {
   if (!actor.empty()) return Attribution(reason, actor);
   const char* user = std::getenv("USER");
-  return Attribution(reason,
-                     user != nullptr && *user != '\0'
-                         ? std::string("cli:") + user
-                         : std::string("cli"));
+  return Attribution(reason, user != nullptr && *user != '\0'
+                                 ? std::string("cli:") + user
+                                 : std::string("cli"));
 }
 
 }  // namespace
@@ -154,8 +153,8 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
       ->required();
   s.unmerge->add_option("--reason", s.reason, "why (kept in the audit log)");
   s.unmerge->add_option("--actor", s.actor,
-                      "on whose behalf (kept in the audit log; default "
-                      "cli:$USER)");
+                        "on whose behalf (kept in the audit log; default "
+                        "cli:$USER)");
   s.forget = Command(app, "forget",
                      "Erase a customer (GDPR/CCPA): records, values only it "
                      "had, keys; replays of its records stay forgotten.",
@@ -163,8 +162,8 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
   s.forget->add_option("key", s.key, "customer key")->required();
   s.forget->add_option("--reason", s.reason, "why (kept in the audit log)");
   s.forget->add_option("--actor", s.actor,
-                      "on whose behalf (kept in the audit log; default "
-                      "cli:$USER)");
+                       "on whose behalf (kept in the audit log; default "
+                       "cli:$USER)");
   s.reviews = Command(app, "reviews",
                       "List the merges held for review (JSON).", &s.db);
   s.reviews->add_option("--limit", s.limit, "at most this many")
@@ -198,12 +197,16 @@ int GraphCli::Run() {
     return ExitCode("explain", PrintExplanation(s.db, s.key));
   }
   if (s.merge->parsed()) {
-    return ExitCode("merge", MergeKeys(s.db, s.key, s.other_key, Why(s.reason, s.actor)));
+    return ExitCode(
+        "merge", MergeKeys(s.db, s.key, s.other_key, Why(s.reason, s.actor)));
   }
   if (s.unmerge->parsed()) {
-    return ExitCode("unmerge", UnmergeRecords(s.db, s.key, s.records, Why(s.reason, s.actor)));
+    return ExitCode("unmerge", UnmergeRecords(s.db, s.key, s.records,
+                                              Why(s.reason, s.actor)));
   }
-  if (s.forget->parsed()) return ExitCode("forget", ForgetKey(s.db, s.key, Why(s.reason, s.actor)));
+  if (s.forget->parsed()) {
+    return ExitCode("forget", ForgetKey(s.db, s.key, Why(s.reason, s.actor)));
+  }
   if (s.reviews->parsed()) return ExitCode("reviews", PrintReviews(s.db, s.limit));
   if (s.stats->parsed()) return ExitCode("stats", PrintStats(s.db));
   if (s.check->parsed()) return ExitCode("check", CheckGraph(s.db));

@@ -83,10 +83,10 @@ grpc::Status IdentityServiceImpl::AuthorizeWrite(
   if (!scoped.ok()) return ToGrpcStatus(scoped.status());
   *scoped_request_id = *std::move(scoped);
   // The authenticated caller is recorded beside the actor it names.
-  *why = Attribution(reason, caller.name.empty() || caller.name == actor
-                                 ? actor
-                                 : absl::StrCat(actor, " (caller ",
-                                                caller.name, ")"));
+  *why = Attribution(reason,
+                     caller.name.empty() || caller.name == actor
+                         ? actor
+                         : absl::StrCat(actor, " (caller ", caller.name, ")"));
   return grpc::Status::OK;
 }
 
@@ -232,8 +232,7 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
             "the probe has no identifier or attribute to resolve by"));
       }
       result = engine_->Resolve(
-          *probe,
-          request->max_candidates() > 0 ? request->max_candidates() : 5,
+          *probe, request->max_candidates() > 0 ? request->max_candidates() : 5,
           request->explain() && request->include_values());
       break;
     }
@@ -248,8 +247,8 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
     result->kind = ResolveResult::Kind::kNone;
     result->probability = 0;
   }
-  *response = ToResolveResponse(*result, request->explain(),
-                                request->include_values());
+  *response =
+      ToResolveResponse(*result, request->explain(), request->include_values());
   return grpc::Status::OK;
 }
 

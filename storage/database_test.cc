@@ -81,16 +81,18 @@ TEST(DatabaseTest, AVersion4AuditLogGainsAnEmptyActor) {
     ASSERT_TRUE(db.ok()) << db.status();
     ASSERT_TRUE((*db)->Exec("ALTER TABLE audit DROP COLUMN actor").ok());
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 4").ok());
-    ASSERT_TRUE((*db)->Exec("INSERT INTO audit (at, action, key, other_key, "
-                            "reason, detail) VALUES (1, 'merge', 'k1', 'k2', "
-                            "'r', '{}')")
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO audit (at, action, key, other_key, "
+                           "reason, detail) VALUES (1, 'merge', 'k1', 'k2', "
+                           "'r', '{}')")
                     .ok());
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_EQ(*(*db)->SchemaVersion(), kSchemaVersion);
-  ASSERT_TRUE((*db)->Exec("INSERT INTO meta (key, value) SELECT 'actor', "
-                          "'[' || actor || ']' FROM audit WHERE key = 'k1'")
+  ASSERT_TRUE((*db)
+                  ->Exec("INSERT INTO meta (key, value) SELECT 'actor', "
+                         "'[' || actor || ']' FROM audit WHERE key = 'k1'")
                   .ok());
   EXPECT_EQ(*(*db)->GetMeta("actor"), "[]");
 }

@@ -176,8 +176,7 @@ std::string Str(const LinkRow& r) {
 }
 std::string Str(const AuditRow& r) {
   return absl::StrCat("A", r.seq, "/", r.at, "/", r.action, "/", r.key, "/",
-                      r.other_key, "/", r.reason, "/", r.detail, "/",
-                      r.actor);
+                      r.other_key, "/", r.reason, "/", r.detail, "/", r.actor);
 }
 std::string Str(const ReviewRow& r) {
   return absl::StrCat("Q", r.id, "/", r.at, "/", r.record, "/", r.key, "/",

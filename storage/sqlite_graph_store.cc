@@ -258,8 +258,7 @@ LinkRow ToLinkRow(const Query& q) {
   return row;
 }
 
-#define AUDIT_COLUMNS \
-  "seq, at, action, key, other_key, reason, detail, actor"
+#define AUDIT_COLUMNS "seq, at, action, key, other_key, reason, detail, actor"
 AuditRow ToAuditRow(const Query& q) {
   AuditRow row;
   row.seq = q.ColumnInt(0);
@@ -878,8 +877,8 @@ class SqliteGraphStore : public GraphStore {
                                     const std::string& key_b) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     // By the index of `key`, once for each order.
-    for (const auto& [key, other] : {std::pair(&key_a, &key_b),
-                                     std::pair(&key_b, &key_a)}) {
+    for (const auto& [key, other] :
+         {std::pair(&key_a, &key_b), std::pair(&key_b, &key_a)}) {
       Query q(*stmts_, "DELETE FROM review WHERE key = ? AND other_key = ?");
       q.Text(*key).Text(*other);
       IDR_RETURN_IF_ERROR(q.Run());

@@ -54,10 +54,10 @@
 // overwritten with zeros), synchronous=FULL unless options say NORMAL. A
 // write transaction is BEGIN IMMEDIATE. Statements are prepared once per
 // connection and reused. The writer's WAL is checkpointed by a background
-// thread (checkpoint_pages), not inside its commits. Erasure: after a delete, Purge() checkpoints and
-// truncates the WAL (PRAGMA wal_checkpoint(TRUNCATE)) so old page images
-// leave the -wal file too; what remains of a forgotten record is only its
-// keyed-hash tombstone. docs/storage.md has the details.
+// thread (checkpoint_pages), not inside its commits. Erasure: after a delete,
+// Purge() checkpoints and truncates the WAL (PRAGMA wal_checkpoint(TRUNCATE))
+// so old page images leave the -wal file too; what remains of a forgotten
+// record is only its keyed-hash tombstone. docs/storage.md has the details.
 
 #ifndef IDR_STORAGE_SQLITE_GRAPH_STORE_H_
 #define IDR_STORAGE_SQLITE_GRAPH_STORE_H_
