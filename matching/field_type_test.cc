@@ -68,7 +68,9 @@ TEST(FieldTypeTest, ExclusiveIdentifiers) {
 
 TEST(FieldTypeTest, IdentifiersAreEveryExclusiveOneAndTheShareableOnes) {
   for (FieldType type : AllFieldTypes()) {
-    if (IsExclusiveIdentifier(type)) EXPECT_TRUE(IsIdentifier(type));
+    if (IsExclusiveIdentifier(type)) {
+      EXPECT_TRUE(IsIdentifier(type)) << FieldTypeName(type);
+    }
   }
   EXPECT_TRUE(IsIdentifier(FieldType::kPhone));
   EXPECT_TRUE(IsIdentifier(FieldType::kDeviceId));
