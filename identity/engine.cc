@@ -159,6 +159,9 @@ struct Scored {
   double weight = 0;
   bool exact = false;   // Shares an exclusive identifier with the probe.
   bool vetoed = false;  // Holds another value of an exclusive identifier.
+  // A resolve did not read it: its customer cannot be among the best
+  // (EngineCore::ReadBestCandidates).
+  bool unread = false;
 };
 
 }  // namespace
@@ -810,11 +813,13 @@ class EngineCore {
     return terms;
   }
 
-  // Loads candidate records and scores them.
+  // Loads candidate records and scores them. A resolve (not `ingesting`)
+  // needs the customers of its best `best_customers` only.
   absl::Status LoadAndScore(const Probe& probe, storage::GraphStore* store,
                             const std::vector<int64_t>& present, bool ingesting,
                             std::vector<StoredRecord>* records,
-                            std::vector<Scored>* scored, ValueCache& values) {
+                            std::vector<Scored>* scored, ValueCache& values,
+                            int best_customers = 0) {
     absl::StatusOr<BlockIndex*> index = in_.Blocks(store);
     if (!index.ok()) return index.status();
     std::vector<int> rules;
@@ -824,16 +829,17 @@ class EngineCore {
     // only for those that link (for their customer); by a reader for all,
     // since its snapshot may lag the index (ReadCandidateCustomers).
     std::vector<bool> partial;
-    // A resolve by attributes alone reads every candidate anyway (no
-    // identifier value of the probe groups them): then before scoring.
-    bool by_index = ingesting;
-    for (size_t f = 0; f < schema_.fields.size() && !by_index; ++f) {
-      by_index = probe.value_ids[f] != 0 &&
-                 matching::IsIdentifier(schema_.fields[f].type);
+    // A resolve with one of the probe's identifier values stored groups
+    // the candidates by it (ReadCandidateCustomers); one by attributes
+    // alone reads the best candidates only (ReadBestCandidates).
+    bool grouped = false;
+    for (size_t f = 0; f < schema_.fields.size() && !grouped; ++f) {
+      grouped = probe.value_ids[f] != 0 &&
+                matching::IsIdentifier(schema_.fields[f].type);
     }
     for (const auto& [id, rule] : Candidates(probe, **index)) {
       StoredRecord kept;
-      if (by_index && (*index)->GetValues(id, &kept.value_ids)) {
+      if ((*index)->GetValues(id, &kept.value_ids)) {
         kept.row.id = id;
         kept.row_read = false;
         records->push_back(std::move(kept));
@@ -856,14 +862,15 @@ class EngineCore {
     if (!s.ok()) return s.status();
     absl::Status read =
         ingesting ? ReadLinkingRecords(store, records, &*s)
-                  : ReadCandidateCustomers(probe, store, records, &*s);
+        : grouped ? ReadCandidateCustomers(probe, store, records, &*s)
+                  : ReadBestCandidates(store, best_customers, records, &*s);
     if (!read.ok()) return read;
     *scored = std::move(*s);
     return absl::OkStatus();
   }
 
   bool Links(const Scored& s) const {
-    return !s.vetoed && (s.exact || s.weight >= in_.min_weight);
+    return !s.vetoed && !s.unread && (s.exact || s.weight >= in_.min_weight);
   }
 
  private:
@@ -938,6 +945,49 @@ class EngineCore {
           store->RecordIdsOfCustomer(record.row.customer);
       if (!same.ok()) return same.status();
       for (int64_t id : *same) customer_of.emplace(id, record.row.customer);
+    }
+    return absl::OkStatus();
+  }
+
+  // A resolve's step after scoring when no identifier value groups the
+  // candidates (a probe of name and birth date): rows are read best first
+  // (exact, then by weight) until `best_customers` customers are found,
+  // and on through any candidates scoring as the last one found, so the
+  // answer is the one reading them all would give; the rest stay unread.
+  // With best_customers 0, all are read. A block at a million records holds
+  // up to max_block_size candidates per key: reading each was most of such
+  // a resolve's time.
+  absl::Status ReadBestCandidates(storage::GraphStore* store,
+                                  int best_customers,
+                                  std::vector<StoredRecord>* records,
+                                  std::vector<Scored>* scored) const {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < records->size(); ++i) {
+      if (!(*records)[i].row_read) order.push_back(i);
+    }
+    auto better = [&](size_t a, size_t b) {
+      const Scored& x = (*scored)[a];
+      const Scored& y = (*scored)[b];
+      if (x.exact != y.exact) return x.exact;
+      if (x.weight != y.weight) return x.weight > y.weight;
+      return a < b;
+    };
+    std::sort(order.begin(), order.end(), better);
+    absl::flat_hash_set<int64_t> customers;
+    const Scored* last = nullptr;  // The last candidate that added one.
+    for (size_t i : order) {
+      Scored& s = (*scored)[i];
+      if (s.vetoed) continue;  // Never an answer: no need to place it.
+      const bool enough = best_customers > 0 &&
+                          static_cast<int>(customers.size()) >= best_customers;
+      if (enough && (s.exact != last->exact || s.weight != last->weight)) {
+        s.unread = true;
+        continue;
+      }
+      absl::StatusOr<bool> read = ReadRow(store, &(*records)[i], &s);
+      if (!read.ok()) return read.status();
+      if (!*read) continue;
+      if (customers.insert((*records)[i].row.customer).second) last = &s;
     }
     return absl::OkStatus();
   }
@@ -1749,13 +1799,14 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
   absl::Status s = core.LoadAndScore(*probe, store, in_->Present(), false,
-                                     &records, &scored, values);
+                                     &records, &scored, values,
+                                     max_candidates);
   if (!s.ok()) return s;
   // Best record per customer.
   absl::flat_hash_map<int64_t, size_t> best;
   for (size_t i = 0; i < scored.size(); ++i) {
     const Scored& sc = scored[i];
-    if (sc.vetoed) continue;
+    if (sc.vetoed || sc.unread) continue;
     auto [it, added] = best.emplace(sc.record->row.customer, i);
     const Scored& old = scored[it->second];
     if (!added && (sc.exact > old.exact ||

@@ -174,6 +174,39 @@ TEST_P(EngineTest, BridgingRecordMergesAndOldKeyRedirects) {
   EXPECT_TRUE(merge_logged);
 }
 
+TEST_P(EngineTest, ResolveByAttributesAnswersAsIfEveryCandidateWereRead) {
+  // Two records of one person, then split: the split-off record (the older
+  // one) gets the newer customer. Both score the same against a probe.
+  for (const char* id : {"t1", "t2"}) {
+    MustIngest(Rec(id, Channel::kWeb,
+                   {{"given_name", "Hoi Yan"},
+                    {"family_name", "Cheung"},
+                    {"birth_date", "1990-02-03"},
+                    {"email", "hy.cheung@mail.hk"}}));
+  }
+  const std::string key = Keys().at("t1");
+  ASSERT_EQ(Keys().at("t2"), key);
+  absl::StatusOr<std::string> split = engine_->Unmerge(key, {"t1"}, "twins");
+  ASSERT_TRUE(split.ok()) << split.status();
+  SourceRecord probe = Rec("", Channel::kUnknown,
+                           {{"given_name", "Hoi Yan"},
+                            {"family_name", "Cheung"},
+                            {"birth_date", "1990-02-03"}});
+  absl::StatusOr<ResolveResult> all = engine_->Resolve(probe, 50);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->candidates.size(), 2u);
+  EXPECT_EQ(all->candidates[0].weight, all->candidates[1].weight);
+  // A tie goes to the older customer, though its record is the newer one.
+  EXPECT_EQ(all->candidates[0].key, key);
+  EXPECT_EQ(all->candidates[0].best_record, "t2");
+  absl::StatusOr<ResolveResult> one = engine_->Resolve(probe, 1);
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->candidates.size(), 1u);
+  EXPECT_EQ(one->candidates[0].key, key);
+  EXPECT_EQ(one->candidates[0].best_record, "t2");
+  EXPECT_EQ(one->key, all->key);
+}
+
 TEST_P(EngineTest, ExplainAndResolveShowTheComparedValuesOnlyWhenAsked) {
   IngestResult a = MustIngest(Rec("v1", Channel::kWeb,
                                   {{"given_name", "Wei"},

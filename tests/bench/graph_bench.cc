@@ -8,11 +8,13 @@
 // Reads the records for both from CSV files with the graph's column names.
 //
 //   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
-//               [--batch 1000] [--resolves 5000]
+//               [--batch 1000] [--resolves 5000] [--answers FILE]
+// --answers writes every timed resolve's answer, to compare two builds.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -34,6 +36,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string db, base, extra;
+  std::string answers;  // Where to write the resolves' answers, if given.
   int64_t ingest = 20000, batch = 1000, resolves = 5000;
 };
 
@@ -77,9 +80,12 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 // Resolves each probe; returns latencies in microseconds and counts hits.
+// Times a resolve of each probe; with `answers`, writes each answer there
+// (key, then each candidate's key, weight and best record), one line per
+// probe, to compare two builds' answers.
 std::vector<double> TimeResolves(identity::Engine& engine,
                                  const std::vector<SourceRecord>& probes,
-                                 int64_t* hits) {
+                                 int64_t* hits, std::ostream* answers) {
   std::vector<double> micros;
   *hits = 0;
   for (const SourceRecord& p : probes) {
@@ -91,6 +97,14 @@ std::vector<double> TimeResolves(identity::Engine& engine,
       std::exit(1);
     }
     *hits += !result->key.empty();
+    if (answers != nullptr) {
+      *answers << result->key;
+      for (const identity::ResolveCandidate& c : result->candidates) {
+        *answers << absl::StrFormat(" %s/%.4f/%s", c.key, c.weight,
+                                    c.best_record);
+      }
+      *answers << "\n";
+    }
     micros.push_back(
         std::chrono::duration<double, std::micro>(end - start).count());
   }
@@ -155,9 +169,15 @@ int Run(const Args& args) {
     }
   }
   int64_t exact_hits = 0, fuzzy_hits = 0;
-  TimeResolves(**engine, exact, &exact_hits);  // Warm the page cache.
-  std::vector<double> exact_us = TimeResolves(**engine, exact, &exact_hits);
-  std::vector<double> fuzzy_us = TimeResolves(**engine, fuzzy, &fuzzy_hits);
+  std::ofstream answers;
+  if (!args.answers.empty()) answers.open(args.answers);
+  std::ostream* out = args.answers.empty() ? nullptr : &answers;
+  // The first round warms the page cache.
+  TimeResolves(**engine, exact, &exact_hits, nullptr);
+  std::vector<double> exact_us =
+      TimeResolves(**engine, exact, &exact_hits, out);
+  std::vector<double> fuzzy_us =
+      TimeResolves(**engine, fuzzy, &fuzzy_hits, out);
 
   // Durable ingest of new records.
   std::vector<SourceRecord> extra =
@@ -211,6 +231,8 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(value, &args.batch);
     } else if (flag == "--resolves") {
       absl::SimpleAtoi(value, &args.resolves);
+    } else if (flag == "--answers") {
+      args.answers = value;
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -219,7 +241,8 @@ int main(int argc, char** argv) {
   if (args.db.empty() || args.base.empty() || args.extra.empty() ||
       args.batch < 1) {
     std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
-                 "extra.csv [--ingest N] [--batch N] [--resolves N]\n";
+                 "extra.csv [--ingest N] [--batch N] [--resolves N] "
+                 "[--answers FILE]\n";
     return 2;
   }
   return idr::Run(args);
