@@ -136,7 +136,7 @@ class ValueSink {
 };
 
 // The value an identifier is matched by, its issuer applied (see
-// IssuedIdentifier in convert.h). INVALID_ARGUMENT for a malformed issuer.
+// kIssuerSeparator in convert.h). INVALID_ARGUMENT for a malformed issuer.
 absl::StatusOr<std::string> IssuedValue(const v1::Identifier& id) {
   const std::string& issuer = id.issuer();
   const bool scoped = id.type() == v1::IDENTIFIER_TYPE_LOYALTY_ID ||
@@ -627,7 +627,7 @@ absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
         "record '", shape.record, "' is not a member of customer ", e.key));
   }
   // Strongest first: deterministic and manual links (probability 1), then
-  // by weight; ties by the records' ids, so the order is stable.
+  // by weight; ties keep the order of the records (a stable sort).
   std::stable_sort(links.begin(), links.end(),
                    [](const auto& a, const auto& b) {
                      if (a.second->probability != b.second->probability) {
