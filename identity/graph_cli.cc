@@ -17,6 +17,7 @@ struct GraphCli::State {
   std::string db, key, other_key, output, reason, actor;
   std::vector<std::string> records;
   int limit = 100;
+  bool values = false;  // explain --values.
   // --email etc. of resolve, by field type.
   std::vector<std::pair<std::string, std::string>> typed = {
       {"email", ""},      {"phone", ""},      {"full_name", ""},
@@ -135,6 +136,9 @@ GraphCli::GraphCli(CLI::App& app) : state_(std::make_unique<State>()) {
                       "with per-field weights) and its merge history.",
                       &s.db);
   s.explain->add_option("key", s.key, "customer key")->required();
+  s.explain->add_flag("--values", s.values,
+                      "also print the two normalised values each field "
+                      "compared (personal data)");
   s.merge = Command(app, "merge",
                     "Merge two customers by hand; the older key survives.",
                     &s.db);
@@ -194,7 +198,7 @@ int GraphCli::Run() {
   }
   if (s.profile->parsed()) return ExitCode("profile", PrintProfile(s.db, s.key));
   if (s.explain->parsed()) {
-    return ExitCode("explain", PrintExplanation(s.db, s.key));
+    return ExitCode("explain", PrintExplanation(s.db, s.key, s.values));
   }
   if (s.merge->parsed()) {
     return ExitCode(

@@ -434,11 +434,17 @@ absl::Status WriteClusters(const std::string& db_path,
 
 namespace {
 
-std::string FieldWeightsJson(const std::vector<FieldWeight>& fields) {
+// The field weights as JSON; with `values`, the compared values too.
+std::string FieldWeightsJson(const std::vector<FieldWeight>& fields,
+                             bool values = false) {
   std::vector<std::string> parts;
   for (const FieldWeight& f : fields) {
-    parts.push_back(absl::StrFormat("{\"field\":%s,\"level\":%s,\"weight\":%.3f}",
-                                    Q(f.column), Q(f.level), f.weight));
+    parts.push_back(absl::StrFormat(
+        "{\"field\":%s,\"level\":%s,\"weight\":%.3f%s}", Q(f.column),
+        Q(f.level), f.weight,
+        values ? absl::StrCat(",\"value\":", Q(f.value),
+                              ",\"other_value\":", Q(f.other_value))
+               : ""));
   }
   return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
 }
@@ -580,10 +586,10 @@ absl::Status PrintProfile(const std::string& db_path, const std::string& key) {
 }
 
 absl::Status PrintExplanation(const std::string& db_path,
-                              const std::string& key) {
+                              const std::string& key, bool values) {
   absl::StatusOr<OpenGraph> graph = OpenExisting(db_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<Explanation> e = graph->engine->Explain(key);
+  absl::StatusOr<Explanation> e = graph->engine->Explain(key, values);
   if (!e.ok()) return e.status();
   std::vector<std::string> records;
   for (const RecordExplanation& r : e->records) {
@@ -593,7 +599,7 @@ absl::Status PrintExplanation(const std::string& db_path,
           "{\"record\":%s,\"match_probability\":%.6f,\"match_weight\":%.3f,"
           "\"reason\":%s,\"fields\":%s}",
           Q(l.other_record), l.probability, l.weight, Q(l.reason),
-          FieldWeightsJson(l.fields)));
+          FieldWeightsJson(l.fields, values)));
     }
     records.push_back(absl::StrFormat(
         "    {\"record\":%s,\"channel\":%s,\"seen_at\":%s,\"links\":[%s]}",

@@ -59,8 +59,9 @@ struct ResolveCommandOptions {
 absl::Status Resolve(const ResolveCommandOptions& options);
 
 absl::Status PrintProfile(const std::string& db_path, const std::string& key);
+// With `values`, each field weight shows the two normalised values compared.
 absl::Status PrintExplanation(const std::string& db_path,
-                              const std::string& key);
+                              const std::string& key, bool values);
 absl::Status MergeKeys(const std::string& db_path, const std::string& key_a,
                        const std::string& key_b, const Attribution& why);
 absl::Status UnmergeRecords(const std::string& db_path, const std::string& key,

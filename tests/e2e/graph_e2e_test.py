@@ -100,6 +100,21 @@ class GraphTest(unittest.TestCase):
         explained = json.loads(self.run_ok("explain", "--db", self.db,
                                            key).stdout)
         self.assertEqual(len(explained["records"]), profile["records"])
+        fields = [f for r in explained["records"] for l in r["links"]
+                  for f in l["fields"]]
+        self.assertTrue(all("value" not in f for f in fields))
+        # --values adds the compared values: for an e-mail that agreed
+        # exactly, the record's normalised e-mail on both sides.
+        shown = json.loads(self.run_ok("explain", "--db", self.db, key,
+                                       "--values").stdout)
+        fields = [f for r in shown["records"] for l in r["links"]
+                  for f in l["fields"]]
+        self.assertEqual(len(fields) > 0, profile["records"] > 1)
+        for f in fields:
+            self.assertIn("other_value", f)
+            if f["field"] == "email" and f["level"].startswith("exact"):
+                self.assertEqual(f["value"], f["other_value"])
+                self.assertIn("@", f["value"])
 
     def test_3b_manual_changes_say_who_asked(self):
         members = {}
