@@ -217,15 +217,66 @@ void SetProvenance(const ProfileField& f, v1::ProfileValue* out) {
   }
 }
 
-// The link's comparisons, each with the values compared on its left and
-// right records: withheld (redacted) unless `with_values`.
+// Splink's vocabulary for one comparison of a link scored under model rule
+// `rule` (< 0: not scored, a manual or deterministic link): its comparison
+// vector value (-1 null, 0 the last level "else", up to exact), and for a
+// scored link m, u, the level's weight log2(m/u) (0 where the rule forced
+// the comparison: the rule's prior holds it) and the term-frequency
+// adjustment, the rest of the comparison's weight.
+void DescribeComparison(const GraphSchema* schema, int rule,
+                        const FieldWeight& w, v1::FieldComparison* c) {
+  c->set_match_weight(w.weight);
+  if (schema == nullptr || w.comparison < 0) return;
+  const matching::DedupModel& model = schema->model;
+  const size_t k = static_cast<size_t>(w.comparison);
+  if (k >= model.comparisons.size() || w.level_index <= 0 ||
+      w.level_index >= model.comparisons[k].num_levels()) {
+    return;
+  }
+  c->set_comparison_vector_value(model.comparisons[k].num_levels() - 1 -
+                                 w.level_index);
+  const size_t slot =
+      (static_cast<size_t>(rule) * matching::kMaxComparisons + k) *
+          matching::kMaxLevels +
+      static_cast<size_t>(w.level_index);
+  if (rule < 0 || slot >= model.rule_level_weight.size() ||
+      k >= model.parameters.m.size() ||
+      static_cast<size_t>(w.level_index) >= model.parameters.m[k].size()) {
+    return;
+  }
+  c->set_m_probability(model.parameters.m[k][w.level_index]);
+  c->set_u_probability(model.parameters.u[k][w.level_index]);
+  const double level_weight = model.rule_level_weight[slot];
+  c->set_match_weight(level_weight);
+  c->set_tf_adjustment(w.weight - level_weight);
+}
+
+// The link's comparisons (see DescribeComparison), each with the values
+// compared on its left and right records: withheld (redacted) unless
+// `with_values`. A scored link gets its rule's prior; a deterministic one
+// the exclusive identifier types on which it agrees exactly.
 void AddComparisons(const std::vector<FieldWeight>& fields, bool with_values,
-                    v1::RecordLink* link) {
+                    const GraphSchema* schema, int rule, v1::RecordLink* link) {
+  const bool scored = link->kind() == v1::LINK_KIND_PROBABILISTIC && rule >= 0;
+  if (scored && schema != nullptr &&
+      static_cast<size_t>(rule) < schema->model.rule_prior_weight.size()) {
+    link->set_prior_match_weight(schema->model.rule_prior_weight[rule]);
+  }
   for (const FieldWeight& w : fields) {
     v1::FieldComparison* c = link->add_comparisons();
     c->set_field(w.column);
     c->set_comparison_level(w.level);
-    c->set_match_weight(w.weight);
+    DescribeComparison(schema, scored ? rule : -1, w, c);
+    if (link->kind() == v1::LINK_KIND_DETERMINISTIC && schema != nullptr &&
+        w.level_index == 1 && w.comparison >= 0 &&
+        static_cast<size_t>(w.comparison) < schema->model.comparisons.size()) {
+      const int column = schema->model.comparisons[w.comparison].column;
+      if (column >= 0 && static_cast<size_t>(column) < schema->fields.size() &&
+          matching::IsExclusiveIdentifier(schema->fields[column].type)) {
+        link->add_shared_identifier_types(
+            IdentifierTypeOf(schema->fields[column].type));
+      }
+    }
     if (link->has_left()) *c->mutable_left()->mutable_record() = link->left();
     if (link->has_right()) {
       *c->mutable_right()->mutable_record() = link->right();
@@ -421,7 +472,8 @@ v1::RecordResult ToRecordResult(const v1::RecordRef& ref,
 }
 
 v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
-                                      bool include_values) {
+                                      bool include_values,
+                                      const GraphSchema* schema) {
   v1::ResolveResponse out;
   out.set_customer_key(r.key);
   out.set_match_probability(r.probability);
@@ -465,7 +517,7 @@ v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
                                      : v1::LINK_KIND_PROBABILISTIC);
       link->set_match_weight(c.weight);
       link->set_match_probability(c.probability);
-      AddComparisons(c.fields, include_values, link);
+      AddComparisons(c.fields, include_values, schema, c.rule_index, link);
     }
   }
   if (explain) {
@@ -606,7 +658,8 @@ absl::StatusOr<ExplainShape> CheckExplainRequest(
 
 absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
                                               double threshold,
-                                              const ExplainShape& shape) {
+                                              const ExplainShape& shape,
+                                              const GraphSchema* schema) {
   v1::Explanation out;
   out.set_customer_key(e.key);
   out.set_link_threshold_probability(threshold);
@@ -649,7 +702,7 @@ absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
                        : v1::LINK_KIND_PROBABILISTIC);
     link->set_match_weight(l->weight);
     link->set_match_probability(l->probability);
-    AddComparisons(l->fields, shape.include_values, link);
+    AddComparisons(l->fields, shape.include_values, schema, l->rule, link);
   }
   for (const storage::AuditRow& a : e.history) {
     v1::AuditEntry* h = out.add_history();

@@ -48,8 +48,11 @@ idr::v1::RecordResult ToRecordResult(const idr::v1::RecordRef& ref,
 
 // A resolve result as the API's; the compared values of an explanation
 // are redacted unless `include_values` (the engine must have given them).
+// With the graph's `schema`, explanations carry the model's parameters
+// (prior, m, u, level weights, term-frequency adjustments).
 idr::v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
-                                           bool include_values = false);
+                                           bool include_values = false,
+                                           const GraphSchema* schema = nullptr);
 
 // The engine's profile as the API's; `now` for days since last seen.
 idr::v1::Profile ToProfile(const Profile& p, int64_t now);
@@ -85,11 +88,12 @@ struct ExplainShape {
 absl::StatusOr<ExplainShape> CheckExplainRequest(
     const idr::v1::ExplainRequest& request);
 
-// The engine's explanation as the API's, shaped. NOT_FOUND when
-// `shape.record` is not one of the customer's records.
-absl::StatusOr<idr::v1::Explanation> ToExplanation(const Explanation& e,
-                                                   double threshold,
-                                                   const ExplainShape& shape);
+// The engine's explanation as the API's, shaped; with the graph's
+// `schema`, with the model's parameters as ToResolveResponse. NOT_FOUND
+// when `shape.record` is not one of the customer's records.
+absl::StatusOr<idr::v1::Explanation> ToExplanation(
+    const Explanation& e, double threshold, const ExplainShape& shape,
+    const GraphSchema* schema = nullptr);
 
 // An outbox row as a change event; its resume token is its sequence.
 idr::v1::ChangeEvent ToChangeEvent(const storage::ChangeRow& row);

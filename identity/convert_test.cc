@@ -1,6 +1,8 @@
 #include "identity/convert.h"
 
 #include "gtest/gtest.h"
+#include "identity/engine_test_util.h"
+#include "matching/dedup.h"
 
 namespace idr::identity {
 namespace {
@@ -206,6 +208,49 @@ TEST(ToExplanationTest, LinksOnceStrongestFirstCutAtMaxLinks) {
   request.set_max_links(-1);
   EXPECT_EQ(CheckExplainRequest(request).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ToExplanationTest, SplitsAWeightIntoPriorLevelWeightAndTfAdjustment) {
+  GraphSchema schema = testing_util::TestSchema();
+  matching::PrepareForScoring(schema.model);
+  const matching::DedupModel& model = schema.model;
+  int email = -1;
+  for (size_t k = 0; k < model.comparisons.size(); ++k) {
+    if (model.comparisons[k].name == "email") email = static_cast<int>(k);
+  }
+  ASSERT_GE(email, 0);
+  // A rule that leaves e-mail to scoring: its exact level weighs log2(m/u).
+  int rule = -1;
+  const double exact = model.parameters.LevelWeight(email, 1);
+  for (size_t r = 0; r < model.rule_names.size() && rule < 0; ++r) {
+    const size_t slot =
+        (r * matching::kMaxComparisons + email) * matching::kMaxLevels + 1;
+    if (model.rule_level_weight[slot] == exact) rule = static_cast<int>(r);
+  }
+  ASSERT_GE(rule, 0);
+  Explanation e = ThreeLinkedRecords();
+  RecordLink& link = e.records[1].links[1];  // pos:b - web:c, probabilistic.
+  link.rule = rule;
+  link.fields = {{"email", "exact", exact + 1.5, "", "", email, 1}};
+  v1::ExplainRequest request;
+  absl::StatusOr<v1::Explanation> out =
+      ToExplanation(e, 0.95, *CheckExplainRequest(request), &schema);
+  ASSERT_TRUE(out.ok()) << out.status();
+  const v1::RecordLink& shown = out->links(1);
+  ASSERT_EQ(shown.left().source_record_id(), "b");
+  EXPECT_DOUBLE_EQ(shown.prior_match_weight(), model.rule_prior_weight[rule]);
+  const v1::FieldComparison& c = shown.comparisons(0);
+  EXPECT_DOUBLE_EQ(c.match_weight(), exact);
+  EXPECT_NEAR(c.tf_adjustment(), 1.5, 1e-9);
+  EXPECT_DOUBLE_EQ(c.m_probability(), 0.9);
+  EXPECT_DOUBLE_EQ(c.u_probability(), 0.001);
+  // Exact is the best level: Splink's highest comparison vector value.
+  EXPECT_EQ(c.comparison_vector_value(),
+            model.comparisons[email].num_levels() - 2);
+  // A deterministic link names the exclusive types it agrees on, and has
+  // no prior.
+  EXPECT_EQ(out->links(0).kind(), v1::LINK_KIND_DETERMINISTIC);
+  EXPECT_FALSE(out->links(0).has_prior_match_weight());
 }
 
 TEST(ToExplanationTest, ARecordGetsItsOwnLinksOrNotFound) {

@@ -1850,11 +1850,13 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
       candidate.best_record = (*row)->source_id;
     }
     candidate.rule = schema_.model.rule_names[sc.rule];
+    candidate.rule_index = sc.rule;
     for (const LinkTerm& t :
          core.Terms(sc, static_cast<uint32_t>(&sc - scored.data()) + 1)) {
       const matching::FieldComparison& c2 =
           schema_.model.comparisons[t.comparison];
-      FieldWeight field{c2.name, c2.labels[t.level], t.weight, "", ""};
+      FieldWeight field{c2.name, c2.labels[t.level], t.weight, "",
+                        "",      t.comparison,       t.level};
       if (with_values) {
         const std::vector<int64_t>& ids = sc.record->value_ids;
         const size_t f = static_cast<size_t>(c2.column);

@@ -163,6 +163,10 @@ struct FieldWeight {
   // resolve: the probe). Empty where a record has none.
   std::string value;
   std::string other_value;
+  // The comparison (index into the model's comparisons) and its level, for
+  // the model's parameters of it (m, u, the level's weight).
+  int comparison = -1;
+  int level_index = 0;
 };
 
 struct ResolveCandidate {
@@ -172,6 +176,7 @@ struct ResolveCandidate {
   bool deterministic = false;  // Shares an exclusive identifier.
   std::string best_record;     // Source id of the best matching record.
   std::string rule;            // Blocking rule that found it.
+  int rule_index = -1;         // Its index in the model.
   std::vector<FieldWeight> fields;
 };
 
@@ -234,6 +239,9 @@ struct RecordLink {
   double weight = 0;
   double probability = 0;
   std::string reason;  // Blocking rule, "manual", "exclusive identifier".
+  // The model rule that scored it; -1 a manual merge, -2 a shared
+  // exclusive identifier (its fields then come from the rule that found it).
+  int rule = -1;
   std::vector<FieldWeight> fields;
 };
 
@@ -407,6 +415,8 @@ class Engine {
 
   // The graph's fields, in order.
   const std::vector<FieldSpec>& fields() const { return schema_.fields; }
+  // The graph's fields, model and threshold (read-only; fixed once open).
+  const GraphSchema& schema() const { return schema_; }
 
   struct Internals;  // engine_internal.h: the pieces the .cc files share.
 

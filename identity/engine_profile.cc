@@ -214,6 +214,7 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
       auto it = source_of.find(other);
       if (it == source_of.end()) continue;  // Left by an unmerge.
       RecordLink link;
+      link.rule = l.rule;
       link.other_record = it->second;
       link.weight = l.weight;
       link.probability = matching::MatchProbability(l.weight);
@@ -237,7 +238,8 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
         const matching::FieldComparison& c = model.comparisons[t.comparison];
         const std::string level =
             t.level < c.num_levels() ? c.labels[t.level] : "?";
-        FieldWeight field{c.name, level, t.weight, "", ""};
+        FieldWeight field{c.name, level,        t.weight, "",
+                          "",     t.comparison, t.level};
         if (with_values) {
           absl::StatusOr<std::string> mine = value_of(r.id, c.column);
           if (!mine.ok()) return mine.status();

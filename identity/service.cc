@@ -247,8 +247,8 @@ grpc::Status IdentityServiceImpl::DoResolve(grpc::ServerContextBase* context,
     result->kind = ResolveResult::Kind::kNone;
     result->probability = 0;
   }
-  *response =
-      ToResolveResponse(*result, request->explain(), request->include_values());
+  *response = ToResolveResponse(*result, request->explain(),
+                                request->include_values(), &engine_->schema());
   return grpc::Status::OK;
 }
 
@@ -378,7 +378,7 @@ grpc::Status IdentityServiceImpl::Explain(grpc::ServerContext* context,
       engine_->Explain(request->customer_key(), shape->include_values);
   if (!e.ok()) return ToGrpcStatus(e.status());
   absl::StatusOr<v1::Explanation> out =
-      ToExplanation(*e, engine_->threshold(), *shape);
+      ToExplanation(*e, engine_->threshold(), *shape, &engine_->schema());
   if (!out.ok()) return ToGrpcStatus(out.status());
   *response->mutable_explanation() = *std::move(out);
   return grpc::Status::OK;

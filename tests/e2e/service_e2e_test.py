@@ -142,6 +142,18 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(why.customer_key, key)
         self.assertGreaterEqual(len(why.links), 1)
         self.assertTrue(any(c.field for c in why.links[0].comparisons))
+        # Splink's vocabulary: a probabilistic link's weight is its rule's
+        # prior plus each comparison's level weight and TF adjustment.
+        (link,) = [l for l in why.links
+                   if l.kind == pb.LINK_KIND_PROBABILISTIC]
+        self.assertTrue(link.HasField("prior_match_weight"))
+        total = link.prior_match_weight + sum(
+            c.match_weight + c.tf_adjustment for c in link.comparisons)
+        self.assertAlmostEqual(total, link.match_weight, places=3)
+        email = [c for c in link.comparisons if c.field == "email"][0]
+        self.assertEqual(email.comparison_level, "exact")
+        self.assertGreater(email.comparison_vector_value, 0)
+        self.assertGreater(email.m_probability, email.u_probability)
         # Compared values are withheld unless asked for (and permitted:
         # this dev-mode server permits everything).
         self.assertTrue(why.redacted)
@@ -183,6 +195,12 @@ class ServiceTest(unittest.TestCase):
         # another card (and here another person).
         self.assertEqual(club_a_again.customer_key, club_a.customer_key)
         self.assertEqual(club_a_again.outcome, pb.OUTCOME_ATTACHED)
+        why = self.stub.Explain(pb.ExplainRequest(
+            customer_key=club_a.customer_key), timeout=TIMEOUT).explanation
+        self.assertEqual([(l.kind, list(l.shared_identifier_types))
+                          for l in why.links],
+                         [(pb.LINK_KIND_DETERMINISTIC,
+                           [pb.IDENTIFIER_TYPE_LOYALTY_ID])])
         self.assertNotEqual(club_b.customer_key, club_a.customer_key)
         profile = self.stub.GetProfile(pb.GetProfileRequest(
             customer_key=club_a.customer_key, include_identifier_values=True),
