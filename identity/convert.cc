@@ -523,6 +523,9 @@ v1::ResolveResponse ToResolveResponse(const ResolveResult& r, bool explain,
   if (explain) {
     out.mutable_explanation()->set_customer_key(r.key);
     out.mutable_explanation()->set_redacted(!include_values);
+    if (schema != nullptr) {
+      out.mutable_explanation()->set_model_version(schema->model_version);
+    }
   }
   return out;
 }
@@ -664,6 +667,7 @@ absl::StatusOr<v1::Explanation> ToExplanation(const Explanation& e,
   out.set_customer_key(e.key);
   out.set_link_threshold_probability(threshold);
   out.set_redacted(!shape.include_values);
+  if (schema != nullptr) out.set_model_version(schema->model_version);
   // Each link once (from its smaller source id), or the named record's.
   std::vector<std::pair<const RecordExplanation*, const RecordLink*>> links;
   bool member = shape.record.empty();

@@ -213,6 +213,7 @@ TEST(ToExplanationTest, LinksOnceStrongestFirstCutAtMaxLinks) {
 TEST(ToExplanationTest, SplitsAWeightIntoPriorLevelWeightAndTfAdjustment) {
   GraphSchema schema = testing_util::TestSchema();
   matching::PrepareForScoring(schema.model);
+  schema.model_version = "00c0ffee00c0ffee";
   const matching::DedupModel& model = schema.model;
   int email = -1;
   for (size_t k = 0; k < model.comparisons.size(); ++k) {
@@ -236,6 +237,7 @@ TEST(ToExplanationTest, SplitsAWeightIntoPriorLevelWeightAndTfAdjustment) {
   absl::StatusOr<v1::Explanation> out =
       ToExplanation(e, 0.95, *CheckExplainRequest(request), &schema);
   ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->model_version(), "00c0ffee00c0ffee");
   const v1::RecordLink& shown = out->links(1);
   ASSERT_EQ(shown.left().source_record_id(), "b");
   EXPECT_DOUBLE_EQ(shown.prior_match_weight(), model.rule_prior_weight[rule]);

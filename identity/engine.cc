@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -1135,6 +1136,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     in.column_index[schema.fields[f].column] = static_cast<int>(f);
   }
   if (!(text = get(kMetaModel)).ok()) return text.status();
+  schema.model_version =
+      absl::StrFormat("%016x", XXH3_64bits(text->data(), text->size()));
   absl::StatusOr<matching::DedupModel> model =
       matching::ModelFromJson(*text, "the graph's model", shape,
                               &schema.threshold);

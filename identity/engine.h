@@ -94,6 +94,9 @@ struct GraphSchema {
   std::vector<FieldSpec> fields;
   matching::DedupModel model;  // Trained for these fields.
   double threshold = 0.5;      // Match probability that links.
+  // Set when the graph is opened: 16 hex digits of XXH3 of the stored
+  // model, so explanations say which model scored them.
+  std::string model_version;
   // Records the model was trained on: term frequencies count at least this
   // many records, so the first records of a new graph are not scored as if
   // every value were rare.

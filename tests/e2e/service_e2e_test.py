@@ -154,6 +154,8 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(email.comparison_level, "exact")
         self.assertGreater(email.comparison_vector_value, 0)
         self.assertGreater(email.m_probability, email.u_probability)
+        # The model that scored it: 16 hex digits, the same on every call.
+        self.assertRegex(why.model_version, "^[0-9a-f]{16}$")
         # Compared values are withheld unless asked for (and permitted:
         # this dev-mode server permits everything).
         self.assertTrue(why.redacted)
@@ -163,6 +165,7 @@ class ServiceTest(unittest.TestCase):
             record=pb.RecordRef(source_system="pos", source_record_id="s-9")),
             timeout=TIMEOUT).explanation
         self.assertFalse(shown.redacted)
+        self.assertEqual(shown.model_version, why.model_version)
         self.assertEqual(len(shown.links), 1)
         self.assertEqual(shown.links[0].left.source_record_id, "s-9")
         (email,) = [c for c in shown.links[0].comparisons
