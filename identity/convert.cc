@@ -819,19 +819,25 @@ absl::Status CheckProfileRequest(const v1::GetProfileRequest& request) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Cuts `list` to a GetProfileRequest limit (0 means 1000); true if it did.
+template <typename T>
+bool CutToLimit(int limit, google::protobuf::RepeatedPtrField<T>* list) {
+  const int keep = limit == 0 ? 1000 : limit;
+  if (list->size() <= keep) return false;
+  list->DeleteSubrange(keep, list->size() - keep);
+  return true;
+}
+
+}  // namespace
+
 void ShapeProfile(const v1::GetProfileRequest& request, v1::Profile* profile) {
-  const int max_identifiers =
-      request.max_identifiers() == 0 ? 1000 : request.max_identifiers();
-  if (profile->identifiers_size() > max_identifiers) {
-    profile->mutable_identifiers()->DeleteSubrange(
-        max_identifiers, profile->identifiers_size() - max_identifiers);
+  if (CutToLimit(request.max_identifiers(), profile->mutable_identifiers())) {
     profile->set_identifiers_truncated(true);
   }
-  const int max_members =
-      request.max_member_records() == 0 ? 1000 : request.max_member_records();
-  if (profile->member_records_size() > max_members) {
-    profile->mutable_member_records()->DeleteSubrange(
-        max_members, profile->member_records_size() - max_members);
+  if (CutToLimit(request.max_member_records(),
+                 profile->mutable_member_records())) {
     profile->set_member_records_truncated(true);
   }
   if (!request.include_identifier_values()) {

@@ -414,6 +414,17 @@ absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
   return out;
 }
 
+absl::StatusOr<std::string> ValueCache::ValueOfField(
+    const std::vector<int64_t>& ids, int field) {
+  if (field < 0 || static_cast<size_t>(field) >= ids.size() ||
+      ids[field] == 0) {
+    return std::string();
+  }
+  absl::StatusOr<const StoredValue*> v = Get(ids[field]);
+  if (!v.ok()) return v.status();
+  return (*v)->value;
+}
+
 absl::StatusOr<StoredRecord> DecodeRecord(storage::RecordRow row,
                                           size_t num_fields) {
   StoredRecord record;
@@ -827,8 +838,8 @@ class EngineCore {
     records->clear();
     // Candidates are scored by the value ids the index keeps (a record's
     // values never change), and their rows read afterwards: by the writer
-    // only for those that link (for their customer); by a reader for all,
-    // since its snapshot may lag the index (ReadCandidateCustomers).
+    // only for those that link (for their customer); by a reader for those
+    // whose customer it needs, in its own snapshot, which may lag the index.
     std::vector<bool> partial;
     // A resolve with one of the probe's identifier values stored groups
     // the candidates by it (ReadCandidateCustomers); one by attributes
@@ -1861,13 +1872,10 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
       FieldWeight field{c2.name, c2.labels[t.level], t.weight, "",
                         "",      t.comparison,       t.level};
       if (with_values) {
-        const std::vector<int64_t>& ids = sc.record->value_ids;
-        const size_t f = static_cast<size_t>(c2.column);
-        if (const int64_t id = f < ids.size() ? ids[f] : 0; id != 0) {
-          absl::StatusOr<const StoredValue*> v = values.Get(id);
-          if (!v.ok()) return v.status();
-          field.value = (*v)->value;
-        }
+        absl::StatusOr<std::string> value =
+            values.ValueOfField(sc.record->value_ids, c2.column);
+        if (!value.ok()) return value.status();
+        field.value = *std::move(value);
         if (probe->Has(c2.column)) field.other_value = probe->Value(c2.column);
       }
       candidate.fields.push_back(std::move(field));

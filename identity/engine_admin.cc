@@ -57,11 +57,12 @@ class RequestRecord {
             .substr(0, 16));
   }
 
-  // In the transaction: the result an earlier call with this id stored, or
-  // nullopt when there is none. `*outcome` (if not null) is then what that
-  // call did, replayed.
+  // In the transaction, first: the result an earlier call with this id
+  // stored, or nullopt when there is none. `*outcome` starts afresh (a
+  // transaction may run again), and is then what that call did, replayed.
   absl::StatusOr<std::optional<std::string>> Recall(
       storage::GraphStore* store, ManualOutcome* outcome) const {
+    *outcome = ManualOutcome();
     if (id_.empty()) return std::optional<std::string>();
     absl::StatusOr<std::optional<std::string>> stored =
         store->GetRequestResult(id_);
@@ -82,7 +83,7 @@ class RequestRecord {
         !absl::SimpleAtoi(numbers.second, &done.identifiers_erased)) {
       return absl::DataLossError("unreadable stored request result");
     }
-    if (outcome != nullptr) *outcome = done;
+    *outcome = done;
     return std::optional<std::string>(std::string(parts[2]));
   }
 
@@ -343,7 +344,6 @@ absl::StatusOr<std::string> Engine::Merge(const std::vector<std::string>& keys,
   };
   absl::StatusOr<std::string> survivor =
       InTransaction<std::string>(*in_, [&]() -> absl::StatusOr<std::string> {
-        done = ManualOutcome();
         absl::StatusOr<std::optional<std::string>> stored =
             request.Recall(store, &done);
         if (!stored.ok()) return stored.status();
@@ -390,7 +390,6 @@ absl::StatusOr<std::vector<std::string>> SplitOff(
   ManualOutcome done;  // Of this call, or of the first with its id.
   absl::StatusOr<Keys> split = InTransaction<
       Keys>(in, [&]() -> absl::StatusOr<Keys> {
-    done = ManualOutcome();
     absl::StatusOr<std::optional<std::string>> stored =
         request.Recall(store, &done);
     if (!stored.ok()) return stored.status();
@@ -515,7 +514,6 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
   absl::StatusOr<int64_t> erased =
       InTransaction<int64_t>(*in_, [&]() -> absl::StatusOr<int64_t> {
         present = in_->Present();
-        done = ManualOutcome();
         absl::StatusOr<std::optional<std::string>> stored =
             request.Recall(store, &done);
         if (!stored.ok()) return stored.status();

@@ -54,6 +54,10 @@ class ValueCache {
   absl::StatusOr<const StoredValue*> Get(int64_t id);
   // As Get, but nullptr for a value the store does not hold.
   absl::StatusOr<const StoredValue*> Lookup(int64_t id);
+  // The value a record with value ids `ids` holds in field `field` (for an
+  // explanation with values); "" when it holds none.
+  absl::StatusOr<std::string> ValueOfField(const std::vector<int64_t>& ids,
+                                           int field);
   // After a count change the writer made in the store.
   void AddCount(int64_t id, int64_t delta);
   void Clear() { values_.clear(); }

@@ -179,18 +179,6 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
   const size_t n = schema_.fields.size();
   absl::flat_hash_map<int64_t, std::vector<int64_t>> value_ids;
   ValueCache values(store);
-  auto value_of = [&](int64_t record,
-                      int field) -> absl::StatusOr<std::string> {
-    auto it = value_ids.find(record);
-    if (it == value_ids.end() || field < 0 ||
-        static_cast<size_t>(field) >= it->second.size() ||
-        it->second[field] == 0) {
-      return std::string();
-    }
-    absl::StatusOr<const StoredValue*> v = values.Get(it->second[field]);
-    if (!v.ok()) return v.status();
-    return (*v)->value;
-  };
   if (with_values) {
     for (const storage::RecordRow& r : *rows) {
       absl::StatusOr<StoredRecord> decoded = DecodeRecord(r, n);
@@ -241,9 +229,11 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
         FieldWeight field{c.name, level,        t.weight, "",
                           "",     t.comparison, t.level};
         if (with_values) {
-          absl::StatusOr<std::string> mine = value_of(r.id, c.column);
+          absl::StatusOr<std::string> mine =
+              values.ValueOfField(value_ids[r.id], c.column);
           if (!mine.ok()) return mine.status();
-          absl::StatusOr<std::string> theirs = value_of(other, c.column);
+          absl::StatusOr<std::string> theirs =
+              values.ValueOfField(value_ids[other], c.column);
           if (!theirs.ok()) return theirs.status();
           field.value = *std::move(mine);
           field.other_value = *std::move(theirs);
