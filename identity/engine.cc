@@ -150,6 +150,14 @@ struct Probe {
   std::vector<Key> keys;
   bool Has(int f) const { return columns[f].ids[0] >= 0; }
   const std::string& Value(int f) const { return columns[f].values[0]; }
+  // The name keys of field f's value (none for a field that is no name).
+  std::vector<uint64_t> NameKeys(int f) const {
+    std::vector<uint64_t> keys;
+    const PreparedColumn& pc = columns[f];
+    if (pc.name_keys.empty()) return keys;
+    for (int32_t k : pc.name_keys[0]) keys.push_back(pc.name_key_hashes[k]);
+    return keys;
+  }
 };
 
 // A scored candidate record.
@@ -256,6 +264,51 @@ void Engine::Internals::RollbackWrite() {
   uncommitted_blocks.clear();
   UnindexValues(uncommitted_values);
   uncommitted_values.clear();
+  uncommitted_inserts.clear();
+  uncommitted_counts.clear();
+}
+
+absl::Status Engine::Internals::LoadValueTable() {
+  if (value_table.loaded() || value_table_given_up) return absl::OkStatus();
+  absl::StatusOr<int64_t> version = writer->DataVersion();
+  if (!version.ok()) return version.status();
+  constexpr int kBatch = 4096;
+  int64_t after = 0;
+  for (;;) {
+    absl::StatusOr<std::vector<storage::ValueRow>> rows =
+        writer->ValuesAfter(after, kBatch);
+    if (!rows.ok()) {
+      value_table.Unload();
+      return rows.status();
+    }
+    for (storage::ValueRow& row : *rows) {
+      StoredValue value;
+      value.id = row.id;
+      value.field = row.field;
+      value.value = std::move(row.value);
+      value.count = row.count;
+      absl::Status s = DecodeKeyHashes(row.keys, &value.keys);
+      if (!s.ok()) {
+        value_table.Unload();
+        return s;
+      }
+      value_table.Put(value);
+      after = row.id;
+    }
+    if (rows->size() < static_cast<size_t>(kBatch)) break;
+  }
+  value_table_version = *version;
+  value_table.MarkLoaded();
+  return absl::OkStatus();
+}
+
+void Engine::Internals::ApplyCommittedValues() {
+  for (const StoredValue& value : uncommitted_inserts) value_table.Put(value);
+  for (const auto& [id, change] : uncommitted_counts) {
+    value_table.AddCount(id, change);
+  }
+  uncommitted_inserts.clear();
+  uncommitted_counts.clear();
 }
 
 void Engine::Internals::UnindexValues(
@@ -316,6 +369,12 @@ absl::Status Engine::Internals::CatchUpForeignWrites() {
   absl::StatusOr<int64_t> version = writer->DataVersion();
   if (!version.ok()) return version.status();
   if (*version == seen_data_version) return absl::OkStatus();
+  if (value_table.loaded() && *version != value_table_version) {
+    // Another process wrote: its count changes are unknown here. Values
+    // are read from the store from now on, as before the table.
+    value_table.Unload();
+    value_table_given_up = true;
+  }
   // The writer's cached values: the other process may have changed their
   // counts, or deleted them.
   writer_values->Clear();
@@ -399,10 +458,21 @@ absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
 absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
   auto it = values_.find(id);
   if (it != values_.end()) return it->second.get();
+  auto value = std::make_unique<StoredValue>();
+  if (table_ != nullptr && table_->Get(id, value.get())) {
+    if (pending_ != nullptr) {
+      auto change = pending_->find(id);
+      if (change != pending_->end()) value->count += change->second;
+      // Erased by the open transaction (a Forget).
+      if (value->count <= 0) return nullptr;
+    }
+    const StoredValue* out = value.get();
+    values_.emplace(id, std::move(value));
+    return out;
+  }
   absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
   if (!row.ok()) return row.status();
   if (!row->has_value()) return nullptr;
-  auto value = std::make_unique<StoredValue>();
   value->id = id;
   value->value = std::move((*row)->value);
   value->field = (*row)->field;
@@ -753,14 +823,7 @@ class EngineCore {
         return it->second;
       };
       if (probe_has) {
-        const PreparedColumn& pc = probe.columns[f];
-        std::vector<uint64_t> keys;
-        if (!pc.name_keys.empty()) {
-          for (int32_t k : pc.name_keys[0]) {
-            keys.push_back(pc.name_key_hashes[k]);
-          }
-        }
-        col.ids[0] = intern(pc.values[0], keys,
+        col.ids[0] = intern(probe.Value(f), probe.NameKeys(f),
                             probe.counts[f] + (ingesting ? 1 : 0));
       }
       for (uint32_t r = 1; r < rows && needed[f]; ++r) {
@@ -1056,7 +1119,8 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
     : in_(std::make_unique<Internals>()) {
   // The writer reads the same candidate records and values again and again.
   in_->writer = std::make_unique<storage::CachedGraphStore>(std::move(store));
-  in_->writer_values = std::make_unique<ValueCache>(in_->writer.get());
+  in_->writer_values = std::make_unique<ValueCache>(
+      in_->writer.get(), &in_->value_table, &in_->uncommitted_counts);
   in_->options = std::move(options);
   in_->schema = &schema_;
 }
@@ -1440,18 +1504,15 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
       s = store()->AddValueCount(ids[f], 1);
       if (!s.ok()) return s;
       in_.writer_values->AddCount(ids[f], 1);
+      ++in_.uncommitted_counts[ids[f]];
       continue;
     }
     storage::ValueRow row;
     row.hash = probe.hashes[f];
     row.field = static_cast<int32_t>(f);
     row.value = probe.Value(f);
-    const PreparedColumn& pc = probe.columns[f];
-    if (!pc.name_keys.empty()) {
-      std::vector<uint64_t> keys;
-      for (int32_t k : pc.name_keys[0]) keys.push_back(pc.name_key_hashes[k]);
-      row.keys = EncodeKeyHashes(keys);
-    }
+    std::vector<uint64_t> keys = probe.NameKeys(f);
+    if (!keys.empty()) row.keys = EncodeKeyHashes(keys);
     row.count = 1;
     absl::StatusOr<int64_t> id = store()->InsertValue(row);
     if (!id.ok()) return id.status();
@@ -1459,6 +1520,12 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
     // Later records of the batch find it; a rollback takes it out again.
     in_.value_hashes->Add(row.hash, *id);
     in_.uncommitted_values.emplace_back(row.hash, *id);
+    StoredValue& added = in_.uncommitted_inserts.emplace_back();
+    added.id = *id;
+    added.field = row.field;
+    added.value = std::move(row.value);
+    added.count = 1;
+    added.keys = std::move(keys);
   }
 
   storage::CustomerRow customer;
@@ -1619,6 +1686,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   absl::Status s = in.writer->BeginWrite();
   if (!s.ok()) return s;
   s = in.CatchUpForeignWrites();
+  if (s.ok()) s = in.LoadValueTable();
   if (!s.ok()) {
     in.RollbackWrite();
     return s;
@@ -1685,6 +1753,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   }
   in.uncommitted_blocks.clear();
   in.uncommitted_values.clear();
+  in.ApplyCommittedValues();
   {
     Lock state(in.state_mu);
     in.present = std::move(present);
@@ -1755,9 +1824,14 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
 // ---------------------------------------------------------------------------
 
 absl::Status Engine::BuildIndex() {
-  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
-  if (!reader.ok()) return reader.status();
-  return in_->Blocks(reader->get()).status();
+  {
+    absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+    if (!reader.ok()) return reader.status();
+    absl::Status built = in_->Blocks(reader->get()).status();
+    if (!built.ok()) return built;
+  }
+  Lock lock(in_->write_mu);
+  return in_->LoadValueTable();
 }
 
 absl::StatusOr<ResolveResult> Engine::ResolveKey(const std::string& key) {
@@ -1807,7 +1881,7 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
   absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
   if (!reader.ok()) return reader.status();
   storage::GraphStore* store = reader->get();
-  ValueCache values(store);
+  ValueCache values(store, &in_->value_table);
   absl::StatusOr<Probe> probe = core.MakeProbe(*raw, store, values);
   if (!probe.ok()) return probe.status();
   std::vector<StoredRecord> records;

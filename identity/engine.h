@@ -403,9 +403,11 @@ class Engine {
 
   // Checks the graph's invariants: every record's customer exists, each
   // customer's size is its record count and no customer is empty, links join
-  // existing records, value counts match the records that carry them, and
-  // the per-field counts of the term frequencies are right. DATA_LOSS names
-  // the first broken one. Reads every record: for tests and `idr check`.
+  // existing records, value counts match the records that carry them, the
+  // per-field counts of the term frequencies are right, and the values the
+  // engine holds in memory are the stored ones. DATA_LOSS names the first
+  // broken one. Reads every record, and holds writes back meanwhile: for
+  // tests and `idr check`.
   absl::Status CheckConsistency();
 
   // Builds the in-memory blocking-key index now (the first resolve or

@@ -36,8 +36,10 @@ absl::StatusOr<T> InTransaction(Engine::Internals& in, Body body) {
   if (result.ok()) s = store->Commit();
   if (!result.ok() || !s.ok()) {
     store->Rollback();
+    in.uncommitted_counts.clear();
     return result.ok() ? s : result.status();
   }
+  in.ApplyCommittedValues();
   in.Committed();
   return result;
 }
@@ -560,6 +562,7 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
             }
             s = store->AddValueCount(id, -1);
             if (!s.ok()) return s;
+            --in_->uncommitted_counts[id];
           }
           s = store->DeleteRecord(r.row.id);
           if (!s.ok()) return s;
@@ -619,8 +622,17 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
 }
 
 absl::Status Engine::CheckConsistency() {
-  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
-  if (!reader.ok()) return reader.status();
+  // A snapshot holding every commit of this engine, and no commit while it
+  // is read: the engine's value table is compared with it.
+  absl::StatusOr<Internals::Reader> reader;
+  std::unique_lock<std::mutex> writing;
+  for (;;) {
+    reader = in_->AcquireReader();
+    if (!reader.ok()) return reader.status();
+    writing = std::unique_lock<std::mutex>(in_->write_mu);
+    if (reader->get_deleter().commits == in_->CommitCount()) break;
+    writing.unlock();  // A commit came between: again.
+  }
   storage::GraphStore* store = reader->get();
   const size_t n = schema_.fields.size();
   std::vector<storage::RecordRow> rows;
@@ -677,6 +689,30 @@ absl::Status Engine::CheckConsistency() {
     if (!v->has_value()) return broken("value ", value, " is missing");
     if ((*v)->count != count) {
       return broken("value ", value, " counts ", (*v)->count, ", used ", count);
+    }
+  }
+  // The value table holds what the store holds (unless another process
+  // wrote since it was loaded: the writer gives it up then).
+  absl::StatusOr<int64_t> version = in_->writer->DataVersion();
+  if (!version.ok()) return version.status();
+  if (in_->value_table.loaded() && *version == in_->value_table_version) {
+    if (in_->value_table.size() != uses.size()) {
+      return broken("the value table holds ", in_->value_table.size(),
+                    " values, the store ", uses.size());
+    }
+    for (const auto& [value, count] : uses) {
+      StoredValue held;
+      absl::StatusOr<std::optional<storage::ValueRow>> v =
+          store->GetValue(value);
+      if (!v.ok()) return v.status();
+      std::vector<uint64_t> keys;
+      s = DecodeKeyHashes((*v)->keys, &keys);
+      if (!s.ok()) return s;
+      if (!in_->value_table.Get(value, &held) || held.count != count ||
+          held.field != (*v)->field || held.value != (*v)->value ||
+          held.keys != keys) {
+        return broken("the value table's value ", value, " is not the store's");
+      }
     }
   }
   // Every stored value is used, and stored once (the store does not check:

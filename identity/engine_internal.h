@@ -21,6 +21,7 @@
 #include "identity/engine.h"
 #include "identity/record_codec.h"
 #include "identity/value_hash_index.h"
+#include "identity/value_table.h"
 #include "storage/graph_store.h"
 
 namespace idr::identity {
@@ -35,22 +36,18 @@ struct StoredRecord {
   bool row_read = true;
 };
 
-// A value as stored, with its name keys decoded.
-struct StoredValue {
-  int64_t id = 0;
-  int32_t field = 0;
-  std::string value;
-  std::vector<uint64_t> keys;
-  int64_t count = 0;
-};
-
-// Values read from a store, each fetched once. A reader's cache lives for
-// one operation; the writer's lives as long as the engine (values are read
-// far more often than written), kept right by the writes it makes
-// (AddCount) and dropped whole when a transaction rolls back (Clear).
+// Values read from the engine's value table or, for those it does not hold,
+// from a store, each fetched once. A reader's cache lives for one operation;
+// the writer's lives as long as the engine (values are read far more often
+// than written), kept right by the writes it makes (AddCount) and dropped
+// whole when a transaction rolls back (Clear). The writer's also sees its
+// open transaction's count changes, which the table does not hold yet
+// (`pending`: value id -> change).
 class ValueCache {
  public:
-  explicit ValueCache(storage::GraphStore* store) : store_(store) {}
+  ValueCache(storage::GraphStore* store, const ValueTable* table,
+             const absl::flat_hash_map<int64_t, int64_t>* pending = nullptr)
+      : store_(store), table_(table), pending_(pending) {}
   absl::StatusOr<const StoredValue*> Get(int64_t id);
   // As Get, but nullptr for a value the store does not hold.
   absl::StatusOr<const StoredValue*> Lookup(int64_t id);
@@ -65,6 +62,8 @@ class ValueCache {
 
  private:
   storage::GraphStore* store_;
+  const ValueTable* table_;
+  const absl::flat_hash_map<int64_t, int64_t>* pending_;
   absl::flat_hash_map<int64_t, std::unique_ptr<StoredValue>> values_;
 };
 
@@ -108,6 +107,23 @@ struct Engine::Internals {
   std::vector<std::pair<uint64_t, int64_t>> uncommitted_blocks;
   // The (hash, id) of the values it inserted, likewise.
   std::vector<std::pair<uint64_t, int64_t>> uncommitted_values;
+  // The committed values in memory (value_table.h). Loaded by the writer
+  // (LoadValueTable), and given what each transaction changed in them once
+  // it commits: the values it inserted and the count changes (value id ->
+  // change), kept meanwhile below. Unloaded for good when another process
+  // writes the graph: its count changes cannot be known without reading
+  // every value again, and the store has them right.
+  ValueTable value_table;
+  std::vector<StoredValue> uncommitted_inserts;              // write_mu.
+  absl::flat_hash_map<int64_t, int64_t> uncommitted_counts;  // write_mu.
+  bool value_table_given_up = false;                         // write_mu.
+  int64_t value_table_version = -1;  // DataVersion it was loaded at.
+  // Loads the table through the writer when it is not loaded (a no-op once
+  // loaded, or given up). write_mu held, outside a transaction or at the
+  // start of one (before it writes).
+  absl::Status LoadValueTable();
+  // After a commit: hands the transaction's value changes to the table.
+  void ApplyCommittedValues();
   // Takes (key, record) entries out of the index, if it is built (after a
   // rollback, or once Forget's deletions committed). write_mu held.
   void Unindex(const std::vector<std::pair<uint64_t, int64_t>>& entries);

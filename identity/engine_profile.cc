@@ -72,7 +72,7 @@ absl::StatusOr<Profile> Engine::GetProfile(const std::string& key) {
   if (!records.ok()) return records.status();
   profile.records = static_cast<int64_t>(records->size());
 
-  ValueCache values(store);
+  ValueCache values(store, &in_->value_table);
   std::vector<std::vector<ValueStats>> per_field(n);
   absl::flat_hash_map<int, ChannelActivity> channels;
   absl::flat_hash_map<std::string, std::pair<int64_t, std::string>> attributes;
@@ -178,7 +178,7 @@ absl::StatusOr<Explanation> Engine::Explain(const std::string& key,
   // With values: each record's value ids, and the values by id.
   const size_t n = schema_.fields.size();
   absl::flat_hash_map<int64_t, std::vector<int64_t>> value_ids;
-  ValueCache values(store);
+  ValueCache values(store, &in_->value_table);
   if (with_values) {
     for (const storage::RecordRow& r : *rows) {
       absl::StatusOr<StoredRecord> decoded = DecodeRecord(r, n);

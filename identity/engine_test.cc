@@ -952,7 +952,6 @@ TEST(EngineReopenTest, TwoEnginesOnOneFileStoreEachValueOnce) {
                                 {"family_name", "Chan"},
                                 {"email", email}}));
     EXPECT_TRUE(r.ok()) << r.status();
-    if (r.ok()) fprintf(stderr, "%s %s %s\n", id, OutcomeName(r->outcome), r->key.c_str());
   };
   // Both indexes are built, then each engine stores values the other has
   // not seen, turn by turn.

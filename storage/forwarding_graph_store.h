@@ -51,6 +51,10 @@ class ForwardingGraphStore : public GraphStore {
   absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) override {
     return inner_->GetValue(id);
   }
+  absl::StatusOr<std::vector<ValueRow>> ValuesAfter(int64_t after,
+                                                    int limit) override {
+    return inner_->ValuesAfter(after, limit);
+  }
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     return inner_->InsertValue(row);
   }

@@ -166,6 +166,10 @@ class GraphStore {
   virtual absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>>
   ValueHashes(int64_t after) = 0;
   virtual absl::StatusOr<std::optional<ValueRow>> GetValue(int64_t id) = 0;
+  // Up to `limit` values with an id above `after`, in id order (the engine
+  // loads them into memory a batch at a time).
+  virtual absl::StatusOr<std::vector<ValueRow>> ValuesAfter(int64_t after,
+                                                            int limit) = 0;
   // Inserts a value (row.id ignored) and returns its id. The caller keeps
   // (hash, field, value) unique: stores do not check.
   virtual absl::StatusOr<int64_t> InsertValue(const ValueRow& row) = 0;

@@ -397,6 +397,22 @@ TEST_P(GraphStoreTest, ValuesAreReadByIdAndListedWithTheirHashes) {
   EXPECT_EQ(row->keys, std::string("k\0y", 3));
   EXPECT_EQ(row->count, 3);
   EXPECT_EQ(Get(store_->GetValue(anna2 + 100)), std::nullopt);
+
+  // Whole rows, a batch at a time.
+  std::vector<ValueRow> first = Get(store_->ValuesAfter(0, 2));
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, anna);
+  EXPECT_EQ(first[0].value, "anna");
+  EXPECT_EQ(first[0].keys, std::string("k\0y", 3));
+  EXPECT_EQ(first[0].count, 3);
+  EXPECT_EQ(first[1].id, ana);
+  std::vector<ValueRow> rest = Get(store_->ValuesAfter(first[1].id, 2));
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].id, anna2);
+  EXPECT_EQ(rest[0].field, 2);
+  EXPECT_EQ(rest[1].id, lee);
+  EXPECT_EQ(rest[1].hash, kHashB);
+  EXPECT_TRUE(Get(store_->ValuesAfter(lee, 2)).empty());
 }
 
 TEST_P(GraphStoreTest, ValueCountReachingZeroDeletesTheValue) {

@@ -281,6 +281,18 @@ class MemoryGraphStore : public GraphStore {
     return Lookup(g_->values, id);
   }
 
+  absl::StatusOr<std::vector<ValueRow>> ValuesAfter(int64_t after,
+                                                    int limit) override {
+    Lock lock(&g_->mu);
+    std::vector<ValueRow> rows;
+    for (auto it = g_->values.upper_bound(after);
+         it != g_->values.end() && static_cast<int>(rows.size()) < limit;
+         ++it) {
+      rows.push_back(it->second);
+    }
+    return rows;
+  }
+
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     Lock lock(&g_->mu);
     if (absl::Status s = CheckWrite(); !s.ok()) return s;

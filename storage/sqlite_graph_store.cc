@@ -553,6 +553,14 @@ class SqliteGraphStore : public GraphStore {
     return First<ValueRow>(q, ToValueRow);
   }
 
+  absl::StatusOr<std::vector<ValueRow>> ValuesAfter(int64_t after,
+                                                    int limit) override {
+    Query q(*stmts_, "SELECT " VALUE_COLUMNS
+                     " FROM value WHERE id > ? ORDER BY id LIMIT ?");
+    q.Int(after).Int(limit);
+    return Collect<ValueRow>(q, ToValueRow);
+  }
+
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     if (row.count < 0) return absl::InvalidArgumentError("negative count");
