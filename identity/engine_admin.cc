@@ -201,20 +201,20 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
   if (!ids.ok()) return ids.status();
   absl::flat_hash_map<int64_t, uint32_t> index;
   for (size_t i = 0; i < ids->size(); ++i) index[(*ids)[i]] = i;
+  // A link inside the customer has its smaller end here too. (A manual
+  // link never leaves its customer: Unmerge deletes those that would.)
+  absl::StatusOr<std::vector<storage::LinkRow>> links =
+      store->LinksFromCustomer(customer.id);
+  if (!links.ok()) return links.status();
   std::vector<matching::Edge> edges;
-  for (size_t i = 0; i < ids->size(); ++i) {
-    absl::StatusOr<std::vector<storage::LinkRow>> links =
-        store->LinksOf((*ids)[i]);
-    if (!links.ok()) return links.status();
-    for (const storage::LinkRow& l : *links) {
-      if (l.rule == -1) return std::vector<std::string>();  // A person's call.
-      if (l.a != (*ids)[i]) continue;                       // Each link once.
-      auto other = index.find(l.b);
-      if (other == index.end()) continue;
-      // A shared exclusive identifier is as strong as links get.
-      const float weight = l.rule == -2 ? 1e9f : static_cast<float>(l.weight);
-      edges.push_back({static_cast<uint32_t>(i), other->second, weight});
-    }
+  for (const storage::LinkRow& l : *links) {
+    if (l.rule == -1) return std::vector<std::string>();  // A person's call.
+    auto from = index.find(l.a);
+    auto to = index.find(l.b);
+    if (from == index.end() || to == index.end()) continue;
+    // A shared exclusive identifier is as strong as links get.
+    const float weight = l.rule == -2 ? 1e9f : static_cast<float>(l.weight);
+    edges.push_back({from->second, to->second, weight});
   }
   matching::ClusterOptions options;
   options.max_cluster_size = static_cast<int>(ids->size());

@@ -158,6 +158,16 @@ const std::vector<Migration>& Migrations() {
             "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
             "DELETE FROM request;");
       },
+      // 5 -> 6: the change outbox loses its indexes by key. Every ingested
+      // record appends a change, and its key's place in the index is random:
+      // 1,250 of the 5,400 pages a batch of 1,000 records dirtied in a 1M
+      // graph, and 47 bytes per record. Only Forget looked changes up by
+      // key; it scans the outbox instead (0.2 s at 1.3M changes).
+      [](Database& db) -> absl::Status {
+        return db.Exec(
+            "DROP INDEX IF EXISTS change_key;"
+            "DROP INDEX IF EXISTS change_other_key;");
+      },
   };
   return *migrations;
 }

@@ -34,7 +34,7 @@ struct sqlite3;
 namespace idr::storage {
 
 // The schema version this build writes and reads.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct DatabaseOptions {
   // Create the file when it does not exist. When false, a missing file is

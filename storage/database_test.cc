@@ -97,6 +97,39 @@ TEST(DatabaseTest, AVersion4AuditLogGainsAnEmptyActor) {
   EXPECT_EQ(*(*db)->GetMeta("actor"), "[]");
 }
 
+TEST(DatabaseTest, AVersion5ChangeOutboxLosesItsIndexesByKey) {
+  std::string path = TempPath("v5.db");
+  std::remove(path.c_str());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("CREATE INDEX change_key ON change(key)").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE INDEX change_other_key ON "
+                           "change(other_key) WHERE other_key <> ''")
+                    .ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 5").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO change (at, kind, key, other_key) "
+                           "VALUES (1, 'created', 'k1', '')")
+                    .ok());
+  }
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->SchemaVersion(), kSchemaVersion);
+  ASSERT_TRUE((*db)
+                  ->Exec("INSERT INTO meta (key, value) SELECT 'indexes', "
+                         "count(*) FROM sqlite_schema WHERE type = 'index' "
+                         "AND tbl_name = 'change'")
+                  .ok());
+  EXPECT_EQ(*(*db)->GetMeta("indexes"), "0");
+  ASSERT_TRUE((*db)
+                  ->Exec("INSERT INTO meta (key, value) SELECT 'kept', key "
+                         "FROM change")
+                  .ok());
+  EXPECT_EQ(*(*db)->GetMeta("kept"), "k1");
+}
+
 TEST(DatabaseTest, MissingFileWithoutCreateIsNotFound) {
   DatabaseOptions options;
   options.create_if_missing = false;

@@ -95,6 +95,10 @@ class ForwardingGraphStore : public GraphStore {
   absl::Status PutLink(const LinkRow& row) override {
     return inner_->PutLink(row);
   }
+  absl::StatusOr<std::vector<LinkRow>> LinksFromCustomer(
+      int64_t customer) override {
+    return inner_->LinksFromCustomer(customer);
+  }
   absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
     return inner_->LinksOf(record);
   }

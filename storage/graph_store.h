@@ -206,6 +206,11 @@ class GraphStore {
   virtual absl::Status PutLink(const LinkRow& row) = 0;
   // The links with `record` at either end.
   virtual absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) = 0;
+  // The links whose smaller end `a` is a record of `customer`, by (a, b):
+  // every link between two of its records once, in one read (re-clustering
+  // a customer read LinksOf for each of its records).
+  virtual absl::StatusOr<std::vector<LinkRow>> LinksFromCustomer(
+      int64_t customer) = 0;
   virtual absl::Status DeleteLink(int64_t a, int64_t b) = 0;
 
   // --- Customers ------------------------------------------------------------

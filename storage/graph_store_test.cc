@@ -589,6 +589,27 @@ TEST_P(GraphStoreTest, Links) {
   EXPECT_TRUE(Get(store_->LinksOf(2)).empty());
 }
 
+TEST_P(GraphStoreTest, LinksFromCustomerListsEachLinkOfItsRecordsOnce) {
+  ASSERT_OK(store_->BeginWrite());
+  const int64_t r1 = Get(store_->InsertRecord(Record("s1", 7)));
+  const int64_t r2 = Get(store_->InsertRecord(Record("s2", 8)));
+  const int64_t r3 = Get(store_->InsertRecord(Record("s3", 7)));
+  const int64_t r4 = Get(store_->InsertRecord(Record("s4", 7)));
+  ASSERT_OK(store_->PutLink(Link(r3, r4, 2.5)));
+  ASSERT_OK(store_->PutLink(Link(r1, r4)));
+  ASSERT_OK(store_->PutLink(Link(r1, r3)));
+  ASSERT_OK(store_->PutLink(Link(r1, r2)));  // Into another customer.
+  ASSERT_OK(store_->PutLink(Link(r2, r3)));  // From another: r2 is its a.
+  ASSERT_OK(store_->Commit());
+
+  EXPECT_EQ(Str(Get(store_->LinksFromCustomer(7))),
+            Str(std::vector{Link(r1, r2), Link(r1, r3), Link(r1, r4),
+                            Link(r3, r4, 2.5)}));
+  EXPECT_EQ(Str(Get(store_->LinksFromCustomer(8))),
+            Str(std::vector{Link(r2, r3)}));
+  EXPECT_TRUE(Get(store_->LinksFromCustomer(9)).empty());
+}
+
 TEST_P(GraphStoreTest, Customers) {
   ASSERT_OK(store_->BeginWrite());
   int64_t c1 = Get(store_->InsertCustomer(Customer("c1")));
@@ -694,6 +715,7 @@ TEST_P(GraphStoreTest, RedactKeyRewritesAuditAndChangesOnly) {
   ASSERT_OK(store_->AppendAudit(Audit("review", "kept")));
   ASSERT_OK(store_->AppendChange(Change("created", "gone")));
   ASSERT_OK(store_->AppendChange(Change("merged", "kept", "gone")));
+  ASSERT_OK(store_->AppendChange(Change("updated", "kept")));
   ASSERT_OK(store_->PutRedirect("gone", "kept"));
   ASSERT_OK(store_->RedactKey("gone", "forgotten-1"));
   EXPECT_CODE(store_->RedactKey("", "x"), kInvalidArgument);
@@ -710,11 +732,13 @@ TEST_P(GraphStoreTest, RedactKeyRewritesAuditAndChangesOnly) {
   EXPECT_EQ(audit[0].reason, "why merge");
   EXPECT_TRUE(Get(store_->ReadAudit(0, 100, "gone")).empty());
   std::vector<ChangeRow> changes = Get(store_->ReadChanges(0, 100));
-  ASSERT_EQ(changes.size(), 2u);
+  ASSERT_EQ(changes.size(), 3u);
   EXPECT_EQ(changes[0].key, "forgotten-1");
   EXPECT_EQ(changes[0].kind, "created");
   EXPECT_EQ(changes[1].key, "kept");
   EXPECT_EQ(changes[1].other_key, "forgotten-1");
+  EXPECT_EQ(changes[2].key, "kept");  // Another customer's: as it was.
+  EXPECT_EQ(changes[2].other_key, "");
   EXPECT_EQ(Get(store_->GetRedirect("gone")), "kept");  // Not audit/changes.
 }
 

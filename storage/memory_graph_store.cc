@@ -444,6 +444,20 @@ class MemoryGraphStore : public GraphStore {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::vector<LinkRow>> LinksFromCustomer(
+      int64_t customer) override {
+    Lock lock(&g_->mu);
+    std::vector<LinkRow> rows;
+    for (auto r = g_->records_by_customer.lower_bound({customer, kMinId});
+         r != g_->records_by_customer.end() && r->first == customer; ++r) {
+      for (auto it = g_->links.lower_bound({r->second, kMinId});
+           it != g_->links.end() && it->first.first == r->second; ++it) {
+        rows.push_back(it->second);
+      }
+    }
+    return rows;
+  }
+
   absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
     Lock lock(&g_->mu);
     return LinksOfLocked(record);

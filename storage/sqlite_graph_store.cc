@@ -703,6 +703,16 @@ class SqliteGraphStore : public GraphStore {
     return Collect<LinkRow>(q, ToLinkRow);
   }
 
+  absl::StatusOr<std::vector<LinkRow>> LinksFromCustomer(
+      int64_t customer) override {
+    Query q(*stmts_,
+            "SELECT link.a, link.b, link.weight, link.rule, link.detail "
+            "FROM record JOIN link ON link.a = record.id "
+            "WHERE record.customer = ? ORDER BY link.a, link.b");
+    q.Int(customer);
+    return Collect<LinkRow>(q, ToLinkRow);
+  }
+
   absl::Status DeleteLink(int64_t a, int64_t b) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     if (a >= b) return absl::InvalidArgumentError("link needs a < b");
@@ -833,9 +843,10 @@ class SqliteGraphStore : public GraphStore {
          {"UPDATE audit SET key = ?2 WHERE key = ?1",
           "UPDATE audit SET other_key = ?2 WHERE other_key = ?1 AND "
           "other_key <> ''",
-          "UPDATE change SET key = ?2 WHERE key = ?1",
-          "UPDATE change SET other_key = ?2 WHERE other_key = ?1 AND "
-          "other_key <> ''"}) {
+          // No index by key (schema version 6): one scan for both columns.
+          "UPDATE change SET key = iif(key = ?1, ?2, key), "
+          "other_key = iif(other_key = ?1, ?2, other_key) "
+          "WHERE key = ?1 OR other_key = ?1"}) {
       Query q(*stmts_, sql);
       q.Text(key).Text(replacement);
       IDR_RETURN_IF_ERROR(q.Run());

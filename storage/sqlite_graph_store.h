@@ -1,10 +1,11 @@
 // The embedded default GraphStore: one SQLite file (storage/database.h opens
 // it, turns on WAL and migrates it).
 //
-// On-disk schema, version 4 (PRAGMA user_version = 4; version 1 had only the
+// On-disk schema, version 6 (PRAGMA user_version = 6; version 1 had only the
 // meta table; migration 1 -> 2 in database.cc creates the graph's tables,
 // 2 -> 3 the request table and drops version 2's block table, 3 -> 4 drops
-// the index value_hash):
+// the index value_hash, 4 -> 5 adds audit.actor, 5 -> 6 drops the change
+// outbox's indexes by key):
 //
 //   meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
 //       GetMeta/PutMeta, and 'created_at'/'created_by' from version 1. Values
@@ -44,8 +45,9 @@
 //       given a request_id, under a keyed hash of it (version 3).
 //   change (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, kind TEXT,
 //           key TEXT, other_key TEXT)
-//       INDEX change_key (key); INDEX change_other_key (other_key) WHERE
-//       other_key <> ''.
+//       No index by key (versions 2 to 5 had change_key and
+//       change_other_key, a random B-tree write per ingested record):
+//       RedactKey scans the table.
 //   sqlite_sequence: SQLite's own, the last id of each AUTOINCREMENT table.
 // Every column is NOT NULL. uint64 hashes and keys are stored as int64 bit
 // casts. Ids and sequence numbers are never reused.

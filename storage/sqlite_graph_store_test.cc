@@ -170,7 +170,7 @@ TEST(SqliteGraphStoreTest, MigratesAVersion1File) {
   }
   std::unique_ptr<GraphStore> store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "5\n");
+  EXPECT_EQ(QueryText(path, "PRAGMA user_version"), "6\n");
   // Migration 3 -> 4 dropped the index of value hashes 2 -> 3 had.
   EXPECT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = "
                             "'value_hash'"),
@@ -306,8 +306,6 @@ TEST(SqliteGraphStoreTest, SchemaIsAsDocumented) {
             "index|audit_key|audit\n"
             "index|audit_other_key|audit\n"
             "table|change|change\n"
-            "index|change_key|change\n"
-            "index|change_other_key|change\n"
             "table|customer|customer\n"
             "index|sqlite_autoindex_customer_1|customer\n"
             "table|link|link\n"
