@@ -90,7 +90,7 @@ struct SqliteGraphStoreOptions {
   // A commit that leaves the WAL at this many pages or more wakes a
   // background thread that copies it into the database file (a PASSIVE
   // checkpoint on a connection of its own), so writers do not wait for
-  // checkpoints; at 4 times as many (the copy lagging behind) the writer
+  // checkpoints; at 16 times as many (the copy lagging behind) the writer
   // copies itself, so the WAL stays bounded. 0: SQLite's own automatic
   // checkpoint (1000 pages), run by the committing writer. Default: 1000.
   int checkpoint_pages = 1000;
