@@ -1395,8 +1395,12 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   }
 
   ValueCache& values = *in_.writer_values;
-  // Bounded: a long-running writer starts afresh now and then.
-  if (values.size() > (1u << 21)) values.Clear();
+  // Bounded: a long-running writer starts afresh now and then; with the
+  // value table loaded, every 4,096 values (the table has them all: the
+  // cache only spares a copy out of it, and would double its memory).
+  if (values.size() > (in_.value_table.loaded() ? 4096u : (1u << 21))) {
+    values.Clear();
+  }
   absl::Status found = core_.FindStoredValues(store(), values, &probe);
   if (!found.ok()) return found;
   std::vector<StoredRecord> records;

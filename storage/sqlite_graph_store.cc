@@ -581,6 +581,15 @@ class SqliteGraphStore : public GraphStore {
 
   absl::Status AddValueCount(int64_t id, int64_t delta) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
+    if (delta > 0) {  // An ingest's case: one statement, no read first.
+      Query q(*stmts_, "UPDATE value SET count = count + ? WHERE id = ?");
+      q.Int(delta).Int(id);
+      IDR_RETURN_IF_ERROR(q.Run());
+      if (sqlite3_changes(h_) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("no value ", id));
+      }
+      return absl::OkStatus();
+    }
     Query get(*stmts_, "SELECT count FROM value WHERE id = ?");
     get.Int(id);
     IDR_ASSIGN_OR_RETURN(std::optional<int64_t> count,
