@@ -268,15 +268,22 @@ void Engine::Internals::RollbackWrite() {
   uncommitted_counts.clear();
 }
 
-absl::Status Engine::Internals::LoadValueTable() {
+absl::Status Engine::Internals::LoadValueTable(storage::GraphStore* from) {
   if (value_table.loaded() || value_table_given_up) return absl::OkStatus();
+  // Read before `from`'s snapshot began: another process's commit in
+  // between gives the table up at the next write, never goes unseen.
   absl::StatusOr<int64_t> version = writer->DataVersion();
   if (!version.ok()) return version.status();
+  if (from != writer.get()) {
+    from->EndRead();
+    absl::Status s = from->BeginRead();
+    if (!s.ok()) return s;
+  }
   constexpr int kBatch = 4096;
   int64_t after = 0;
   for (;;) {
     absl::StatusOr<std::vector<storage::ValueRow>> rows =
-        writer->ValuesAfter(after, kBatch);
+        from->ValuesAfter(after, kBatch);
     if (!rows.ok()) {
       value_table.Unload();
       return rows.status();
@@ -1690,7 +1697,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   absl::Status s = in.writer->BeginWrite();
   if (!s.ok()) return s;
   s = in.CatchUpForeignWrites();
-  if (s.ok()) s = in.LoadValueTable();
+  if (s.ok()) s = in.LoadValueTable(in.writer.get());
   if (!s.ok()) {
     in.RollbackWrite();
     return s;
@@ -1828,14 +1835,14 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
 // ---------------------------------------------------------------------------
 
 absl::Status Engine::BuildIndex() {
-  {
-    absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
-    if (!reader.ok()) return reader.status();
-    absl::Status built = in_->Blocks(reader->get()).status();
-    if (!built.ok()) return built;
-  }
+  absl::StatusOr<Internals::Reader> reader = in_->AcquireReader();
+  if (!reader.ok()) return reader.status();
+  absl::Status built = in_->Blocks(reader->get()).status();
+  if (!built.ok()) return built;
   Lock lock(in_->write_mu);
-  return in_->LoadValueTable();
+  // Through the reader: its snapshot starts afresh (later than the pool
+  // thinks, which is safe).
+  return in_->LoadValueTable(reader->get());
 }
 
 absl::StatusOr<ResolveResult> Engine::ResolveKey(const std::string& key) {

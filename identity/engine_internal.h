@@ -118,10 +118,12 @@ struct Engine::Internals {
   absl::flat_hash_map<int64_t, int64_t> uncommitted_counts;  // write_mu.
   bool value_table_given_up = false;                         // write_mu.
   int64_t value_table_version = -1;  // DataVersion it was loaded at.
-  // Loads the table through the writer when it is not loaded (a no-op once
-  // loaded, or given up). write_mu held, outside a transaction or at the
-  // start of one (before it writes).
-  absl::Status LoadValueTable();
+  // Loads the table when it is not loaded (a no-op once loaded, or given
+  // up), reading through `from`: the writer at the start of its transaction
+  // (before it writes), or a reader in a snapshot begun after write_mu was
+  // taken (BuildIndex: the reader that built the index has mapped most of
+  // the file already). write_mu held.
+  absl::Status LoadValueTable(storage::GraphStore* from);
   // After a commit: hands the transaction's value changes to the table.
   void ApplyCommittedValues();
   // Takes (key, record) entries out of the index, if it is built (after a
