@@ -1,15 +1,16 @@
 // The graph's committed values in memory, by id: what scoring reads of each
 // candidate's values (the normalised text, name keys and record count)
 // without a store read. At a million records an ingest read a few hundred
-// values from SQLite per record (8% of its time), and a resolve by name and
-// birth date most of its time went to such reads.
+// values from SQLite per record (12% of its time), and a resolve by name
+// and birth date a quarter of its time.
 //
-// The engine loads the table from the store once (Load), under its write
-// lock so no commit of its own runs meanwhile, and then applies what each of
-// its commits changed (Put, AddCount, Erase) after the commit: the table
-// never holds what a transaction has not committed. A reader may so see a
-// count one commit newer than its snapshot; a value the table lacks (not
-// loaded yet, or committed after it was applied) is read from the store.
+// The engine loads the table from the store once (Put for each value, then
+// MarkLoaded), under its write lock so no commit of its own runs meanwhile,
+// and then applies what each of its commits changed (Put, AddCount) after
+// the commit: the table never holds what a transaction has not committed.
+// A reader may so see a count one commit newer than its snapshot; a value
+// the table lacks (not loaded yet, or committed but not applied yet) is read
+// from the store.
 //
 // Compact: a slot of 20 bytes per value id (ids are the store's dense row
 // ids) beside one arena of text and one of name keys. The 1.5 million
