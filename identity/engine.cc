@@ -737,20 +737,73 @@ class EngineCore {
 
   // Candidate records through the blocking keys, each with the first model
   // rule that found it (as batch blocking attributes pairs). Oversized
-  // blocks propose none.
+  // blocks propose none. Of more than max_candidate_records, those that
+  // share the most telling evidence with the probe are kept, by an inverse
+  // frequency (as in TF-IDF) the index answers without reading a value:
+  //   - each blocking key shared: log2(records / block size);
+  //   - each field whose whole value is the probe's: log2(records holding
+  //     the field / records holding the value), so that among the thirty
+  //     records of a birth date (a common name's own keys are oversized)
+  //     the one with the probe's name comes first, and sharing a gender
+  //     says almost nothing.
+  // Ties go to the newest records. `present`: records holding each field.
   std::vector<std::pair<int64_t, int>> Candidates(
-      const Probe& probe, const BlockIndex& index) const {
-    absl::flat_hash_map<int64_t, int> rule_of;
+      const Probe& probe, const BlockIndex& index,
+      const std::vector<int64_t>& present) const {
+    struct Found {
+      int rule;
+      float rank;
+    };
+    auto inverse_frequency = [](int64_t of, int64_t holding) {
+      return std::log2(static_cast<float>(std::max<int64_t>(of, 1) + 1) /
+                       static_cast<float>(std::max<int64_t>(holding, 1)));
+    };
+    const int64_t records =
+        present.empty() ? 0 : *std::max_element(present.begin(), present.end());
+    absl::flat_hash_map<int64_t, Found> found;
     for (const Probe::Key& key : probe.keys) {
       bool oversized = false;
       const std::vector<int64_t> block = index.Find(key.key, &oversized);
       if (oversized) continue;
+      const float rank = inverse_frequency(records, block.size());
       for (int64_t id : block) {
-        auto [it, added] = rule_of.emplace(id, key.rule);
-        if (!added) it->second = std::min(it->second, key.rule);
+        auto [it, added] = found.emplace(id, Found{key.rule, rank});
+        if (added) continue;
+        it->second.rule = std::min(it->second.rule, key.rule);
+        it->second.rank += rank;
       }
     }
-    std::vector<std::pair<int64_t, int>> out(rule_of.begin(), rule_of.end());
+    const size_t limit = in_.options.max_candidate_records;
+    std::vector<std::pair<int64_t, int>> out;
+    out.reserve(limit == 0 ? found.size() : std::min(found.size(), limit));
+    if (limit == 0 || found.size() <= limit) {
+      for (const auto& [id, f] : found) out.emplace_back(id, f.rule);
+    } else {
+      std::vector<float> same_value(probe.value_ids.size(), 0);
+      for (size_t f = 0; f < same_value.size() && f < present.size(); ++f) {
+        if (probe.value_ids[f] == 0) continue;
+        same_value[f] = inverse_frequency(present[f], probe.counts[f]);
+      }
+      std::vector<std::pair<float, int64_t>> ranked;
+      ranked.reserve(found.size());
+      std::vector<int64_t> value_ids;
+      for (const auto& [id, f] : found) {
+        float rank = f.rank;
+        if (index.GetValues(id, &value_ids)) {
+          for (size_t v = 0; v < value_ids.size(); ++v) {
+            if (value_ids[v] != 0 && value_ids[v] == probe.value_ids[v]) {
+              rank += same_value[v];
+            }
+          }
+        }
+        ranked.emplace_back(rank, id);
+      }
+      std::nth_element(ranked.begin(), ranked.begin() + (limit - 1),
+                       ranked.end(), std::greater<>());
+      for (size_t i = 0; i < limit; ++i) {
+        out.emplace_back(ranked[i].second, found[ranked[i].second].rule);
+      }
+    }
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -919,7 +972,7 @@ class EngineCore {
       grouped = probe.value_ids[f] != 0 &&
                 matching::IsIdentifier(schema_.fields[f].type);
     }
-    for (const auto& [id, rule] : Candidates(probe, **index)) {
+    for (const auto& [id, rule] : Candidates(probe, **index, present)) {
       StoredRecord kept;
       if ((*index)->GetValues(id, &kept.value_ids)) {
         kept.row.id = id;
@@ -1152,6 +1205,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
   if (store == nullptr) return absl::InvalidArgumentError("no store");
   if (options.max_block_size < 2) {
     return absl::InvalidArgumentError("max_block_size must be at least 2");
+  }
+  if (options.max_candidate_records < 0) {
+    return absl::InvalidArgumentError(
+        "max_candidate_records must not be negative");
   }
   absl::StatusOr<std::optional<std::string>> stored_fields =
       store->GetMeta(kMetaFields);

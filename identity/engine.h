@@ -115,6 +115,12 @@ struct EngineOptions {
   // Blocks with this many records or more propose no candidates.
   // Default: 100 (as `idr dedup`).
   int max_block_size = 100;
+  // Candidate records scored per record ingested or resolved, of those its
+  // blocks propose: the ones sharing the rarest evidence with it (blocking
+  // keys and whole values, weighed by inverse frequency; docs/engine.md).
+  // Without a limit a graph's blocks fill up as it grows, and every record
+  // costs more to place. 0: no limit. Default: 96.
+  int max_candidate_records = 96;
   // An identifier value carried by more records than this is no evidence.
   // Default: 50.
   int64_t shared_value_limit = 50;

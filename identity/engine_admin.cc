@@ -683,6 +683,16 @@ absl::Status Engine::CheckConsistency() {
     return broken(*customers - static_cast<int64_t>(sizes.size()),
                   " customers have no records");
   }
+  // The value table holds what the store holds (unless another process
+  // wrote since it was loaded: the writer gives it up then).
+  absl::StatusOr<int64_t> version = in_->writer->DataVersion();
+  if (!version.ok()) return version.status();
+  const bool check_table =
+      in_->value_table.loaded() && *version == in_->value_table_version;
+  if (check_table && in_->value_table.size() != uses.size()) {
+    return broken("the value table holds ", in_->value_table.size(),
+                  " values, the store ", uses.size());
+  }
   for (const auto& [value, count] : uses) {
     absl::StatusOr<std::optional<storage::ValueRow>> v = store->GetValue(value);
     if (!v.ok()) return v.status();
@@ -690,29 +700,15 @@ absl::Status Engine::CheckConsistency() {
     if ((*v)->count != count) {
       return broken("value ", value, " counts ", (*v)->count, ", used ", count);
     }
-  }
-  // The value table holds what the store holds (unless another process
-  // wrote since it was loaded: the writer gives it up then).
-  absl::StatusOr<int64_t> version = in_->writer->DataVersion();
-  if (!version.ok()) return version.status();
-  if (in_->value_table.loaded() && *version == in_->value_table_version) {
-    if (in_->value_table.size() != uses.size()) {
-      return broken("the value table holds ", in_->value_table.size(),
-                    " values, the store ", uses.size());
-    }
-    for (const auto& [value, count] : uses) {
-      StoredValue held;
-      absl::StatusOr<std::optional<storage::ValueRow>> v =
-          store->GetValue(value);
-      if (!v.ok()) return v.status();
-      std::vector<uint64_t> keys;
-      s = DecodeKeyHashes((*v)->keys, &keys);
-      if (!s.ok()) return s;
-      if (!in_->value_table.Get(value, &held) || held.count != count ||
-          held.field != (*v)->field || held.value != (*v)->value ||
-          held.keys != keys) {
-        return broken("the value table's value ", value, " is not the store's");
-      }
+    if (!check_table) continue;
+    StoredValue held;
+    std::vector<uint64_t> keys;
+    s = DecodeKeyHashes((*v)->keys, &keys);
+    if (!s.ok()) return s;
+    if (!in_->value_table.Get(value, &held) || held.count != count ||
+        held.field != (*v)->field || held.value != (*v)->value ||
+        held.keys != keys) {
+      return broken("the value table's value ", value, " is not the store's");
     }
   }
   // Every stored value is used, and stored once (the store does not check:

@@ -846,6 +846,51 @@ TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
   EXPECT_LT(batched_to_single.size(), batched.size());
 }
 
+// Of more candidates than max_candidate_records, those sharing the rarest
+// evidence with the record are scored: nine people born on one day, and
+// the one whose names a resolve gives is found among the first two.
+TEST_P(EngineTest, CandidateLimitKeepsTheCandidatesSharingTheRarestEvidence) {
+  // She comes first: the oldest record, which a tie would leave out.
+  const std::vector<std::pair<std::string, std::string>> people = {
+      {"Xiuying", "Wang"}, {"Na", "Li"},    {"Fang", "Wang"},
+      {"Wei", "Zhang"},    {"Yang", "Liu"}, {"Jie", "Chen"},
+      {"Lei", "Yang"},     {"Min", "Zhao"}, {"Li", "Huang"}};
+  auto person = [](const std::pair<std::string, std::string>& p,
+                   const std::string& id) {
+    return Rec(id, Channel::kStore,
+               {{"given_name", p.first},
+                {"family_name", p.second},
+                {"birth_date", "1990-01-01"}});
+  };
+  auto probe = Rec("", Channel::kApp,
+                   {{"given_name", "Xiuying"},
+                    {"family_name", "Wang"},
+                    {"birth_date", "1990-01-01"}});
+  for (int limit : {0, 2}) {
+    SCOPED_TRACE(limit);
+    EngineOptions options = TestOptions();
+    options.max_candidate_records = limit;
+    Reopen(options);
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < people.size(); ++i) {
+      keys.push_back(MustIngest(person(people[i], absl::StrCat("p", i))).key);
+    }
+    const std::string& wang_xiuying = keys[0];
+    ASSERT_EQ(engine_->Stats()->customers, 9);
+    absl::StatusOr<ResolveResult> found = engine_->Resolve(probe);
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found->key, wang_xiuying);
+    // Every candidate is a customer of its own; a resolve lists five.
+    EXPECT_EQ(found->candidates.size(), limit == 0 ? 5u : 2u);
+    // Her next visit, with the limit too, joins her.
+    EXPECT_EQ(MustIngest(person(people[0], "visit")).key, wang_xiuying);
+  }
+  EngineOptions negative = TestOptions();
+  negative.max_candidate_records = -1;
+  EXPECT_EQ(Engine::Open(NewStore(), negative).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(EngineTest, BadInputIsRejectedWithNothingWritten) {
   auto code = [&](const SourceRecord& r) {
     return engine_->Ingest(r).status().code();

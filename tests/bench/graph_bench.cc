@@ -40,6 +40,7 @@ struct Args {
   std::string db, base, extra;
   std::string answers;  // Where to write the resolves' answers, if given.
   int64_t ingest = 20000, batch = 1000, resolves = 5000;
+  int max_candidate_records = identity::EngineOptions().max_candidate_records;
 };
 
 // Reads up to `limit` rows of a CSV as records keyed by their record_id,
@@ -128,6 +129,7 @@ int Run(const Args& args) {
   }
   identity::EngineOptions options;
   options.names = names->get();
+  options.max_candidate_records = args.max_candidate_records;
   auto engine = identity::Engine::Open(std::move(*store), options);
   if (!engine.ok()) {
     std::cerr << engine.status() << "\n";
@@ -245,6 +247,8 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(value, &args.resolves);
     } else if (flag == "--answers") {
       args.answers = value;
+    } else if (flag == "--max-candidate-records") {
+      absl::SimpleAtoi(value, &args.max_candidate_records);
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -254,7 +258,7 @@ int main(int argc, char** argv) {
       args.batch < 1) {
     std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
                  "extra.csv [--ingest N] [--batch N] [--resolves N] "
-                 "[--answers FILE]\n";
+                 "[--answers FILE] [--max-candidate-records N]\n";
     return 2;
   }
   return idr::Run(args);
