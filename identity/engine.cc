@@ -453,6 +453,14 @@ void ValueCache::AddCount(int64_t id, int64_t delta) {
   if (it->second->count <= 0) values_.erase(it);
 }
 
+void ValueCache::Clear() {
+  values_.clear();
+  used_ = 0;
+  // A cache that once held millions of values (the writer before the value
+  // table is loaded) does not keep their memory.
+  if (pool_.size() > kPooledValues) pool_.clear();
+}
+
 absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
   absl::StatusOr<const StoredValue*> value = Lookup(id);
   if (value.ok() && *value == nullptr) {
@@ -464,31 +472,42 @@ absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
 
 absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
   auto it = values_.find(id);
-  if (it != values_.end()) return it->second.get();
-  auto value = std::make_unique<StoredValue>();
-  if (table_ != nullptr && table_->Get(id, value.get())) {
+  if (it != values_.end()) return it->second;
+  // The next pooled entry: its string and vector keep their buffers from
+  // before the last Clear, so a lookup allocates nothing once warm. Handed
+  // back (used_ undone) when the value is not kept.
+  if (used_ == pool_.size()) pool_.emplace_back();
+  StoredValue* value = &pool_[used_++];
+  if (table_ != nullptr && table_->Get(id, value)) {
     if (pending_ != nullptr) {
       auto change = pending_->find(id);
       if (change != pending_->end()) value->count += change->second;
       // Erased by the open transaction (a Forget).
-      if (value->count <= 0) return nullptr;
+      if (value->count <= 0) {
+        --used_;
+        return nullptr;
+      }
     }
-    const StoredValue* out = value.get();
-    values_.emplace(id, std::move(value));
-    return out;
+    values_.emplace(id, value);
+    return value;
   }
   absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
-  if (!row.ok()) return row.status();
-  if (!row->has_value()) return nullptr;
+  if (!row.ok() || !row->has_value()) {
+    --used_;
+    if (!row.ok()) return row.status();
+    return nullptr;
+  }
   value->id = id;
   value->value = std::move((*row)->value);
   value->field = (*row)->field;
   value->count = (*row)->count;
   absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
-  if (!s.ok()) return s;
-  const StoredValue* out = value.get();
-  values_.emplace(id, std::move(value));
-  return out;
+  if (!s.ok()) {
+    --used_;
+    return s;
+  }
+  values_.emplace(id, value);
+  return value;
 }
 
 absl::StatusOr<std::string> ValueCache::ValueOfField(

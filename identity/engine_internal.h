@@ -57,14 +57,22 @@ class ValueCache {
                                            int field);
   // After a count change the writer made in the store.
   void AddCount(int64_t id, int64_t delta);
-  void Clear() { values_.clear(); }
+  // Forgets every value (pointers handed out before are invalid).
+  void Clear();
   size_t size() const { return values_.size(); }
 
  private:
+  // Entries kept for reuse across Clear; more are freed.
+  static constexpr size_t kPooledValues = 1 << 16;
+
   storage::GraphStore* store_;
   const ValueTable* table_;
   const absl::flat_hash_map<int64_t, int64_t>* pending_;
-  absl::flat_hash_map<int64_t, std::unique_ptr<StoredValue>> values_;
+  absl::flat_hash_map<int64_t, StoredValue*> values_;  // Into pool_.
+  // Entries by first use; those from used_ on are free (a deque never moves
+  // its elements as it grows).
+  std::deque<StoredValue> pool_;
+  size_t used_ = 0;
 };
 
 // The engine's own locks are std::mutex (not absl::Mutex, as the style
