@@ -3,7 +3,7 @@
 //   - the time the engine takes to build its in-memory indexes (as `idr
 //     serve` does before it serves), outside every timing below;
 //   - durable ingest: records/s of new records in transactions of --batch,
-//     into the graph as it is;
+//     into the graph as it is, and the CPU time it took per record;
 //   - resolve latency in-process, p50/p99: exact (by an exclusive identifier
 //     of a stored record: loyalty id, else login id) and probabilistic (by
 //     name and birth date of a stored record, no identifier).
@@ -11,7 +11,9 @@
 //
 //   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
 //               [--batch 1000] [--resolves 5000] [--answers FILE]
-// --answers writes every timed resolve's answer, to compare two builds.
+//               [--max-candidate-records N]
+// --answers writes every timed resolve's answer, to compare two builds;
+// --max-candidate-records sets the engine's option (default: its default).
 
 #include <sys/resource.h>
 
