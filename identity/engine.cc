@@ -266,6 +266,20 @@ void Engine::Internals::RollbackWrite() {
   uncommitted_values.clear();
   uncommitted_inserts.clear();
   uncommitted_counts.clear();
+  unwritten_counts.clear();
+}
+
+absl::Status Engine::Internals::FlushUnwrittenCounts() {
+  // In id order: neighbouring values share B-tree pages.
+  std::vector<std::pair<int64_t, int64_t>> counts(unwritten_counts.begin(),
+                                                  unwritten_counts.end());
+  std::sort(counts.begin(), counts.end());
+  for (const auto& [id, delta] : counts) {
+    absl::Status s = writer->AddValueCount(id, delta);
+    if (!s.ok()) return s;
+  }
+  unwritten_counts.clear();
+  return absl::OkStatus();
 }
 
 absl::Status Engine::Internals::LoadValueTable(storage::GraphStore* from) {
@@ -444,81 +458,6 @@ absl::StatusOr<Engine::Internals::Reader> Engine::Internals::AcquireReader() {
     return s;
   }
   return reader;
-}
-
-void ValueCache::AddCount(int64_t id, int64_t delta) {
-  auto it = values_.find(id);
-  if (it == values_.end()) return;
-  it->second->count += delta;
-  if (it->second->count <= 0) values_.erase(it);
-}
-
-void ValueCache::Clear() {
-  values_.clear();
-  used_ = 0;
-  // A cache that once held millions of values (the writer before the value
-  // table is loaded) does not keep their memory.
-  if (pool_.size() > kPooledValues) pool_.clear();
-}
-
-absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
-  absl::StatusOr<const StoredValue*> value = Lookup(id);
-  if (value.ok() && *value == nullptr) {
-    return absl::DataLossError(
-        absl::StrCat("a record names value ", id, ", which is missing"));
-  }
-  return value;
-}
-
-absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
-  auto it = values_.find(id);
-  if (it != values_.end()) return it->second;
-  // The next pooled entry: its string and vector keep their buffers from
-  // before the last Clear, so a lookup allocates nothing once warm. Handed
-  // back (used_ undone) when the value is not kept.
-  if (used_ == pool_.size()) pool_.emplace_back();
-  StoredValue* value = &pool_[used_++];
-  if (table_ != nullptr && table_->Get(id, value)) {
-    if (pending_ != nullptr) {
-      auto change = pending_->find(id);
-      if (change != pending_->end()) value->count += change->second;
-      // Erased by the open transaction (a Forget).
-      if (value->count <= 0) {
-        --used_;
-        return nullptr;
-      }
-    }
-    values_.emplace(id, value);
-    return value;
-  }
-  absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
-  if (!row.ok() || !row->has_value()) {
-    --used_;
-    if (!row.ok()) return row.status();
-    return nullptr;
-  }
-  value->id = id;
-  value->value = std::move((*row)->value);
-  value->field = (*row)->field;
-  value->count = (*row)->count;
-  absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
-  if (!s.ok()) {
-    --used_;
-    return s;
-  }
-  values_.emplace(id, value);
-  return value;
-}
-
-absl::StatusOr<std::string> ValueCache::ValueOfField(
-    const std::vector<int64_t>& ids, int field) {
-  if (field < 0 || static_cast<size_t>(field) >= ids.size() ||
-      ids[field] == 0) {
-    return std::string();
-  }
-  absl::StatusOr<const StoredValue*> v = Get(ids[field]);
-  if (!v.ok()) return v.status();
-  return (*v)->value;
 }
 
 absl::StatusOr<StoredRecord> DecodeRecord(storage::RecordRow row,
@@ -1199,7 +1138,8 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
   // The writer reads the same candidate records and values again and again.
   in_->writer = std::make_unique<storage::CachedGraphStore>(std::move(store));
   in_->writer_values = std::make_unique<ValueCache>(
-      in_->writer.get(), &in_->value_table, &in_->uncommitted_counts);
+      in_->writer.get(), &in_->value_table, &in_->uncommitted_counts,
+      &in_->unwritten_counts);
   in_->options = std::move(options);
   in_->schema = &schema_;
 }
@@ -1588,8 +1528,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
     ++present_[f];
     if (probe.value_ids[f] != 0) {
       ids[f] = probe.value_ids[f];
-      s = store()->AddValueCount(ids[f], 1);
-      if (!s.ok()) return s;
+      ++in_.unwritten_counts[ids[f]];
       in_.writer_values->AddCount(ids[f], 1);
       ++in_.uncommitted_counts[ids[f]];
       continue;
@@ -1832,7 +1771,8 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     }
     results.push_back(std::move(*result));
   }
-  s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
+  s = in.FlushUnwrittenCounts();
+  if (s.ok()) s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
   if (s.ok()) s = in.writer->Commit();
   if (!s.ok()) {
     in.RollbackWrite();

@@ -20,6 +20,7 @@
 #include "identity/block_index.h"
 #include "identity/engine.h"
 #include "identity/record_codec.h"
+#include "identity/value_cache.h"
 #include "identity/value_hash_index.h"
 #include "identity/value_table.h"
 #include "storage/graph_store.h"
@@ -34,45 +35,6 @@ struct StoredRecord {
   // False for a candidate known by the index only: value_ids, row.id and
   // (once placed) row.customer are set, the rest of the row is not read.
   bool row_read = true;
-};
-
-// Values read from the engine's value table or, for those it does not hold,
-// from a store, each fetched once. A reader's cache lives for one operation;
-// the writer's lives as long as the engine (values are read far more often
-// than written), kept right by the writes it makes (AddCount) and dropped
-// whole when a transaction rolls back (Clear). The writer's also sees its
-// open transaction's count changes, which the table does not hold yet
-// (`pending`: value id -> change).
-class ValueCache {
- public:
-  ValueCache(storage::GraphStore* store, const ValueTable* table,
-             const absl::flat_hash_map<int64_t, int64_t>* pending = nullptr)
-      : store_(store), table_(table), pending_(pending) {}
-  absl::StatusOr<const StoredValue*> Get(int64_t id);
-  // As Get, but nullptr for a value the store does not hold.
-  absl::StatusOr<const StoredValue*> Lookup(int64_t id);
-  // The value a record with value ids `ids` holds in field `field` (for an
-  // explanation with values); "" when it holds none.
-  absl::StatusOr<std::string> ValueOfField(const std::vector<int64_t>& ids,
-                                           int field);
-  // After a count change the writer made in the store.
-  void AddCount(int64_t id, int64_t delta);
-  // Forgets every value (pointers handed out before are invalid).
-  void Clear();
-  size_t size() const { return values_.size(); }
-
- private:
-  // Entries kept for reuse across Clear; more are freed.
-  static constexpr size_t kPooledValues = 1 << 16;
-
-  storage::GraphStore* store_;
-  const ValueTable* table_;
-  const absl::flat_hash_map<int64_t, int64_t>* pending_;
-  absl::flat_hash_map<int64_t, StoredValue*> values_;  // Into pool_.
-  // Entries by first use; those from used_ on are free (a deque never moves
-  // its elements as it grows).
-  std::deque<StoredValue> pool_;
-  size_t used_ = 0;
 };
 
 // The engine's own locks are std::mutex (not absl::Mutex, as the style
@@ -126,6 +88,13 @@ struct Engine::Internals {
   absl::flat_hash_map<int64_t, int64_t> uncommitted_counts;  // write_mu.
   bool value_table_given_up = false;                         // write_mu.
   int64_t value_table_version = -1;  // DataVersion it was loaded at.
+  // Count increments an ingest has not written to the store yet (value id
+  // -> increment): each value's are written once, in id order, just before
+  // the commit (FlushUnwrittenCounts), not once per record that carries it.
+  // The writer's value cache adds them to what it reads from the store.
+  // Cleared by a rollback. Guarded by write_mu.
+  absl::flat_hash_map<int64_t, int64_t> unwritten_counts;
+  absl::Status FlushUnwrittenCounts();
   // Loads the table when it is not loaded (a no-op once loaded, or given
   // up), reading through `from`: the writer at the start of its transaction
   // (before it writes), or a reader in a snapshot begun after write_mu was

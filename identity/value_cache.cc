@@ -1,0 +1,91 @@
+#include "identity/value_cache.h"
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "identity/record_codec.h"
+
+namespace idr::identity {
+
+void ValueCache::AddCount(int64_t id, int64_t delta) {
+  auto it = values_.find(id);
+  if (it == values_.end()) return;
+  it->second->count += delta;
+  if (it->second->count <= 0) values_.erase(it);
+}
+
+void ValueCache::Clear() {
+  values_.clear();
+  used_ = 0;
+  // A cache that once held millions of values (the writer before the value
+  // table is loaded) does not keep their memory.
+  if (pool_.size() > kPooledValues) pool_.clear();
+}
+
+absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
+  absl::StatusOr<const StoredValue*> value = Lookup(id);
+  if (value.ok() && *value == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("a record names value ", id, ", which is missing"));
+  }
+  return value;
+}
+
+absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
+  auto it = values_.find(id);
+  if (it != values_.end()) return it->second;
+  // The next pooled entry: its string and vector keep their buffers from
+  // before the last Clear, so a lookup allocates nothing once warm. Handed
+  // back (used_ undone) when the value is not kept.
+  if (used_ == pool_.size()) pool_.emplace_back();
+  StoredValue* value = &pool_[used_++];
+  if (table_ != nullptr && table_->Get(id, value)) {
+    if (pending_ != nullptr) {
+      auto change = pending_->find(id);
+      if (change != pending_->end()) value->count += change->second;
+      // Erased by the open transaction (a Forget).
+      if (value->count <= 0) {
+        --used_;
+        return nullptr;
+      }
+    }
+    values_.emplace(id, value);
+    return value;
+  }
+  absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
+  if (!row.ok() || !row->has_value()) {
+    --used_;
+    if (!row.ok()) return row.status();
+    return nullptr;
+  }
+  value->id = id;
+  value->value = std::move((*row)->value);
+  value->field = (*row)->field;
+  value->count = (*row)->count;
+  if (unwritten_ != nullptr) {
+    auto change = unwritten_->find(id);
+    if (change != unwritten_->end()) value->count += change->second;
+  }
+  absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
+  if (!s.ok()) {
+    --used_;
+    return s;
+  }
+  values_.emplace(id, value);
+  return value;
+}
+
+absl::StatusOr<std::string> ValueCache::ValueOfField(
+    const std::vector<int64_t>& ids, int field) {
+  if (field < 0 || static_cast<size_t>(field) >= ids.size() ||
+      ids[field] == 0) {
+    return std::string();
+  }
+  absl::StatusOr<const StoredValue*> v = Get(ids[field]);
+  if (!v.ok()) return v.status();
+  return (*v)->value;
+}
+
+}  // namespace idr::identity
