@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -16,6 +16,7 @@
 
 #include "absl/base/casts.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "storage/database.h"
 
 namespace idr::storage {
@@ -584,11 +585,7 @@ class SqliteGraphStore : public GraphStore {
     if (delta > 0) {  // An ingest's case: one statement, no read first.
       Query q(*stmts_, "UPDATE value SET count = count + ? WHERE id = ?");
       q.Int(delta).Int(id);
-      IDR_RETURN_IF_ERROR(q.Run());
-      if (sqlite3_changes(h_) == 0) {
-        return absl::InvalidArgumentError(absl::StrCat("no value ", id));
-      }
-      return absl::OkStatus();
+      return UpdateExisting(q, "value", id);
     }
     Query get(*stmts_, "SELECT count FROM value WHERE id = ?");
     get.Int(id);
@@ -641,11 +638,7 @@ class SqliteGraphStore : public GraphStore {
     IDR_RETURN_IF_ERROR(CheckWrite());
     Query q(*stmts_, "UPDATE record SET customer = ? WHERE id = ?");
     q.Int(customer).Int(record);
-    IDR_RETURN_IF_ERROR(q.Run());
-    if (sqlite3_changes(h_) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("no record ", record));
-    }
-    return absl::OkStatus();
+    return UpdateExisting(q, "record", record);
   }
 
   absl::Status DeleteRecord(int64_t id) override {
@@ -768,11 +761,7 @@ class SqliteGraphStore : public GraphStore {
     Query q(*stmts_,
             "UPDATE customer SET updated_at = ?, size = ? WHERE id = ?");
     q.Int(row.updated_at).Int(row.size).Int(row.id);
-    IDR_RETURN_IF_ERROR(q.Run());
-    if (sqlite3_changes(h_) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("no customer ", row.id));
-    }
-    return absl::OkStatus();
+    return UpdateExisting(q, "customer", row.id);
   }
 
   absl::Status DeleteCustomer(int64_t id) override {
@@ -1062,6 +1051,17 @@ class SqliteGraphStore : public GraphStore {
   }
 
  private:
+  // Runs an UPDATE of the row `id` of `table`: INVALID_ARGUMENT when there
+  // is no such row.
+  absl::Status UpdateExisting(Query& update, absl::string_view table,
+                              int64_t id) {
+    IDR_RETURN_IF_ERROR(update.Run());
+    if (sqlite3_changes(h_) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("no ", table, " ", id));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status CheckWrite() const {
     if (!in_tx_) {
       return absl::FailedPreconditionError("write outside a transaction");
