@@ -71,6 +71,9 @@ class ForwardingGraphStore : public GraphStore {
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override {
     return inner_->InsertRecord(row);
   }
+  absl::StatusOr<int64_t> NextRecordId() override {
+    return inner_->NextRecordId();
+  }
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override {
     return inner_->SetRecordCustomer(record, customer);
   }

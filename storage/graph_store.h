@@ -70,7 +70,7 @@ struct ValueRow {
 };
 
 struct RecordRow {
-  int64_t id = 0;          // Assigned by InsertRecord (> 0).
+  int64_t id = 0;          // > 0; InsertRecord assigns it, or takes it.
   std::string source_id;   // Unique: the caller's record id.
   int64_t customer = 0;    // CustomerRow::id.
   int32_t channel = 0;     // The engine's channel number.
@@ -181,8 +181,14 @@ class GraphStore {
   virtual absl::StatusOr<std::optional<RecordRow>> GetRecord(int64_t id) = 0;
   virtual absl::StatusOr<std::optional<RecordRow>> FindRecord(
       const std::string& source_id) = 0;
-  // Inserts a record (row.id ignored); ALREADY_EXISTS for a known source id.
+  // Inserts a record and returns its id: row.id when it is > 0, else the
+  // next id. ALREADY_EXISTS for a known source id; INVALID_ARGUMENT for a
+  // row.id below NextRecordId() (ids are never reused).
   virtual absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) = 0;
+  // The id the next InsertRecord assigns: above every record id the graph
+  // has held. A writer may take ids ahead (this one, then the next ...) to
+  // use a record's id before it writes the record, in the same transaction.
+  virtual absl::StatusOr<int64_t> NextRecordId() = 0;
   // Moves a record to another customer. INVALID_ARGUMENT for an unknown id.
   virtual absl::Status SetRecordCustomer(int64_t record, int64_t customer) = 0;
   // Deletes a record (its keys with it) and its links; an unknown id is a

@@ -435,6 +435,36 @@ TEST_P(GraphStoreTest, ValueCountReachingZeroDeletesTheValue) {
   EXPECT_EQ(Get(store_->ValueHashes(0)), (std::vector<IdHash>{{again, kHashB}}));
 }
 
+TEST_P(GraphStoreTest, RecordIdsTakenAheadAreNeverReused) {
+  EXPECT_EQ(Get(store_->NextRecordId()), 1);
+  ASSERT_OK(store_->BeginWrite());
+  const int64_t r1 = Get(store_->InsertRecord(Record("s1", 10)));
+  EXPECT_EQ(r1, 1);
+  const int64_t next = Get(store_->NextRecordId());
+  EXPECT_EQ(next, r1 + 1);
+  // Taken ahead: the writer's ids, one after the other.
+  RecordRow ahead = Record("s2", 10);
+  ahead.id = next + 1;  // Leaving a gap is allowed.
+  EXPECT_EQ(Get(store_->InsertRecord(ahead)), next + 1);
+  EXPECT_EQ(Get(store_->NextRecordId()), next + 2);
+  RecordRow below = Record("s3", 10);
+  below.id = next;  // Below the next id, though never used.
+  EXPECT_CODE(store_->InsertRecord(below), kInvalidArgument);
+  below.id = 0;
+  EXPECT_EQ(Get(store_->InsertRecord(below)), next + 2);
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->GetRecord(next + 1))->source_id, "s2");
+
+  // The largest id is not given again once its record is deleted.
+  ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->DeleteRecord(next + 2));
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->NextRecordId()), next + 3);
+  ASSERT_OK(store_->BeginWrite());
+  EXPECT_EQ(Get(store_->InsertRecord(Record("s4", 10))), next + 3);
+  store_->Rollback();
+}
+
 TEST_P(GraphStoreTest, Records) {
   ASSERT_OK(store_->BeginWrite());
   int64_t r1 = Get(store_->InsertRecord(Record("s1", 10)));

@@ -345,12 +345,22 @@ class MemoryGraphStore : public GraphStore {
       return absl::AlreadyExistsError(
           absl::StrCat("source id '", row.source_id, "' already stored"));
     }
+    if (row.id != 0 && row.id <= g_->last.record) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "record id ", row.id, " is below the next id ", g_->last.record + 1));
+    }
     JournalLastIds();
     StoredRecord stored{row};
-    stored.row.id = ++g_->last.record;
+    stored.row.id = row.id != 0 ? row.id : g_->last.record + 1;
+    g_->last.record = stored.row.id;
     Journal([id = stored.row.id](Graph& g) { g.SetRecord(id, std::nullopt); });
     g_->SetRecord(stored.row.id, stored);
     return stored.row.id;
+  }
+
+  absl::StatusOr<int64_t> NextRecordId() override {
+    Lock lock(&g_->mu);
+    return g_->last.record + 1;
   }
 
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override {

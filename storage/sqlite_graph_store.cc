@@ -623,15 +623,34 @@ class SqliteGraphStore : public GraphStore {
 
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
+    if (row.id != 0) {
+      absl::StatusOr<int64_t> next = NextRecordId();
+      if (!next.ok()) return next.status();
+      if (row.id < *next) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "record id ", row.id, " is below the next id ", *next));
+      }
+    }
+    // A NULL id: SQLite assigns the next one.
     Query q(*stmts_,
-            "INSERT INTO record (source_id, customer, channel, seen_at, data, "
-            "keys) VALUES (?, ?, ?, ?, ?, ?)");
-    q.Text(row.source_id).Int(row.customer).Int(row.channel).Int(row.seen_at);
+            "INSERT INTO record (id, source_id, customer, channel, seen_at, "
+            "data, keys) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)");
+    q.Int(row.id).Text(row.source_id).Int(row.customer).Int(row.channel);
+    q.Int(row.seen_at);
     std::string keys;
     for (uint64_t key : row.keys) keys += KeyBytes(key);
     q.Blob(row.data).Blob(keys);
     IDR_RETURN_IF_ERROR(q.Run());
     return sqlite3_last_insert_rowid(h_);
+  }
+
+  absl::StatusOr<int64_t> NextRecordId() override {
+    // AUTOINCREMENT keeps the largest id ever used here, deleted or not.
+    Query q(*stmts_, "SELECT seq FROM sqlite_sequence WHERE name = 'record'");
+    absl::StatusOr<std::optional<int64_t>> last =
+        First<int64_t>(q, ReadInt);
+    if (!last.ok()) return last.status();
+    return last->value_or(0) + 1;
   }
 
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override {
