@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -45,8 +46,8 @@ constexpr double kFrequencyPriorRecords = 1000;
 constexpr int64_t kMaxReclusterRecords = 100;
 // Records one group commit writes at most.
 constexpr size_t kMaxGroupRecords = 4096;
-// Batches from this size on are validated and normalised on a second
-// thread, ahead of the writer (a few records are not worth a thread).
+// Batches from this size on are validated, normalised and scored on a
+// second thread, ahead of the writer (a few records are not worth a thread).
 constexpr size_t kPreparedAheadRecords = 64;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
@@ -672,10 +673,16 @@ class EngineCore {
 
   // The part of MakeProbe that reads: each value's id and count among the
   // stored values, through `values` (the caller's snapshot).
+  // With `store` null, as ScoreCandidates.
   absl::Status FindStoredValues(storage::GraphStore* store, ValueCache& values,
                                 Probe* probe) const {
-    absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
-    if (!built.ok()) return built.status();
+    if (in_.built_blocks.load(std::memory_order_acquire) == nullptr) {
+      if (store == nullptr) {
+        return absl::UnavailableError("the value index is not built");
+      }
+      absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
+      if (!built.ok()) return built.status();
+    }
     const ValueHashIndex& by_hash = *in_.value_hashes;
     for (size_t f = 0; f < schema_.fields.size(); ++f) {
       if (!probe->Has(f)) continue;
@@ -906,6 +913,13 @@ class EngineCore {
     return terms;
   }
 
+  // The columns of the last Score (which Terms reads), handed out; and
+  // handed in, from the core of the thread that scored.
+  PreparedColumns TakeColumns() { return std::move(scratch_columns_); }
+  void SetColumns(PreparedColumns columns) {
+    scratch_columns_ = std::move(columns);
+  }
+
   // Loads candidate records and scores them. A resolve (not `ingesting`)
   // needs the customers of its best `best_customers` only.
   absl::Status LoadAndScore(const Probe& probe, storage::GraphStore* store,
@@ -913,15 +927,9 @@ class EngineCore {
                             std::vector<StoredRecord>* records,
                             std::vector<Scored>* scored, ValueCache& values,
                             int best_customers = 0) {
-    absl::StatusOr<BlockIndex*> index = in_.Blocks(store);
-    if (!index.ok()) return index.status();
-    std::vector<int> rules;
-    records->clear();
-    // Candidates are scored by the value ids the index keeps (a record's
-    // values never change), and their rows read afterwards: by the writer
-    // only for those that link (for their customer); by a reader for those
-    // whose customer it needs, in its own snapshot, which may lag the index.
-    std::vector<bool> partial;
+    absl::Status s = ScoreCandidates(probe, store, present, ingesting, records,
+                                     scored, values);
+    if (!s.ok()) return s;
     // A resolve with one of the probe's identifier values stored groups
     // the candidates by it (ReadCandidateCustomers); one by attributes
     // alone reads the best candidates only (ReadBestCandidates).
@@ -930,6 +938,36 @@ class EngineCore {
       grouped = probe.value_ids[f] != 0 &&
                 matching::IsIdentifier(schema_.fields[f].type);
     }
+    return ingesting ? ReadLinkingRecords(store, records, scored)
+           : grouped
+               ? ReadCandidateCustomers(probe, store, records, scored)
+               : ReadBestCandidates(store, best_customers, records, scored);
+  }
+
+  // LoadAndScore's first part: the candidates, scored, with no row read
+  // but a candidate's the index lacks. With `store` null it reads nothing
+  // at all (values included: `values` must not read either) and answers
+  // UNAVAILABLE where it would have read.
+  absl::Status ScoreCandidates(const Probe& probe, storage::GraphStore* store,
+                               const std::vector<int64_t>& present,
+                               bool ingesting,
+                               std::vector<StoredRecord>* records,
+                               std::vector<Scored>* scored,
+                               ValueCache& values) {
+    BlockIndex* built = in_.built_blocks.load(std::memory_order_acquire);
+    if (store == nullptr && built == nullptr) {
+      return absl::UnavailableError("the blocking-key index is not built");
+    }
+    absl::StatusOr<BlockIndex*> index =
+        built != nullptr ? built : in_.Blocks(store);
+    if (!index.ok()) return index.status();
+    std::vector<int> rules;
+    records->clear();
+    // Candidates are scored by the value ids the index keeps (a record's
+    // values never change), and their rows read afterwards: by the writer
+    // only for those that link (for their customer); by a reader for those
+    // whose customer it needs, in its own snapshot, which may lag the index.
+    std::vector<bool> partial;
     for (const auto& [id, rule] : Candidates(probe, **index, present)) {
       StoredRecord kept;
       if ((*index)->GetValues(id, &kept.value_ids)) {
@@ -939,6 +977,10 @@ class EngineCore {
         rules.push_back(rule);
         partial.push_back(true);
         continue;
+      }
+      if (store == nullptr) {
+        return absl::UnavailableError(
+            absl::StrCat("record ", id, " is not in the index"));
       }
       absl::StatusOr<std::optional<StoredRecord>> record =
           LoadRecord(store, id, schema_.fields.size());
@@ -953,11 +995,6 @@ class EngineCore {
     absl::StatusOr<std::vector<Scored>> s =
         Score(probe, *records, rules, values, present, ingesting, partial);
     if (!s.ok()) return s.status();
-    absl::Status read =
-        ingesting ? ReadLinkingRecords(store, records, &*s)
-        : grouped ? ReadCandidateCustomers(probe, store, records, &*s)
-                  : ReadBestCandidates(store, best_customers, records, &*s);
-    if (!read.ok()) return read;
     *scored = std::move(*s);
     return absl::OkStatus();
   }
@@ -966,7 +1003,6 @@ class EngineCore {
     return !s.vetoed && !s.unread && (s.exact || s.weight >= in_.min_weight);
   }
 
- private:
   // The writer's step after scoring: reads the rows of the candidates that
   // link. One the store does not hold is vetoed: an index built from a
   // reader's snapshot taken before a Forget committed can hold a record the
@@ -982,6 +1018,7 @@ class EngineCore {
     return absl::OkStatus();
   }
 
+ private:
   // A reader's step after scoring: each candidate's customer in the
   // reader's snapshot; a candidate the snapshot does not hold is vetoed.
   // Candidates found by one of the probe's identifier values are often many
@@ -1139,7 +1176,7 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
   in_->writer = std::make_unique<storage::CachedGraphStore>(std::move(store));
   in_->writer_values = std::make_unique<ValueCache>(
       in_->writer.get(), &in_->value_table, &in_->uncommitted_counts,
-      &in_->unwritten_counts);
+      &in_->unwritten_counts, &in_->uncommitted_inserts);
   in_->options = std::move(options);
   in_->schema = &schema_;
 }
@@ -1296,15 +1333,95 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
 
 namespace {
 
+// Waits of the ingest pipeline's two threads, a few microseconds each:
+// spins briefly, then gives the core to any other thread (a resolve) that
+// wants it.
+class Spinner {
+ public:
+  void Wait() {
+    if (++spins_ < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      return;
+    }
+    std::this_thread::yield();
+  }
+
+ private:
+  int spins_ = 0;
+};
+
+// A record's candidates, scored ahead of the writer (ScoreInMemory).
+struct ScoredAhead {
+  bool done = false;  // False: the writer scores the record itself.
+  std::vector<StoredRecord> records;
+  std::vector<Scored> scored;  // Pointing into `records`.
+  PreparedColumns columns;     // Of the scoring, for EngineCore::Terms.
+};
+
+// Bounds the writer's value cache: a long-running writer starts afresh now
+// and then; with the value table loaded, every 4,096 values (the table has
+// them all: the cache only spares a copy out of it, and would double its
+// memory).
+void BoundWriterValues(Engine::Internals& in) {
+  ValueCache& values = *in.writer_values;
+  if (values.size() > (in.value_table.loaded() ? 4096u : (1u << 21))) {
+    values.Clear();
+  }
+}
+
+// Finds `probe`'s stored values and scores its candidates as the writer
+// would, in the writer's state (its cache, its open transaction's values,
+// counts and index entries), reading nothing but memory: the helper thread
+// does so for the next record while the writer writes the last one. False,
+// and `probe` as it came, when something must be read from the store: the
+// writer then scores the record itself.
+bool ScoreInMemory(Engine::Internals& in, EngineCore& core,
+                   const std::vector<int64_t>& present, Probe* probe,
+                   ScoredAhead* out) {
+  BoundWriterValues(in);
+  ValueCache& values = *in.writer_values;
+  values.AllowStoreReads(false);
+  absl::Status s = core.FindStoredValues(nullptr, values, probe);
+  if (s.ok()) {
+    s = core.ScoreCandidates(*probe, nullptr, present, true, &out->records,
+                             &out->scored, values);
+  }
+  values.AllowStoreReads(true);
+  if (!s.ok()) {
+    std::fill(probe->value_ids.begin(), probe->value_ids.end(), 0);
+    std::fill(probe->counts.begin(), probe->counts.end(), 0);
+    *out = ScoredAhead();
+    return false;
+  }
+  out->columns = core.TakeColumns();
+  out->done = true;
+  return true;
+}
+
 // One record's ingest inside the open transaction.
 class IngestStep {
  public:
+  // `present`: records holding each field; `next_record_id`: the id the
+  // record takes (then one more), both the transaction's.
   IngestStep(Engine::Internals& in, const GraphSchema& schema,
-             std::vector<int64_t>& present)
-      : in_(in), schema_(schema), present_(present), core_(&in, schema) {}
+             std::vector<int64_t>& present, int64_t& next_record_id)
+      : in_(in),
+        schema_(schema),
+        present_(present),
+        next_record_id_(next_record_id),
+        core_(&in, schema) {}
 
-  // `probe`: the record's values as EngineCore::Prepare left them.
-  absl::StatusOr<IngestResult> Run(const SourceRecord& record, Probe probe);
+  // `probe`: the record's values as EngineCore::Prepare left them, or as
+  // ScoreInMemory left them with `ahead` done. `published` is called once
+  // the record is known to the graph's memory (its values, counts and
+  // index entries; the record id it takes), or known to need nothing: the
+  // next record may then be scored, while this one's customers and rows
+  // are written. Not called on an error.
+  absl::StatusOr<IngestResult> Run(const SourceRecord& record, Probe probe,
+                                   ScoredAhead ahead,
+                                   const std::function<void()>& published);
 
  private:
   struct Group {
@@ -1322,6 +1439,7 @@ class IngestStep {
   Engine::Internals& in_;
   const GraphSchema& schema_;
   std::vector<int64_t>& present_;
+  int64_t& next_record_id_;
   EngineCore core_;
   storage::GraphStore* store() { return in_.writer.get(); }
   int64_t now_ = 0;
@@ -1393,8 +1511,9 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
   return values;
 }
 
-absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
-                                             Probe probe) {
+absl::StatusOr<IngestResult> IngestStep::Run(
+    const SourceRecord& record, Probe probe, ScoredAhead ahead,
+    const std::function<void()>& published) {
   now_ = in_.Now();
   const int64_t seen_at = record.seen_at > 0 ? record.seen_at : now_;
   IngestResult result;
@@ -1403,6 +1522,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   if (!forgotten.ok()) return forgotten.status();
   if (*forgotten) {
     result.outcome = Outcome::kForgotten;
+    published();
     return result;
   }
   absl::StatusOr<std::optional<storage::RecordRow>> existing =
@@ -1414,28 +1534,77 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
     if (!c.ok()) return c.status();
     result.outcome = Outcome::kUnchanged;
     if (c->has_value()) result.key = (*c)->key;
+    published();
     return result;
   }
 
-  ValueCache& values = *in_.writer_values;
-  // Bounded: a long-running writer starts afresh now and then; with the
-  // value table loaded, every 4,096 values (the table has them all: the
-  // cache only spares a copy out of it, and would double its memory).
-  if (values.size() > (in_.value_table.loaded() ? 4096u : (1u << 21))) {
-    values.Clear();
+  std::vector<StoredRecord>& records = ahead.records;
+  std::vector<Scored>& scored = ahead.scored;
+  absl::Status s;
+  if (ahead.done) {
+    core_.SetColumns(std::move(ahead.columns));
+  } else {
+    BoundWriterValues(in_);
+    s = core_.FindStoredValues(store(), *in_.writer_values, &probe);
+    if (!s.ok()) return s;
+    s = core_.ScoreCandidates(probe, store(), present_, true, &records, &scored,
+                              *in_.writer_values);
+    if (!s.ok()) return s;
   }
-  absl::Status found = core_.FindStoredValues(store(), values, &probe);
-  if (!found.ok()) return found;
-  std::vector<StoredRecord> records;
-  std::vector<Scored> scored;
-  absl::Status s = core_.LoadAndScore(probe, store(), present_, true,
-                                      &records, &scored, values);
+
+  // The record in the graph's memory: its values (stored now when new),
+  // their counts, and its index entries under the id it takes.
+  const size_t n = schema_.fields.size();
+  std::vector<int64_t> ids(n, 0);
+  for (size_t f = 0; f < n; ++f) {
+    if (!probe.Has(f)) continue;
+    ++present_[f];
+    if (probe.value_ids[f] != 0) {
+      ids[f] = probe.value_ids[f];
+      ++in_.unwritten_counts[ids[f]];
+      in_.writer_values->AddCount(ids[f], 1);
+      ++in_.uncommitted_counts[ids[f]];
+      continue;
+    }
+    storage::ValueRow row;
+    row.hash = probe.hashes[f];
+    row.field = static_cast<int32_t>(f);
+    row.value = probe.Value(f);
+    std::vector<uint64_t> keys = probe.NameKeys(f);
+    if (!keys.empty()) row.keys = EncodeKeyHashes(keys);
+    row.count = 1;
+    absl::StatusOr<int64_t> id = store()->InsertValue(row);
+    if (!id.ok()) return id.status();
+    ids[f] = *id;
+    // Later records of the batch find it; a rollback takes it out again.
+    in_.value_hashes->Add(row.hash, *id);
+    in_.uncommitted_values.emplace_back(row.hash, *id);
+    StoredValue& added = in_.uncommitted_inserts.emplace_back();
+    added.id = *id;
+    added.field = row.field;
+    added.value = std::move(row.value);
+    added.count = 1;
+    added.keys = std::move(keys);
+  }
+  const int64_t rid = next_record_id_++;
+  std::vector<uint64_t> block_keys;
+  for (const Probe::Key& key : probe.keys) block_keys.push_back(key.key);
+  // Later records of the batch see this one; a rollback takes it out again.
+  absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
+  if (!index.ok()) return index.status();
+  for (uint64_t key : block_keys) {
+    (*index)->Add(key, rid);
+    in_.uncommitted_blocks.emplace_back(key, rid);
+  }
+  if (!block_keys.empty()) (*index)->SetValues(rid, ids);
+  published();
+
+  s = core_.ReadLinkingRecords(store(), &records, &scored);
   if (!s.ok()) return s;
   absl::StatusOr<std::vector<Group>> groups = GroupLinks(scored);
   if (!groups.ok()) return groups.status();
 
   // The probe's own exclusive values.
-  const size_t n = schema_.fields.size();
   std::vector<int64_t> mine(n, 0);
   bool has_exclusive = false;
   for (size_t f = 0; f < n; ++f) {
@@ -1521,39 +1690,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
         result.best_probability, matching::MatchProbability(g.best));
   }
 
-  // Writes: values, customer(s), record, keys, links, log.
-  std::vector<int64_t> ids(n, 0);
-  for (size_t f = 0; f < n; ++f) {
-    if (!probe.Has(f)) continue;
-    ++present_[f];
-    if (probe.value_ids[f] != 0) {
-      ids[f] = probe.value_ids[f];
-      ++in_.unwritten_counts[ids[f]];
-      in_.writer_values->AddCount(ids[f], 1);
-      ++in_.uncommitted_counts[ids[f]];
-      continue;
-    }
-    storage::ValueRow row;
-    row.hash = probe.hashes[f];
-    row.field = static_cast<int32_t>(f);
-    row.value = probe.Value(f);
-    std::vector<uint64_t> keys = probe.NameKeys(f);
-    if (!keys.empty()) row.keys = EncodeKeyHashes(keys);
-    row.count = 1;
-    absl::StatusOr<int64_t> id = store()->InsertValue(row);
-    if (!id.ok()) return id.status();
-    ids[f] = *id;
-    // Later records of the batch find it; a rollback takes it out again.
-    in_.value_hashes->Add(row.hash, *id);
-    in_.uncommitted_values.emplace_back(row.hash, *id);
-    StoredValue& added = in_.uncommitted_inserts.emplace_back();
-    added.id = *id;
-    added.field = row.field;
-    added.value = std::move(row.value);
-    added.count = 1;
-    added.keys = std::move(keys);
-  }
-
+  // Writes: customer(s), record, links, log.
   storage::CustomerRow customer;
   if (joined.empty()) {
     customer.created_at = customer.updated_at = now_;
@@ -1610,22 +1747,15 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   result.key = customer.key;
 
   storage::RecordRow row;
+  row.id = rid;
   row.source_id = record.source_id;
   row.customer = customer.id;
   row.channel = static_cast<int32_t>(record.channel);
   row.seen_at = seen_at;
   row.data = EncodeRecordData(ids, record.attributes);
-  for (const Probe::Key& key : probe.keys) row.keys.push_back(key.key);
-  absl::StatusOr<int64_t> rid = store()->InsertRecord(row);
-  if (!rid.ok()) return rid.status();
-  // Later records of the batch see this one; a rollback takes it out again.
-  absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
-  if (!index.ok()) return index.status();
-  for (uint64_t key : row.keys) {
-    (*index)->Add(key, *rid);
-    in_.uncommitted_blocks.emplace_back(key, *rid);
-  }
-  if (!row.keys.empty()) (*index)->SetValues(*rid, ids);
+  row.keys = std::move(block_keys);
+  absl::StatusOr<int64_t> inserted = store()->InsertRecord(row);
+  if (!inserted.ok()) return inserted.status();
   // Links to the records of the joined customers, strongest first.
   std::vector<std::pair<const Scored*, uint32_t>> kept;
   for (size_t i = 0; i < scored.size(); ++i) {
@@ -1647,8 +1777,8 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   }
   for (const auto& [sc, row_index] : kept) {
     storage::LinkRow link;
-    link.a = std::min(*rid, sc->record->row.id);
-    link.b = std::max(*rid, sc->record->row.id);
+    link.a = std::min(rid, sc->record->row.id);
+    link.b = std::max(rid, sc->record->row.id);
     link.weight = sc->weight;
     link.rule = sc->exact ? -2 : sc->rule;
     link.detail = EncodeLinkDetail(core_.Terms(*sc, row_index));
@@ -1668,7 +1798,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
     if (!split->empty()) {
       result.split_keys = *split;
       absl::StatusOr<std::optional<storage::RecordRow>> mine_now =
-          store()->GetRecord(*rid);
+          store()->GetRecord(rid);
       if (!mine_now.ok()) return mine_now.status();
       absl::StatusOr<std::optional<storage::CustomerRow>> c =
           store()->GetCustomer((*mine_now)->customer);
@@ -1680,7 +1810,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
   for (const HeldMerge& h : held_) {
     storage::ReviewRow review;
     review.at = now_;
-    review.record = *rid;
+    review.record = rid;
     review.key = customer.key;
     review.other_key = h.other_key;
     review.weight = h.weight;
@@ -1718,59 +1848,99 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     return s;
   }
   std::vector<int64_t> present = in.Present();
-  // Validation and normalisation read nothing: for a large batch a second
-  // thread does them ahead of the writer, which waits only if it catches up.
+  absl::StatusOr<int64_t> next_record_id = in.writer->NextRecordId();
+  absl::Status ready = next_record_id.status();
+  if (ready.ok()) ready = in.Blocks(in.writer.get()).status();
+  if (!ready.ok()) {
+    in.RollbackWrite();
+    return ready;
+  }
+  // A pipeline of two threads for a large batch. The helper validates and
+  // normalises each record (which reads nothing), then scores it
+  // (ScoreInMemory) once the writer has published the record before it;
+  // the writer meanwhile writes that record's customers, rows and links.
+  // Each record is so scored in exactly the state it would be alone.
   const size_t count = records.size();
-  std::vector<absl::Status> invalid(count);
-  std::vector<Probe> probes(count);
-  std::atomic<size_t> prepared{0};
-  auto prepare_all = [&](EngineCore& c) {
-    for (size_t i = 0; i < count; ++i) {
-      absl::StatusOr<std::vector<std::string>> raw =
-          c.Validate(*records[i], true);
-      if (raw.ok()) {
-        probes[i] = c.Prepare(*raw);
-      } else {
-        invalid[i] = raw.status();
-      }
-      prepared.store(i + 1, std::memory_order_release);
+  struct Ahead {
+    absl::Status invalid;
+    Probe probe;
+    ScoredAhead scored;
+  };
+  std::vector<Ahead> ahead(count);
+  std::atomic<size_t> prepared{0};   // Records the helper is done with.
+  std::atomic<size_t> published{0};  // Records the writer published.
+  std::atomic<bool> stop{false};     // The writer gave up.
+  auto prepare = [&](EngineCore& c, size_t i) {
+    absl::StatusOr<std::vector<std::string>> raw =
+        c.Validate(*records[i], true);
+    if (raw.ok()) {
+      ahead[i].probe = c.Prepare(*raw);
+    } else {
+      ahead[i].invalid = raw.status();
     }
   };
   std::thread helper;
   if (count >= kPreparedAheadRecords) {
     helper = std::thread([&] {
       EngineCore own(&in, schema);  // Validate keeps state: one per thread.
-      prepare_all(own);
+      size_t next_prepared = 0;
+      for (size_t i = 0; i < count; ++i) {
+        if (next_prepared <= i) prepare(own, next_prepared++);
+        if (ahead[i].invalid.ok()) {
+          // Later records are prepared while the writer publishes this
+          // one's predecessor.
+          Spinner spin;
+          while (published.load(std::memory_order_acquire) < i) {
+            if (stop.load(std::memory_order_acquire)) return;
+            if (next_prepared < count) {
+              prepare(own, next_prepared++);
+            } else {
+              spin.Wait();
+            }
+          }
+          ScoreInMemory(in, own, present, &ahead[i].probe, &ahead[i].scored);
+        }
+        prepared.store(i + 1, std::memory_order_release);
+      }
     });
   } else {
-    prepare_all(core);
+    for (size_t i = 0; i < count; ++i) prepare(core, i);
+    prepared.store(count, std::memory_order_release);
   }
-  // Joined on every way out: the helper writes into this frame.
-  struct Joiner {
-    std::thread& thread;
-    ~Joiner() {
-      if (thread.joinable()) thread.join();
-    }
-  } joiner{helper};
+  // The helper reads the writer's state: it stops before a rollback
+  // changes it, and on every way out (it writes into this frame).
+  auto stop_helper = [&] {
+    stop.store(true, std::memory_order_release);
+    if (helper.joinable()) helper.join();
+  };
+  struct Stopper {
+    decltype(stop_helper)& stop;
+    ~Stopper() { stop(); }
+  } stopper{stop_helper};
   for (size_t i = 0; i < count; ++i) {
-    while (prepared.load(std::memory_order_acquire) <= i) {
-      std::this_thread::yield();
-    }
-    if (!invalid[i].ok()) {
-      results.push_back(invalid[i]);
+    Spinner spin;
+    while (prepared.load(std::memory_order_acquire) <= i) spin.Wait();
+    auto publish = [&published, i] {
+      published.store(i + 1, std::memory_order_release);
+    };
+    if (!ahead[i].invalid.ok()) {
+      results.push_back(ahead[i].invalid);
+      publish();
       continue;
     }
-    const SourceRecord* record = records[i];
     // A record already ingested earlier in this batch is simply unchanged.
-    IngestStep step(in, schema, present);
+    IngestStep step(in, schema, present, *next_record_id);
     absl::StatusOr<IngestResult> result =
-        step.Run(*record, std::move(probes[i]));
+        step.Run(*records[i], std::move(ahead[i].probe),
+                 std::move(ahead[i].scored), publish);
     if (!result.ok()) {
+      stop_helper();
       in.RollbackWrite();
       return result.status();
     }
     results.push_back(std::move(*result));
   }
+  stop_helper();
   s = in.FlushUnwrittenCounts();
   if (s.ok()) s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
   if (s.ok()) s = in.writer->Commit();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "identity/engine.h"
 #include "identity/engine_test_util.h"
@@ -150,6 +151,41 @@ TEST(EngineIndexTest, ARolledBackRecordLeavesTheBlockingIndex) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->outcome, Outcome::kAttached);
   EXPECT_EQ(d->key, b->key);
+}
+
+// A batch large enough for the helper thread to score records ahead of the
+// writer: a write failing anywhere in it stops the helper, rolls the whole
+// batch back and leaves the graph as it was; the batch then goes in whole.
+TEST_P(EngineFaultTest, BatchScoredAheadFailsCleanlyAnywhere) {
+  Ingest(Rec("first", Channel::kWeb,
+             {{"email", "p0@mail.hk"},
+              {"given_name", "Mei"},
+              {"family_name", "Chan"}}));
+  std::vector<SourceRecord> batch;
+  for (int i = 0; i < 100; ++i) {
+    const std::vector<std::pair<std::string, std::string>> values = {
+        {"email", absl::StrCat("p", i % 30, "@mail.hk")},
+        {"given_name", i % 2 ? "Ann" : "Mei"},
+        {"family_name", i % 3 ? "Lee" : "Chan"}};
+    batch.push_back(Rec(absl::StrCat("r", i), Channel::kApp, values));
+  }
+  const Snapshot before = Take();
+  for (int n : {1, 7, 60, 200, 400}) {
+    faults_->FailNthWrite(n);
+    absl::StatusOr<BatchResult> failed = engine_->IngestBatch(batch);
+    faults_->Disarm();
+    EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
+        << "write " << n;
+    EXPECT_TRUE(Take() == before) << "write " << n << " left changes";
+    absl::Status consistent = engine_->CheckConsistency();
+    EXPECT_TRUE(consistent.ok()) << "write " << n << ": " << consistent;
+  }
+  absl::StatusOr<BatchResult> done = engine_->IngestBatch(batch);
+  ASSERT_TRUE(done.ok()) << done.status();
+  const Snapshot after = Take();
+  EXPECT_EQ(after.keys.at("r0"), after.keys.at("first"));
+  EXPECT_EQ(after.keys.at("r30"), after.keys.at("first"));
+  EXPECT_TRUE(engine_->CheckConsistency().ok());
 }
 
 TEST_P(EngineFaultTest, FailedCommitLeavesNothing) {

@@ -1,5 +1,6 @@
 #include "identity/value_cache.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -54,6 +55,32 @@ absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
     values_.emplace(id, value);
     return value;
   }
+  auto add_unwritten = [&] {
+    if (unwritten_ == nullptr) return;
+    auto change = unwritten_->find(id);
+    if (change != unwritten_->end()) value->count += change->second;
+  };
+  if (inserted_ != nullptr) {
+    auto it = std::lower_bound(
+        inserted_->begin(), inserted_->end(), id,
+        [](const StoredValue& v, int64_t wanted) { return v.id < wanted; });
+    if (it != inserted_->end() && it->id == id) {
+      // As the store holds it: the count it was inserted with.
+      value->id = id;
+      value->field = it->field;
+      value->value.assign(it->value);
+      value->keys.assign(it->keys.begin(), it->keys.end());
+      value->count = it->count;
+      add_unwritten();
+      values_.emplace(id, value);
+      return value;
+    }
+  }
+  if (!store_reads_) {
+    --used_;
+    return absl::UnavailableError(
+        absl::StrCat("value ", id, " is not in memory"));
+  }
   absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
   if (!row.ok() || !row->has_value()) {
     --used_;
@@ -64,10 +91,7 @@ absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
   value->value = std::move((*row)->value);
   value->field = (*row)->field;
   value->count = (*row)->count;
-  if (unwritten_ != nullptr) {
-    auto change = unwritten_->find(id);
-    if (change != unwritten_->end()) value->count += change->second;
-  }
+  add_unwritten();
   absl::Status s = DecodeKeyHashes((*row)->keys, &value->keys);
   if (!s.ok()) {
     --used_;

@@ -24,18 +24,22 @@ namespace idr::identity {
 // open transaction's count changes, which the table does not hold yet
 // (`pending`: value id -> change, added to what the table holds), and the
 // count increments it has not written to the store yet (`unwritten`: value
-// id -> increment, added to what the store holds).
+// id -> increment, added to what the store holds), and reads the values its
+// open transaction inserted from memory (`inserted`, by ascending id, with
+// the counts they were stored with).
 //
 // Not thread-safe: one per reader operation, or the writer's under its lock.
 class ValueCache {
  public:
   ValueCache(storage::GraphStore* store, const ValueTable* table,
              const absl::flat_hash_map<int64_t, int64_t>* pending = nullptr,
-             const absl::flat_hash_map<int64_t, int64_t>* unwritten = nullptr)
+             const absl::flat_hash_map<int64_t, int64_t>* unwritten = nullptr,
+             const std::vector<StoredValue>* inserted = nullptr)
       : store_(store),
         table_(table),
         pending_(pending),
-        unwritten_(unwritten) {}
+        unwritten_(unwritten),
+        inserted_(inserted) {}
   // Value `id` (valid until Clear); DATA_LOSS when the store does not hold
   // it (a record names it), a store error as it came.
   absl::StatusOr<const StoredValue*> Get(int64_t id);
@@ -49,6 +53,10 @@ class ValueCache {
   void AddCount(int64_t id, int64_t delta);
   // Forgets every value (pointers handed out before are invalid).
   void Clear();
+  // Whether a value found nowhere in memory may be read from the store
+  // (default true). Off, Get and Lookup answer UNAVAILABLE for it instead:
+  // for a thread that must not use the store's connection.
+  void AllowStoreReads(bool allowed) { store_reads_ = allowed; }
   size_t size() const { return values_.size(); }
 
  private:
@@ -59,6 +67,8 @@ class ValueCache {
   const ValueTable* table_;
   const absl::flat_hash_map<int64_t, int64_t>* pending_;
   const absl::flat_hash_map<int64_t, int64_t>* unwritten_;
+  const std::vector<StoredValue>* inserted_;
+  bool store_reads_ = true;
   absl::flat_hash_map<int64_t, StoredValue*> values_;  // Into pool_.
   // Entries by first use; those from used_ on are free (a deque never moves
   // its elements as it grows).

@@ -55,6 +55,42 @@ TEST_F(ValueCacheTest, ReadsTheStoreOnceAndAnswersFromMemory) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+TEST_F(ValueCacheTest, InsertedValuesAreReadFromMemoryWhenStoreReadsAreOff) {
+  // The transaction's own inserts, as the engine keeps them (by id).
+  std::vector<StoredValue> inserted(2);
+  inserted[0].id = Store("li.na@qq.com", 1, {4});
+  inserted[0].field = 3;
+  inserted[0].value = "li.na@qq.com";
+  inserted[0].keys = {4};
+  inserted[0].count = 1;
+  inserted[1].id = Store("+8613800138000", 1);
+  inserted[1].field = 3;
+  inserted[1].value = "+8613800138000";
+  inserted[1].count = 1;
+  const int64_t elsewhere = Store("zhou.jie@126.com", 3);
+  absl::flat_hash_map<int64_t, int64_t> unwritten = {{inserted[1].id, 2}};
+  ValueCache cache(store_.get(), &table_, nullptr, &unwritten, &inserted);
+  cache.AllowStoreReads(false);
+  // The store is changed behind the cache: what it answers came from memory.
+  ASSERT_TRUE(store_->AddValueCount(inserted[0].id, 10).ok());
+  absl::StatusOr<const StoredValue*> first = cache.Get(inserted[0].id);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ((*first)->value, "li.na@qq.com");
+  EXPECT_EQ((*first)->keys, (std::vector<uint64_t>{4}));
+  EXPECT_EQ((*first)->count, 1);
+  absl::StatusOr<const StoredValue*> second = cache.Lookup(inserted[1].id);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ((*second)->count, 3);  // Inserted with 1, then 2 unwritten.
+  // Neither in memory nor allowed from the store.
+  absl::StatusOr<const StoredValue*> not_read = cache.Lookup(elsewhere);
+  EXPECT_EQ(not_read.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(cache.size(), 2u);
+  cache.AllowStoreReads(true);
+  absl::StatusOr<const StoredValue*> read = cache.Lookup(elsewhere);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ((*read)->value, "zhou.jie@126.com");
+}
+
 TEST_F(ValueCacheTest, MissingValueIsNullForLookupAndDataLossForGet) {
   ValueCache cache(store_.get(), &table_);
   absl::StatusOr<const StoredValue*> looked = cache.Lookup(42);
