@@ -58,6 +58,9 @@ class ForwardingGraphStore : public GraphStore {
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     return inner_->InsertValue(row);
   }
+  absl::StatusOr<int64_t> NextValueId() override {
+    return inner_->NextValueId();
+  }
   absl::Status AddValueCount(int64_t id, int64_t delta) override {
     return inner_->AddValueCount(id, delta);
   }

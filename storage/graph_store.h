@@ -61,7 +61,7 @@
 namespace idr::storage {
 
 struct ValueRow {
-  int64_t id = 0;        // Assigned by InsertValue (> 0).
+  int64_t id = 0;        // > 0; InsertValue assigns it, or takes it.
   uint64_t hash = 0;     // XXH3 of field + value, computed by the caller.
   int32_t field = 0;     // The engine's field number.
   std::string value;     // The normalised value.
@@ -170,9 +170,12 @@ class GraphStore {
   // loads them into memory a batch at a time).
   virtual absl::StatusOr<std::vector<ValueRow>> ValuesAfter(int64_t after,
                                                             int limit) = 0;
-  // Inserts a value (row.id ignored) and returns its id. The caller keeps
-  // (hash, field, value) unique: stores do not check.
+  // Inserts a value and returns its id: row.id when it is > 0 (not below
+  // NextValueId(), else INVALID_ARGUMENT), else the next id. The caller
+  // keeps (hash, field, value) unique: stores do not check.
   virtual absl::StatusOr<int64_t> InsertValue(const ValueRow& row) = 0;
+  // The id the next InsertValue assigns, as NextRecordId.
+  virtual absl::StatusOr<int64_t> NextValueId() = 0;
   // Adds `delta` to the value's count; a count reaching 0 deletes the value.
   // NOT_FOUND-free: an unknown id is INVALID_ARGUMENT.
   virtual absl::Status AddValueCount(int64_t id, int64_t delta) = 0;

@@ -435,6 +435,25 @@ TEST_P(GraphStoreTest, ValueCountReachingZeroDeletesTheValue) {
   EXPECT_EQ(Get(store_->ValueHashes(0)), (std::vector<IdHash>{{again, kHashB}}));
 }
 
+TEST_P(GraphStoreTest, ValueIdsTakenAheadAreNeverReused) {
+  EXPECT_EQ(Get(store_->NextValueId()), 1);
+  ASSERT_OK(store_->BeginWrite());
+  const int64_t v1 = Get(store_->InsertValue(Value(kHashA, 1, "wang", 1)));
+  EXPECT_EQ(Get(store_->NextValueId()), v1 + 1);
+  ValueRow ahead = Value(kHashB, 1, "lee", 1);
+  ahead.id = v1 + 1;
+  EXPECT_EQ(Get(store_->InsertValue(ahead)), v1 + 1);
+  ValueRow below = Value(kHashB, 2, "chan", 1);
+  below.id = v1;
+  EXPECT_CODE(store_->InsertValue(below), kInvalidArgument);
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->GetValue(v1 + 1))->value, "lee");
+  ASSERT_OK(store_->BeginWrite());
+  ASSERT_OK(store_->AddValueCount(v1 + 1, -1));  // Deletes it.
+  ASSERT_OK(store_->Commit());
+  EXPECT_EQ(Get(store_->NextValueId()), v1 + 2);
+}
+
 TEST_P(GraphStoreTest, RecordIdsTakenAheadAreNeverReused) {
   EXPECT_EQ(Get(store_->NextRecordId()), 1);
   ASSERT_OK(store_->BeginWrite());

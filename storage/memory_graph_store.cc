@@ -297,12 +297,22 @@ class MemoryGraphStore : public GraphStore {
     Lock lock(&g_->mu);
     if (absl::Status s = CheckWrite(); !s.ok()) return s;
     if (row.count < 0) return absl::InvalidArgumentError("negative count");
+    if (row.id != 0 && row.id <= g_->last.value) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "value id ", row.id, " is below the next id ", g_->last.value + 1));
+    }
     JournalLastIds();
     ValueRow stored = row;
-    stored.id = ++g_->last.value;
+    stored.id = row.id != 0 ? row.id : g_->last.value + 1;
+    g_->last.value = stored.id;
     Journal([id = stored.id](Graph& g) { g.SetValue(id, std::nullopt); });
     g_->SetValue(stored.id, stored);
     return stored.id;
+  }
+
+  absl::StatusOr<int64_t> NextValueId() override {
+    Lock lock(&g_->mu);
+    return g_->last.value + 1;
   }
 
   absl::Status AddValueCount(int64_t id, int64_t delta) override {

@@ -571,11 +571,13 @@ class SqliteGraphStore : public GraphStore {
   absl::StatusOr<int64_t> InsertValue(const ValueRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     if (row.count < 0) return absl::InvalidArgumentError("negative count");
+    IDR_RETURN_IF_ERROR(CheckIdAhead("value", row.id));
+    // A NULL id: SQLite assigns the next one.
     Query q(*stmts_,
-            "INSERT INTO value (hash, field, count, value, keys) "
-            "VALUES (?, ?, ?, ?, ?)");
-    q.Int(ToInt(row.hash)).Int(row.field).Int(row.count).Text(row.value);
-    q.Blob(row.keys);
+            "INSERT INTO value (id, hash, field, count, value, keys) "
+            "VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?)");
+    q.Int(row.id).Int(ToInt(row.hash)).Int(row.field).Int(row.count);
+    q.Text(row.value).Blob(row.keys);
     IDR_RETURN_IF_ERROR(q.Run());
     return sqlite3_last_insert_rowid(h_);
   }
@@ -623,14 +625,7 @@ class SqliteGraphStore : public GraphStore {
 
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
-    if (row.id != 0) {
-      absl::StatusOr<int64_t> next = NextRecordId();
-      if (!next.ok()) return next.status();
-      if (row.id < *next) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "record id ", row.id, " is below the next id ", *next));
-      }
-    }
+    IDR_RETURN_IF_ERROR(CheckIdAhead("record", row.id));
     // A NULL id: SQLite assigns the next one.
     Query q(*stmts_,
             "INSERT INTO record (id, source_id, customer, channel, seen_at, "
@@ -644,14 +639,8 @@ class SqliteGraphStore : public GraphStore {
     return sqlite3_last_insert_rowid(h_);
   }
 
-  absl::StatusOr<int64_t> NextRecordId() override {
-    // AUTOINCREMENT keeps the largest id ever used here, deleted or not.
-    Query q(*stmts_, "SELECT seq FROM sqlite_sequence WHERE name = 'record'");
-    absl::StatusOr<std::optional<int64_t>> last =
-        First<int64_t>(q, ReadInt);
-    if (!last.ok()) return last.status();
-    return last->value_or(0) + 1;
-  }
+  absl::StatusOr<int64_t> NextRecordId() override { return NextId("record"); }
+  absl::StatusOr<int64_t> NextValueId() override { return NextId("value"); }
 
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
@@ -1077,6 +1066,27 @@ class SqliteGraphStore : public GraphStore {
     IDR_RETURN_IF_ERROR(update.Run());
     if (sqlite3_changes(h_) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("no ", table, " ", id));
+    }
+    return absl::OkStatus();
+  }
+
+  // The next id of an AUTOINCREMENT table: SQLite keeps the largest id
+  // ever used there, deleted or not.
+  absl::StatusOr<int64_t> NextId(const char* table) {
+    Query q(*stmts_, "SELECT seq FROM sqlite_sequence WHERE name = ?");
+    q.Text(table);
+    absl::StatusOr<std::optional<int64_t>> last = First<int64_t>(q, ReadInt);
+    if (!last.ok()) return last.status();
+    return last->value_or(0) + 1;
+  }
+  // OK for an id of 0 (assigned by SQLite) or one taken ahead.
+  absl::Status CheckIdAhead(const char* table, int64_t id) {
+    if (id == 0) return absl::OkStatus();
+    absl::StatusOr<int64_t> next = NextId(table);
+    if (!next.ok()) return next.status();
+    if (id < *next) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          table, " id ", id, " is below the next id ", *next));
     }
     return absl::OkStatus();
   }
