@@ -673,16 +673,10 @@ class EngineCore {
 
   // The part of MakeProbe that reads: each value's id and count among the
   // stored values, through `values` (the caller's snapshot).
-  // With `store` null, as ScoreCandidates.
   absl::Status FindStoredValues(storage::GraphStore* store, ValueCache& values,
                                 Probe* probe) const {
-    if (in_.built_blocks.load(std::memory_order_acquire) == nullptr) {
-      if (store == nullptr) {
-        return absl::UnavailableError("the value index is not built");
-      }
-      absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
-      if (!built.ok()) return built.status();
-    }
+    absl::StatusOr<BlockIndex*> built = in_.Blocks(store);
+    if (!built.ok()) return built.status();
     const ValueHashIndex& by_hash = *in_.value_hashes;
     for (size_t f = 0; f < schema_.fields.size(); ++f) {
       if (!probe->Has(f)) continue;
@@ -945,21 +939,14 @@ class EngineCore {
   }
 
   // LoadAndScore's first part: the candidates, scored, with no row read
-  // but a candidate's the index lacks. With `store` null it reads nothing
-  // at all (values included: `values` must not read either) and answers
-  // UNAVAILABLE where it would have read.
+  // but a candidate's the index lacks.
   absl::Status ScoreCandidates(const Probe& probe, storage::GraphStore* store,
                                const std::vector<int64_t>& present,
                                bool ingesting,
                                std::vector<StoredRecord>* records,
                                std::vector<Scored>* scored,
                                ValueCache& values) {
-    BlockIndex* built = in_.built_blocks.load(std::memory_order_acquire);
-    if (store == nullptr && built == nullptr) {
-      return absl::UnavailableError("the blocking-key index is not built");
-    }
-    absl::StatusOr<BlockIndex*> index =
-        built != nullptr ? built : in_.Blocks(store);
+    absl::StatusOr<BlockIndex*> index = in_.Blocks(store);
     if (!index.ok()) return index.status();
     std::vector<int> rules;
     records->clear();
@@ -977,10 +964,6 @@ class EngineCore {
         rules.push_back(rule);
         partial.push_back(true);
         continue;
-      }
-      if (store == nullptr) {
-        return absl::UnavailableError(
-            absl::StrCat("record ", id, " is not in the index"));
       }
       absl::StatusOr<std::optional<StoredRecord>> record =
           LoadRecord(store, id, schema_.fields.size());
@@ -1333,31 +1316,33 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
 
 namespace {
 
-// Waits of the ingest pipeline's two threads, a few microseconds each:
-// spins briefly, then gives the core to any other thread (a resolve) that
-// wants it.
-class Spinner {
- public:
-  void Wait() {
-    if (++spins_ < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-      return;
-    }
-    std::this_thread::yield();
-  }
-
- private:
-  int spins_ = 0;
+// A record on its way through an ingest transaction: what its first stage
+// (StageRecord) found and made of it, for the second (IngestStep), which
+// writes it.
+struct StagedRecord {
+  enum class Kind { kInvalid, kForgotten, kReplayed, kNew };
+  Kind kind = Kind::kNew;
+  absl::Status invalid;  // kInvalid: why (the record fails alone).
+  Probe probe;           // The normalised record, its stored values found.
+  std::vector<StoredRecord> records;  // Its candidates,
+  std::vector<Scored> scored;         // scored (pointing into `records`),
+  PreparedColumns columns;            // with these columns (for Terms).
+  // Published, for kNew: the value id per field (0 = missing), the values
+  // to insert (with the ids taken for them), the record id taken for it,
+  // and its blocking keys.
+  std::vector<int64_t> ids;
+  std::vector<storage::ValueRow> new_values;
+  int64_t record_id = 0;
+  std::vector<uint64_t> keys;
 };
 
-// A record's candidates, scored ahead of the writer (ScoreInMemory).
-struct ScoredAhead {
-  bool done = false;  // False: the writer scores the record itself.
-  std::vector<StoredRecord> records;
-  std::vector<Scored> scored;  // Pointing into `records`.
-  PreparedColumns columns;     // Of the scoring, for EngineCore::Terms.
+// What the first stages of one transaction's records share: the per-field
+// record counts, the ids taken ahead, and the source ids staged.
+struct StagingState {
+  std::vector<int64_t> present;
+  int64_t next_record_id = 0;
+  int64_t next_value_id = 0;
+  absl::flat_hash_set<std::string> source_ids;
 };
 
 // Bounds the writer's value cache: a long-running writer starts afresh now
@@ -1371,57 +1356,103 @@ void BoundWriterValues(Engine::Internals& in) {
   }
 }
 
-// Finds `probe`'s stored values and scores its candidates as the writer
-// would, in the writer's state (its cache, its open transaction's values,
-// counts and index entries), reading nothing but memory: the helper thread
-// does so for the next record while the writer writes the last one. False,
-// and `probe` as it came, when something must be read from the store: the
-// writer then scores the record itself.
-bool ScoreInMemory(Engine::Internals& in, EngineCore& core,
-                   const std::vector<int64_t>& present, Probe* probe,
-                   ScoredAhead* out) {
+// The first stage of a record's ingest, in the open write transaction:
+// tells a replay or a forgotten record, finds the record's stored values
+// and scores its candidates, then publishes it in the graph's memory (its
+// values, counts and index entries, under ids taken ahead; a rollback takes
+// them out again), so that the next record is scored as if this one were
+// written. Reads through `store`: the writer, or a reader whose snapshot
+// began after the write transaction did (it sees what the transaction has
+// not written only through the memory, which holds all of it that scoring
+// needs). Writes nothing to the store.
+absl::Status StageRecord(Engine::Internals& in, EngineCore& core,
+                         storage::GraphStore* store, StagingState& state,
+                         const SourceRecord& record, StagedRecord* staged) {
+  using Kind = StagedRecord::Kind;
+  if (staged->kind == Kind::kInvalid) return absl::OkStatus();
+  if (state.source_ids.contains(record.source_id)) {
+    staged->kind = Kind::kReplayed;  // Earlier in this transaction.
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> forgotten =
+      store->HasTombstone(KeyedHash(in.secret, record.source_id));
+  if (!forgotten.ok()) return forgotten.status();
+  if (*forgotten) {
+    staged->kind = Kind::kForgotten;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<storage::RecordRow>> existing =
+      store->FindRecord(record.source_id);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    staged->kind = Kind::kReplayed;
+    return absl::OkStatus();
+  }
+
   BoundWriterValues(in);
   ValueCache& values = *in.writer_values;
-  values.AllowStoreReads(false);
-  absl::Status s = core.FindStoredValues(nullptr, values, probe);
-  if (s.ok()) {
-    s = core.ScoreCandidates(*probe, nullptr, present, true, &out->records,
-                             &out->scored, values);
+  Probe& probe = staged->probe;
+  absl::Status s = core.FindStoredValues(store, values, &probe);
+  if (!s.ok()) return s;
+  s = core.ScoreCandidates(probe, store, state.present, true, &staged->records,
+                           &staged->scored, values);
+  if (!s.ok()) return s;
+  staged->columns = core.TakeColumns();
+
+  // Published: values and counts.
+  const size_t n = probe.value_ids.size();
+  staged->ids.assign(n, 0);
+  for (size_t f = 0; f < n; ++f) {
+    if (!probe.Has(f)) continue;
+    ++state.present[f];
+    const int64_t found = probe.value_ids[f];
+    if (found != 0) {
+      staged->ids[f] = found;
+      ++in.unwritten_counts[found];
+      values.AddCount(found, 1);
+      ++in.uncommitted_counts[found];
+      continue;
+    }
+    storage::ValueRow& row = staged->new_values.emplace_back();
+    row.id = state.next_value_id++;
+    row.hash = probe.hashes[f];
+    row.field = static_cast<int32_t>(f);
+    row.value = probe.Value(f);
+    std::vector<uint64_t> keys = probe.NameKeys(f);
+    if (!keys.empty()) row.keys = EncodeKeyHashes(keys);
+    row.count = 1;
+    staged->ids[f] = row.id;
+    in.value_hashes->Add(row.hash, row.id);
+    in.uncommitted_values.emplace_back(row.hash, row.id);
+    StoredValue& added = in.uncommitted_inserts.emplace_back();
+    added.id = row.id;
+    added.field = row.field;
+    added.value = row.value;
+    added.count = 1;
+    added.keys = std::move(keys);
   }
-  values.AllowStoreReads(true);
-  if (!s.ok()) {
-    std::fill(probe->value_ids.begin(), probe->value_ids.end(), 0);
-    std::fill(probe->counts.begin(), probe->counts.end(), 0);
-    *out = ScoredAhead();
-    return false;
+  // And the record's index entries.
+  staged->record_id = state.next_record_id++;
+  for (const Probe::Key& key : probe.keys) staged->keys.push_back(key.key);
+  BlockIndex* index = in.built_blocks.load(std::memory_order_acquire);
+  for (uint64_t key : staged->keys) {
+    index->Add(key, staged->record_id);
+    in.uncommitted_blocks.emplace_back(key, staged->record_id);
   }
-  out->columns = core.TakeColumns();
-  out->done = true;
-  return true;
+  if (!staged->keys.empty()) index->SetValues(staged->record_id, staged->ids);
+  state.source_ids.insert(record.source_id);
+  return absl::OkStatus();
 }
 
-// One record's ingest inside the open transaction.
+// The second stage of a record's ingest, in the open write transaction, on
+// the writer: decides and writes what StageRecord found.
 class IngestStep {
  public:
-  // `present`: records holding each field; `next_record_id`: the id the
-  // record takes (then one more), both the transaction's.
-  IngestStep(Engine::Internals& in, const GraphSchema& schema,
-             std::vector<int64_t>& present, int64_t& next_record_id)
-      : in_(in),
-        schema_(schema),
-        present_(present),
-        next_record_id_(next_record_id),
-        core_(&in, schema) {}
+  IngestStep(Engine::Internals& in, const GraphSchema& schema)
+      : in_(in), schema_(schema), core_(&in, schema) {}
 
-  // `probe`: the record's values as EngineCore::Prepare left them, or as
-  // ScoreInMemory left them with `ahead` done. `published` is called once
-  // the record is known to the graph's memory (its values, counts and
-  // index entries; the record id it takes), or known to need nothing: the
-  // next record may then be scored, while this one's customers and rows
-  // are written. Not called on an error.
-  absl::StatusOr<IngestResult> Run(const SourceRecord& record, Probe probe,
-                                   ScoredAhead ahead,
-                                   const std::function<void()>& published);
+  absl::StatusOr<IngestResult> Run(const SourceRecord& record,
+                                   StagedRecord staged);
 
  private:
   struct Group {
@@ -1438,8 +1469,6 @@ class IngestStep {
 
   Engine::Internals& in_;
   const GraphSchema& schema_;
-  std::vector<int64_t>& present_;
-  int64_t& next_record_id_;
   EngineCore core_;
   storage::GraphStore* store() { return in_.writer.get(); }
   int64_t now_ = 0;
@@ -1511,95 +1540,45 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
   return values;
 }
 
-absl::StatusOr<IngestResult> IngestStep::Run(
-    const SourceRecord& record, Probe probe, ScoredAhead ahead,
-    const std::function<void()>& published) {
+absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
+                                             StagedRecord staged) {
+  using Kind = StagedRecord::Kind;
   now_ = in_.Now();
   const int64_t seen_at = record.seen_at > 0 ? record.seen_at : now_;
   IngestResult result;
-  absl::StatusOr<bool> forgotten =
-      store()->HasTombstone(KeyedHash(in_.secret, record.source_id));
-  if (!forgotten.ok()) return forgotten.status();
-  if (*forgotten) {
+  if (staged.kind == Kind::kForgotten) {
     result.outcome = Outcome::kForgotten;
-    published();
     return result;
   }
-  absl::StatusOr<std::optional<storage::RecordRow>> existing =
-      store()->FindRecord(record.source_id);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+  if (staged.kind == Kind::kReplayed) {
+    // Its customer as of now (this transaction may have merged it).
+    absl::StatusOr<std::optional<storage::RecordRow>> existing =
+        store()->FindRecord(record.source_id);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) {
+      return absl::InternalError(absl::StrCat(
+          "record ", record.source_id, " was found stored, then missing"));
+    }
     absl::StatusOr<std::optional<storage::CustomerRow>> c =
         store()->GetCustomer((*existing)->customer);
     if (!c.ok()) return c.status();
     result.outcome = Outcome::kUnchanged;
     if (c->has_value()) result.key = (*c)->key;
-    published();
     return result;
   }
-
-  std::vector<StoredRecord>& records = ahead.records;
-  std::vector<Scored>& scored = ahead.scored;
-  absl::Status s;
-  if (ahead.done) {
-    core_.SetColumns(std::move(ahead.columns));
-  } else {
-    BoundWriterValues(in_);
-    s = core_.FindStoredValues(store(), *in_.writer_values, &probe);
-    if (!s.ok()) return s;
-    s = core_.ScoreCandidates(probe, store(), present_, true, &records, &scored,
-                              *in_.writer_values);
-    if (!s.ok()) return s;
-  }
-
-  // The record in the graph's memory: its values (stored now when new),
-  // their counts, and its index entries under the id it takes.
+  const Probe& probe = staged.probe;
+  std::vector<StoredRecord>& records = staged.records;
+  std::vector<Scored>& scored = staged.scored;
+  const std::vector<int64_t>& ids = staged.ids;
+  const int64_t rid = staged.record_id;
   const size_t n = schema_.fields.size();
-  std::vector<int64_t> ids(n, 0);
-  for (size_t f = 0; f < n; ++f) {
-    if (!probe.Has(f)) continue;
-    ++present_[f];
-    if (probe.value_ids[f] != 0) {
-      ids[f] = probe.value_ids[f];
-      ++in_.unwritten_counts[ids[f]];
-      in_.writer_values->AddCount(ids[f], 1);
-      ++in_.uncommitted_counts[ids[f]];
-      continue;
-    }
-    storage::ValueRow row;
-    row.hash = probe.hashes[f];
-    row.field = static_cast<int32_t>(f);
-    row.value = probe.Value(f);
-    std::vector<uint64_t> keys = probe.NameKeys(f);
-    if (!keys.empty()) row.keys = EncodeKeyHashes(keys);
-    row.count = 1;
-    absl::StatusOr<int64_t> id = store()->InsertValue(row);
+  core_.SetColumns(std::move(staged.columns));
+  for (const storage::ValueRow& value : staged.new_values) {
+    absl::StatusOr<int64_t> id = store()->InsertValue(value);
     if (!id.ok()) return id.status();
-    ids[f] = *id;
-    // Later records of the batch find it; a rollback takes it out again.
-    in_.value_hashes->Add(row.hash, *id);
-    in_.uncommitted_values.emplace_back(row.hash, *id);
-    StoredValue& added = in_.uncommitted_inserts.emplace_back();
-    added.id = *id;
-    added.field = row.field;
-    added.value = std::move(row.value);
-    added.count = 1;
-    added.keys = std::move(keys);
   }
-  const int64_t rid = next_record_id_++;
-  std::vector<uint64_t> block_keys;
-  for (const Probe::Key& key : probe.keys) block_keys.push_back(key.key);
-  // Later records of the batch see this one; a rollback takes it out again.
-  absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
-  if (!index.ok()) return index.status();
-  for (uint64_t key : block_keys) {
-    (*index)->Add(key, rid);
-    in_.uncommitted_blocks.emplace_back(key, rid);
-  }
-  if (!block_keys.empty()) (*index)->SetValues(rid, ids);
-  published();
 
-  s = core_.ReadLinkingRecords(store(), &records, &scored);
+  absl::Status s = core_.ReadLinkingRecords(store(), &records, &scored);
   if (!s.ok()) return s;
   absl::StatusOr<std::vector<Group>> groups = GroupLinks(scored);
   if (!groups.ok()) return groups.status();
@@ -1753,7 +1732,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(
   row.channel = static_cast<int32_t>(record.channel);
   row.seen_at = seen_at;
   row.data = EncodeRecordData(ids, record.attributes);
-  row.keys = std::move(block_keys);
+  row.keys = std::move(staged.keys);
   absl::StatusOr<int64_t> inserted = store()->InsertRecord(row);
   if (!inserted.ok()) return inserted.status();
   // Links to the records of the joined customers, strongest first.
@@ -1833,9 +1812,12 @@ absl::StatusOr<IngestResult> Engine::Ingest(const SourceRecord& record) {
 namespace {
 
 // Ingests `records` in one transaction on the writer (its lock held).
+// `reader`: a reader connection for the helper thread of a batch of
+// kPreparedAheadRecords or more, else null.
 absl::StatusOr<BatchResult> IngestInOneTransaction(
     Engine::Internals& in, const GraphSchema& schema,
-    const std::vector<const SourceRecord*>& records) {
+    const std::vector<const SourceRecord*>& records,
+    storage::GraphStore* reader) {
   EngineCore core(&in, schema);
   BatchResult results;
   results.reserve(records.size());
@@ -1843,96 +1825,91 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   if (!s.ok()) return s;
   s = in.CatchUpForeignWrites();
   if (s.ok()) s = in.LoadValueTable(in.writer.get());
+  if (s.ok()) s = in.Blocks(in.writer.get()).status();
+  StagingState state;
+  state.present = in.Present();
+  absl::StatusOr<int64_t> next_id = in.writer->NextRecordId();
+  if (s.ok()) s = next_id.status();
+  if (s.ok()) state.next_record_id = *next_id;
+  next_id = in.writer->NextValueId();
+  if (s.ok()) s = next_id.status();
+  if (s.ok()) state.next_value_id = *next_id;
+  if (s.ok() && reader != nullptr) {
+    // A snapshot that begins now, inside the write transaction, sees
+    // everything committed before it: with what the transaction publishes
+    // in memory, all the first stage needs.
+    reader->EndRead();
+    s = reader->BeginRead();
+  }
   if (!s.ok()) {
     in.RollbackWrite();
     return s;
   }
-  std::vector<int64_t> present = in.Present();
-  absl::StatusOr<int64_t> next_record_id = in.writer->NextRecordId();
-  absl::Status ready = next_record_id.status();
-  if (ready.ok()) ready = in.Blocks(in.writer.get()).status();
-  if (!ready.ok()) {
-    in.RollbackWrite();
-    return ready;
-  }
-  // A pipeline of two threads for a large batch. The helper validates and
-  // normalises each record (which reads nothing), then scores it
-  // (ScoreInMemory) once the writer has published the record before it;
-  // the writer meanwhile writes that record's customers, rows and links.
-  // Each record is so scored in exactly the state it would be alone.
+  // Two stages per record (StageRecord, then IngestStep). For a large
+  // batch the helper thread runs the first stage of every record, as far
+  // ahead of the writer as it gets, on its own reader connection and the
+  // graph's memory, which the writer leaves to it until it is done; the
+  // writer runs the second stage behind it. Each record is so staged in
+  // exactly the state it would be alone (the memory holds all of every
+  // earlier record that scoring reads), and decided and written likewise.
   const size_t count = records.size();
-  struct Ahead {
-    absl::Status invalid;
-    Probe probe;
-    ScoredAhead scored;
-  };
-  std::vector<Ahead> ahead(count);
-  std::atomic<size_t> prepared{0};   // Records the helper is done with.
-  std::atomic<size_t> published{0};  // Records the writer published.
-  std::atomic<bool> stop{false};     // The writer gave up.
-  auto prepare = [&](EngineCore& c, size_t i) {
+  std::vector<StagedRecord> staged(count);
+  std::vector<absl::Status> failed(count);  // A stage error fails the batch.
+  std::atomic<size_t> ready{0};   // Records the first stage is done with.
+  std::atomic<bool> stop{false};  // The writer gave up.
+  auto stage = [&](EngineCore& c, storage::GraphStore* store, size_t i) {
     absl::StatusOr<std::vector<std::string>> raw =
         c.Validate(*records[i], true);
     if (raw.ok()) {
-      ahead[i].probe = c.Prepare(*raw);
+      staged[i].probe = c.Prepare(*raw);
     } else {
-      ahead[i].invalid = raw.status();
+      staged[i].kind = StagedRecord::Kind::kInvalid;
+      staged[i].invalid = raw.status();
     }
+    failed[i] = StageRecord(in, c, store, state, *records[i], &staged[i]);
   };
   std::thread helper;
-  if (count >= kPreparedAheadRecords) {
+  if (reader != nullptr) {
+    in.writer_values->SetStore(reader);
     helper = std::thread([&] {
+      pthread_setname_np(pthread_self(), "idr-ingest");  // For top, perf.
       EngineCore own(&in, schema);  // Validate keeps state: one per thread.
-      size_t next_prepared = 0;
-      for (size_t i = 0; i < count; ++i) {
-        if (next_prepared <= i) prepare(own, next_prepared++);
-        if (ahead[i].invalid.ok()) {
-          // Later records are prepared while the writer publishes this
-          // one's predecessor.
-          Spinner spin;
-          while (published.load(std::memory_order_acquire) < i) {
-            if (stop.load(std::memory_order_acquire)) return;
-            if (next_prepared < count) {
-              prepare(own, next_prepared++);
-            } else {
-              spin.Wait();
-            }
-          }
-          ScoreInMemory(in, own, present, &ahead[i].probe, &ahead[i].scored);
-        }
-        prepared.store(i + 1, std::memory_order_release);
+      for (size_t i = 0; i < count && !stop.load(std::memory_order_acquire);
+           ++i) {
+        stage(own, reader, i);
+        ready.store(i + 1, std::memory_order_release);
+        if (!failed[i].ok()) return;
       }
     });
-  } else {
-    for (size_t i = 0; i < count; ++i) prepare(core, i);
-    prepared.store(count, std::memory_order_release);
   }
-  // The helper reads the writer's state: it stops before a rollback
-  // changes it, and on every way out (it writes into this frame).
+  // The helper uses the writer's state: it stops before a rollback changes
+  // it, and on every way out (it writes into this frame).
   auto stop_helper = [&] {
     stop.store(true, std::memory_order_release);
     if (helper.joinable()) helper.join();
+    in.writer_values->SetStore(in.writer.get());
   };
   struct Stopper {
     decltype(stop_helper)& stop;
     ~Stopper() { stop(); }
   } stopper{stop_helper};
   for (size_t i = 0; i < count; ++i) {
-    Spinner spin;
-    while (prepared.load(std::memory_order_acquire) <= i) spin.Wait();
-    auto publish = [&published, i] {
-      published.store(i + 1, std::memory_order_release);
-    };
-    if (!ahead[i].invalid.ok()) {
-      results.push_back(ahead[i].invalid);
-      publish();
+    if (reader == nullptr) {
+      stage(core, in.writer.get(), i);
+    } else {
+      int spins = 0;
+      while (ready.load(std::memory_order_acquire) <= i) {
+        if (++spins > 64) std::this_thread::yield();
+      }
+    }
+    if (failed[i].ok() && staged[i].kind == StagedRecord::Kind::kInvalid) {
+      results.push_back(staged[i].invalid);
       continue;
     }
-    // A record already ingested earlier in this batch is simply unchanged.
-    IngestStep step(in, schema, present, *next_record_id);
     absl::StatusOr<IngestResult> result =
-        step.Run(*records[i], std::move(ahead[i].probe),
-                 std::move(ahead[i].scored), publish);
+        failed[i].ok()
+            ? IngestStep(in, schema).Run(*records[i], std::move(staged[i]))
+            : absl::StatusOr<IngestResult>(failed[i]);
     if (!result.ok()) {
       stop_helper();
       in.RollbackWrite();
@@ -1942,7 +1919,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   }
   stop_helper();
   s = in.FlushUnwrittenCounts();
-  if (s.ok()) s = in.writer->PutMeta(kMetaPresent, EncodeCounts(present));
+  if (s.ok()) s = in.writer->PutMeta(kMetaPresent, EncodeCounts(state.present));
   if (s.ok()) s = in.writer->Commit();
   if (!s.ok()) {
     in.RollbackWrite();
@@ -1952,8 +1929,8 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   in.uncommitted_values.clear();
   in.ApplyCommittedValues();
   {
-    Lock state(in.state_mu);
-    in.present = std::move(present);
+    Lock lock(in.state_mu);
+    in.present = std::move(state.present);
   }
   in.Committed();
   return results;
@@ -1995,8 +1972,21 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
   }
   absl::StatusOr<BatchResult> results;
   {
+    // The helper thread's reader, taken before the writer's lock (opening
+    // one takes it).
+    absl::StatusOr<Internals::Reader> reader(nullptr);
+    if (all.size() >= kPreparedAheadRecords) {
+      reader = in_->AcquireReader();
+      // Its snapshot is begun again inside the write transaction: not one
+      // to keep for others.
+      if (reader.ok()) reader->get_deleter().commits = -1;
+    }
     Lock lock(in_->write_mu);
-    results = IngestInOneTransaction(*in_, schema_, all);
+    if (reader.ok()) {
+      results = IngestInOneTransaction(*in_, schema_, all, reader->get());
+    } else {
+      results = reader.status();
+    }
   }
   std::unique_lock<std::mutex> lock(in_->group_mu);
   size_t next = 0;

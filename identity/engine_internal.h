@@ -50,6 +50,11 @@ struct Engine::Internals {
   std::mutex write_mu;
   std::unique_ptr<storage::GraphStore> writer;  // Guarded by write_mu.
   // Values the writer has read (created once the writer exists).
+  // "Guarded by write_mu" here and below: used by the thread holding it, or
+  // by the ingest's helper thread, to which the writer holding it leaves
+  // this cache, the uncommitted_* state, unwritten_counts and the
+  // index's writes while the helper stages a batch (engine.md, "The
+  // ingest pipeline").
   std::unique_ptr<ValueCache> writer_values;  // Guarded by write_mu.
   // The blocking-key index, built on first use from the records' keys,
   // read through `store` (the caller's connection: the writer's with

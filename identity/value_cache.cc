@@ -76,11 +76,6 @@ absl::StatusOr<const StoredValue*> ValueCache::Lookup(int64_t id) {
       return value;
     }
   }
-  if (!store_reads_) {
-    --used_;
-    return absl::UnavailableError(
-        absl::StrCat("value ", id, " is not in memory"));
-  }
   absl::StatusOr<std::optional<storage::ValueRow>> row = store_->GetValue(id);
   if (!row.ok() || !row->has_value()) {
     --used_;

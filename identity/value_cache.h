@@ -53,10 +53,10 @@ class ValueCache {
   void AddCount(int64_t id, int64_t delta);
   // Forgets every value (pointers handed out before are invalid).
   void Clear();
-  // Whether a value found nowhere in memory may be read from the store
-  // (default true). Off, Get and Lookup answer UNAVAILABLE for it instead:
-  // for a thread that must not use the store's connection.
-  void AllowStoreReads(bool allowed) { store_reads_ = allowed; }
+  // The store values found nowhere in memory are read from from now on
+  // (the writer's cache reads through a reader while the ingest's helper
+  // thread uses it).
+  void SetStore(storage::GraphStore* store) { store_ = store; }
   size_t size() const { return values_.size(); }
 
  private:
@@ -68,7 +68,6 @@ class ValueCache {
   const absl::flat_hash_map<int64_t, int64_t>* pending_;
   const absl::flat_hash_map<int64_t, int64_t>* unwritten_;
   const std::vector<StoredValue>* inserted_;
-  bool store_reads_ = true;
   absl::flat_hash_map<int64_t, StoredValue*> values_;  // Into pool_.
   // Entries by first use; those from used_ on are free (a deque never moves
   // its elements as it grows).
