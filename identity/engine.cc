@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <functional>
 #include <random>
 #include <thread>
 
@@ -46,8 +45,9 @@ constexpr double kFrequencyPriorRecords = 1000;
 constexpr int64_t kMaxReclusterRecords = 100;
 // Records one group commit writes at most.
 constexpr size_t kMaxGroupRecords = 4096;
-// Batches from this size on are validated, normalised and scored on a
-// second thread, ahead of the writer (a few records are not worth a thread).
+// Batches from this size on are staged (validated, normalised, scored and
+// published in memory) on a second thread, ahead of the writer (a few
+// records are not worth a thread).
 constexpr size_t kPreparedAheadRecords = 64;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
@@ -1435,6 +1435,9 @@ absl::Status StageRecord(Engine::Internals& in, EngineCore& core,
   staged->record_id = state.next_record_id++;
   for (const Probe::Key& key : probe.keys) staged->keys.push_back(key.key);
   BlockIndex* index = in.built_blocks.load(std::memory_order_acquire);
+  if (index == nullptr) {  // FindStoredValues built it.
+    return absl::InternalError("the blocking-key index is not built");
+  }
   for (uint64_t key : staged->keys) {
     index->Add(key, staged->record_id);
     in.uncommitted_blocks.emplace_back(key, staged->record_id);
@@ -1828,12 +1831,16 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   if (s.ok()) s = in.Blocks(in.writer.get()).status();
   StagingState state;
   state.present = in.Present();
-  absl::StatusOr<int64_t> next_id = in.writer->NextRecordId();
-  if (s.ok()) s = next_id.status();
-  if (s.ok()) state.next_record_id = *next_id;
-  next_id = in.writer->NextValueId();
-  if (s.ok()) s = next_id.status();
-  if (s.ok()) state.next_value_id = *next_id;
+  if (s.ok()) {
+    absl::StatusOr<int64_t> next = in.writer->NextRecordId();
+    s = next.status();
+    if (s.ok()) state.next_record_id = *next;
+  }
+  if (s.ok()) {
+    absl::StatusOr<int64_t> next = in.writer->NextValueId();
+    s = next.status();
+    if (s.ok()) state.next_value_id = *next;
+  }
   if (s.ok() && reader != nullptr) {
     // A snapshot that begins now, inside the write transaction, sees
     // everything committed before it: with what the transaction publishes
@@ -1888,6 +1895,8 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     stop.store(true, std::memory_order_release);
     if (helper.joinable()) helper.join();
     in.writer_values->SetStore(in.writer.get());
+    // Its snapshot ends before the commit, which may then checkpoint past it.
+    if (reader != nullptr) reader->EndRead();
   };
   struct Stopper {
     decltype(stop_helper)& stop;

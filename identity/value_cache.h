@@ -28,7 +28,8 @@ namespace idr::identity {
 // open transaction inserted from memory (`inserted`, by ascending id, with
 // the counts they were stored with).
 //
-// Not thread-safe: one per reader operation, or the writer's under its lock.
+// Not thread-safe: one per reader operation, or the writer's under its lock
+// (used by the ingest's helper thread while the writer leaves it to it).
 class ValueCache {
  public:
   ValueCache(storage::GraphStore* store, const ValueTable* table,
@@ -53,9 +54,9 @@ class ValueCache {
   void AddCount(int64_t id, int64_t delta);
   // Forgets every value (pointers handed out before are invalid).
   void Clear();
-  // The store values found nowhere in memory are read from from now on
-  // (the writer's cache reads through a reader while the ingest's helper
-  // thread uses it).
+  // Reads the values found nowhere in memory from `store` from now on (the
+  // writer's cache reads through a reader connection while the ingest's
+  // helper thread uses it).
   void SetStore(storage::GraphStore* store) { store_ = store; }
   size_t size() const { return values_.size(); }
 
