@@ -1073,8 +1073,9 @@ class SqliteGraphStore : public GraphStore {
   // The next id of an AUTOINCREMENT table: SQLite keeps the largest id
   // ever used there, deleted or not.
   absl::StatusOr<int64_t> NextId(const char* table) {
+    const std::string name = table;  // Bound without a copy: outlives q.
     Query q(*stmts_, "SELECT seq FROM sqlite_sequence WHERE name = ?");
-    q.Text(table);
+    q.Text(name);
     absl::StatusOr<std::optional<int64_t>> last = First<int64_t>(q, ReadInt);
     if (!last.ok()) return last.status();
     return last->value_or(0) + 1;
