@@ -52,6 +52,11 @@ class BlockIndex {
   bool GetValues(int64_t record, std::vector<int64_t>* value_ids) const;
   // Forgets `record`'s value ids.
   void RemoveValues(int64_t record);
+  // Asks the CPU to fetch these records' value ids into its cache, ahead of
+  // GetValues on each: every one is a random read from main memory (about
+  // 60 MB at a million records), which the CPU then makes in parallel
+  // rather than one after the other.
+  void PrefetchValues(const std::vector<int64_t>& records) const;
 
   // Distinct keys, and keys whose block is oversized.
   size_t keys() const;

@@ -746,6 +746,10 @@ class EngineCore {
       std::vector<std::pair<float, int64_t>> ranked;
       ranked.reserve(found.size());
       std::vector<int64_t> value_ids;
+      std::vector<int64_t> ids;
+      ids.reserve(found.size());
+      for (const auto& [id, f] : found) ids.push_back(id);
+      index.PrefetchValues(ids);
       for (const auto& [id, f] : found) {
         float rank = f.rank;
         if (index.GetValues(id, &value_ids)) {
@@ -792,6 +796,18 @@ class EngineCore {
       if (!probe.Has(c.column)) continue;
       needed[c.column] = true;
       if (c.partner >= 0) needed[c.partner] = true;
+    }
+    {
+      // The values read below, fetched into the CPU's cache all at once.
+      std::vector<int64_t> wanted;
+      for (size_t f = 0; f < n; ++f) {
+        if (!needed[f]) continue;
+        for (const StoredRecord& record : records) {
+          const int64_t id = record.value_ids[f];
+          if (id != 0 && id != probe.value_ids[f]) wanted.push_back(id);
+        }
+      }
+      values.Prefetch(wanted);
     }
     for (size_t f = 0; f < n; ++f) {
       PreparedColumn& col = columns[f];
@@ -955,7 +971,15 @@ class EngineCore {
     // only for those that link (for their customer); by a reader for those
     // whose customer it needs, in its own snapshot, which may lag the index.
     std::vector<bool> partial;
-    for (const auto& [id, rule] : Candidates(probe, **index, present)) {
+    const std::vector<std::pair<int64_t, int>> candidates =
+        Candidates(probe, **index, present);
+    {
+      std::vector<int64_t> ids;
+      ids.reserve(candidates.size());
+      for (const auto& [id, rule] : candidates) ids.push_back(id);
+      (*index)->PrefetchValues(ids);
+    }
+    for (const auto& [id, rule] : candidates) {
       StoredRecord kept;
       if ((*index)->GetValues(id, &kept.value_ids)) {
         kept.row.id = id;

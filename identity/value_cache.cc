@@ -17,6 +17,15 @@ void ValueCache::AddCount(int64_t id, int64_t delta) {
   if (it->second->count <= 0) values_.erase(it);
 }
 
+void ValueCache::Prefetch(const std::vector<int64_t>& ids) {
+  if (table_ == nullptr) return;
+  std::vector<int64_t> missing;
+  for (int64_t id : ids) {
+    if (!values_.contains(id)) missing.push_back(id);
+  }
+  table_->Prefetch(missing);
+}
+
 void ValueCache::Clear() {
   values_.clear();
   used_ = 0;

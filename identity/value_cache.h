@@ -50,6 +50,8 @@ class ValueCache {
   // explanation with values); "" when it holds none.
   absl::StatusOr<std::string> ValueOfField(const std::vector<int64_t>& ids,
                                            int field);
+  // Prefetches (ValueTable::Prefetch) those of `ids` not cached here.
+  void Prefetch(const std::vector<int64_t>& ids);
   // After a count change the writer made in the store.
   void AddCount(int64_t id, int64_t delta);
   // Forgets every value (pointers handed out before are invalid).
