@@ -1549,6 +1549,7 @@ absl::StatusOr<std::vector<int64_t>> IngestStep::CustomerExclusive(
   if (!ids.ok()) return ids.status();
   absl::StatusOr<BlockIndex*> index = in_.Blocks(store());
   if (!index.ok()) return index.status();
+  (*index)->PrefetchValues(*ids);
   std::vector<StoredRecord> records(ids->size());
   for (size_t i = 0; i < ids->size(); ++i) {
     if ((*index)->GetValues((*ids)[i], &records[i].value_ids)) continue;
