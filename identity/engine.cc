@@ -49,6 +49,9 @@ constexpr size_t kMaxGroupRecords = 4096;
 // published in memory) on a second thread, ahead of the writer (a few
 // records are not worth a thread).
 constexpr size_t kPreparedAheadRecords = 64;
+// Raw values the writer keeps normalised at most (Internals::prepared_values;
+// a few hundred bytes each).
+constexpr size_t kPreparedValuesCached = 1 << 16;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -634,8 +637,11 @@ class EngineCore {
   }
 
   // The part of MakeProbe that reads nothing: normalised values, their
-  // hashes and the blocking keys. Thread-safe.
-  Probe Prepare(const std::vector<std::string>& raw) const {
+  // hashes and the blocking keys. Thread-safe, but for `cache`: if given
+  // (the caller's own), it keeps each field's raw value normalised
+  // (Internals::prepared_values).
+  Probe Prepare(const std::vector<std::string>& raw,
+                PreparedValueCache* cache = nullptr) const {
     Probe probe;
     matching::PrepareOptions prepare;
     prepare.phone_region = schema_.phone_region;
@@ -654,10 +660,22 @@ class EngineCore {
         missing.ids.push_back(-1);
         continue;
       }
+      if (cache != nullptr) {
+        auto it = cache->find(std::make_pair(f, raw[f]));
+        if (it != cache->end()) {
+          probe.columns.push_back(it->second);
+          if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
+          continue;
+        }
+      }
       matching::ColumnPreparer preparer(schema_.fields[f].column,
                                         schema_.fields[f].type, prepare);
       preparer.Add(raw[f]);
       probe.columns.push_back(preparer.Finish(1));
+      if (cache != nullptr) {
+        if (cache->size() >= kPreparedValuesCached) cache->clear();
+        cache->emplace(std::make_pair(f, raw[f]), probe.columns.back());
+      }
       if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
     }
     for (matching::BlockingRule& rule :
@@ -1893,7 +1911,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     absl::StatusOr<std::vector<std::string>> raw =
         c.Validate(*records[i], true);
     if (raw.ok()) {
-      staged[i].probe = c.Prepare(*raw);
+      staged[i].probe = c.Prepare(*raw, &in.prepared_values);
     } else {
       staged[i].kind = StagedRecord::Kind::kInvalid;
       staged[i].invalid = raw.status();

@@ -605,8 +605,10 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         if (!s.ok()) return s;
         return count;
       });
-  // Forget changed value counts: the writer's cached ones are stale.
+  // Forget changed value counts: the writer's cached ones are stale. And
+  // the ingest's normalised raw values may hold the customer's.
   in_->writer_values->Clear();
+  in_->prepared_values.clear();
   if (!erased.ok()) return erased.status();
   in_->Unindex(unindexed);
   in_->UnindexValues(erased_values);
