@@ -49,9 +49,6 @@ constexpr size_t kMaxGroupRecords = 4096;
 // published in memory) on a second thread, ahead of the writer (a few
 // records are not worth a thread).
 constexpr size_t kPreparedAheadRecords = 64;
-// Raw values the writer keeps normalised at most (Internals::prepared_values;
-// a few hundred bytes each).
-constexpr size_t kPreparedValuesCached = 1 << 16;
 // Name-key positions the blocking rules are computed for (names rarely have
 // more than four romanisations and orders).
 constexpr size_t kNameKeySlots = 8;
@@ -661,9 +658,8 @@ class EngineCore {
         continue;
       }
       if (cache != nullptr) {
-        auto it = cache->find(std::make_pair(f, raw[f]));
-        if (it != cache->end()) {
-          probe.columns.push_back(it->second);
+        if (const PreparedColumn* known = cache->Find(f, raw[f])) {
+          probe.columns.push_back(*known);
           if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
           continue;
         }
@@ -672,10 +668,7 @@ class EngineCore {
                                         schema_.fields[f].type, prepare);
       preparer.Add(raw[f]);
       probe.columns.push_back(preparer.Finish(1));
-      if (cache != nullptr) {
-        if (cache->size() >= kPreparedValuesCached) cache->clear();
-        cache->emplace(std::make_pair(f, raw[f]), probe.columns.back());
-      }
+      if (cache != nullptr) cache->Add(f, raw[f], probe.columns.back());
       if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
     }
     for (matching::BlockingRule& rule :

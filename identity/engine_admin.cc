@@ -606,9 +606,9 @@ absl::StatusOr<int64_t> Engine::Forget(const std::string& key,
         return count;
       });
   // Forget changed value counts: the writer's cached ones are stale. And
-  // the ingest's normalised raw values may hold the customer's.
-  in_->writer_values->Clear();
-  in_->prepared_values.clear();
+  // both caches may hold the customer's values: their text is overwritten.
+  in_->writer_values->Wipe();
+  in_->prepared_values.Wipe();
   if (!erased.ok()) return erased.status();
   in_->Unindex(unindexed);
   in_->UnindexValues(erased_values);

@@ -13,26 +13,20 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "identity/block_index.h"
 #include "identity/engine.h"
+#include "identity/prepared_value_cache.h"
 #include "identity/record_codec.h"
 #include "identity/value_cache.h"
 #include "identity/value_hash_index.h"
 #include "identity/value_table.h"
-#include "matching/prepare.h"
 #include "storage/graph_store.h"
 
 namespace idr::identity {
-
-// One field's raw value (field number, raw text), normalised as a column of
-// one row.
-using PreparedValueCache = absl::flat_hash_map<std::pair<size_t, std::string>,
-                                               matching::PreparedColumn>;
 
 // A record as stored, with its blob decoded.
 struct StoredRecord {
@@ -63,12 +57,9 @@ struct Engine::Internals {
   // and the index's writes while the helper stages a batch (engine.md,
   // "The ingest pipeline").
   std::unique_ptr<ValueCache> writer_values;  // Guarded by write_mu.
-  // Raw values the ingest has normalised, by (field, raw value): the same
-  // family names, given names, cities and genders come again and again,
-  // and a name's normalisation (ICU transliteration, romanisations) is most
-  // of a record's. Cleared when it reaches kPreparedValuesCached entries,
-  // and by Forget (it holds raw values).
-  PreparedValueCache prepared_values;  // Guarded by write_mu.
+  // Raw values the ingest has normalised (prepared_value_cache.h); wiped by
+  // Forget.
+  PreparedValueCache prepared_values{1 << 16};  // Guarded by write_mu.
   // The blocking-key index, built on first use from the records' keys,
   // read through `store` (the caller's connection: the writer's with
   // write_mu held, or a reader's). Opening a graph to read a profile or

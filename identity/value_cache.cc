@@ -34,6 +34,14 @@ void ValueCache::Clear() {
   if (pool_.size() > kPooledValues) pool_.clear();
 }
 
+void ValueCache::Wipe() {
+  for (StoredValue& value : pool_) {
+    std::fill(value.value.begin(), value.value.end(), '\0');
+    std::fill(value.keys.begin(), value.keys.end(), 0);
+  }
+  Clear();
+}
+
 absl::StatusOr<const StoredValue*> ValueCache::Get(int64_t id) {
   absl::StatusOr<const StoredValue*> value = Lookup(id);
   if (value.ok() && *value == nullptr) {

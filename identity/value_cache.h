@@ -56,6 +56,9 @@ class ValueCache {
   void AddCount(int64_t id, int64_t delta);
   // Forgets every value (pointers handed out before are invalid).
   void Clear();
+  // Clear, after overwriting the text and keys its entries held (their
+  // buffers are kept for reuse): for a Forget.
+  void Wipe();
   // Reads the values found nowhere in memory from `store` from now on (the
   // writer's cache reads through a reader connection while the ingest's
   // helper thread uses it).

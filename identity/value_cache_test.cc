@@ -94,6 +94,24 @@ TEST_F(ValueCacheTest, InsertedValuesAreReadFromMemoryTheRestFromTheStoreSet) {
   EXPECT_EQ((*read)->value, "zhou.jie@126.com");
 }
 
+TEST_F(ValueCacheTest, WipeOverwritesTheTextItsEntriesHeld) {
+  const int64_t id = Store("chen.jie@qq.com", 1, {5});
+  ValueCache cache(store_.get(), &table_);
+  absl::StatusOr<const StoredValue*> value = cache.Get(id);
+  ASSERT_TRUE(value.ok()) << value.status();
+  // The entry stays in the cache's pool for reuse (a pointer handed out is
+  // no longer valid to callers, but the memory is still the cache's).
+  const StoredValue* entry = *value;
+  const size_t length = entry->value.size();
+  cache.Wipe();
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(entry->value, std::string(length, '\0'));
+  EXPECT_EQ(entry->keys, (std::vector<uint64_t>{0}));
+  absl::StatusOr<const StoredValue*> again = cache.Get(id);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->value, "chen.jie@qq.com");  // Read afresh.
+}
+
 TEST_F(ValueCacheTest, MissingValueIsNullForLookupAndDataLossForGet) {
   ValueCache cache(store_.get(), &table_);
   absl::StatusOr<const StoredValue*> looked = cache.Lookup(42);
