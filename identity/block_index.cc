@@ -72,8 +72,9 @@ void BlockIndex::PrefetchValues(const std::vector<int64_t>& records) const {
   if (fields_ == 0) return;
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (int64_t record : records) {
+    if (record < 0) continue;
     const size_t at = static_cast<size_t>(record) * fields_;
-    if (record < 0 || at + fields_ > values_.size()) continue;
+    if (at + fields_ > values_.size()) continue;
     __builtin_prefetch(&values_[at]);
     __builtin_prefetch(&values_[at + fields_ - 1]);  // May be the next line.
   }

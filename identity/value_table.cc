@@ -30,15 +30,15 @@ bool ValueTable::Get(int64_t id, StoredValue* out) const {
 void ValueTable::Prefetch(const std::vector<int64_t>& ids) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (!loaded_) return;
-  auto held = [&](int64_t id) {
+  auto in_range = [&](int64_t id) {
     return id > 0 && static_cast<uint64_t>(id) < slots_.size();
   };
   for (int64_t id : ids) {
-    if (held(id)) __builtin_prefetch(&slots_[id]);
+    if (in_range(id)) __builtin_prefetch(&slots_[id]);
   }
   // The slots of the first ids have arrived by now, mostly.
   for (int64_t id : ids) {
-    if (!held(id) || !slots_[id].held) continue;
+    if (!in_range(id) || !slots_[id].held) continue;
     const Slot& slot = slots_[id];
     __builtin_prefetch(text_.data() + slot.text_at);
     if (slot.key_count > 0) __builtin_prefetch(keys_.data() + slot.keys_at);
