@@ -941,15 +941,16 @@ class EngineCore {
     scratch_columns_ = std::move(columns);
   }
 
-  // Loads candidate records and scores them. A resolve (not `ingesting`)
-  // needs the customers of its best `best_customers` only.
+  // A resolve's candidates, loaded and scored; it needs the customers of
+  // its best `best_customers` only. (An ingest scores with ScoreCandidates
+  // and reads with ReadLinkingRecords, on two threads.)
   absl::Status LoadAndScore(const Probe& probe, storage::GraphStore* store,
-                            const std::vector<int64_t>& present, bool ingesting,
+                            const std::vector<int64_t>& present,
                             std::vector<StoredRecord>* records,
                             std::vector<Scored>* scored, ValueCache& values,
                             int best_customers = 0) {
-    absl::Status s = ScoreCandidates(probe, store, present, ingesting, records,
-                                     scored, values);
+    absl::Status s =
+        ScoreCandidates(probe, store, present, false, records, scored, values);
     if (!s.ok()) return s;
     // A resolve with one of the probe's identifier values stored groups
     // the candidates by it (ReadCandidateCustomers); one by attributes
@@ -959,10 +960,8 @@ class EngineCore {
       grouped = probe.value_ids[f] != 0 &&
                 matching::IsIdentifier(schema_.fields[f].type);
     }
-    return ingesting ? ReadLinkingRecords(store, records, scored)
-           : grouped
-               ? ReadCandidateCustomers(probe, store, records, scored)
-               : ReadBestCandidates(store, best_customers, records, scored);
+    return grouped ? ReadCandidateCustomers(probe, store, records, scored)
+                   : ReadBestCandidates(store, best_customers, records, scored);
   }
 
   // LoadAndScore's first part: the candidates, scored, with no row read
@@ -1469,15 +1468,15 @@ absl::Status StageRecord(Engine::Internals& in, EngineCore& core,
   // And the record's index entries.
   staged->record_id = state.next_record_id++;
   for (const Probe::Key& key : probe.keys) staged->keys.push_back(key.key);
-  BlockIndex* index = in.built_blocks.load(std::memory_order_acquire);
-  if (index == nullptr) {  // FindStoredValues built it.
-    return absl::InternalError("the blocking-key index is not built");
-  }
+  absl::StatusOr<BlockIndex*> index = in.Blocks(store);
+  if (!index.ok()) return index.status();
   for (uint64_t key : staged->keys) {
-    index->Add(key, staged->record_id);
+    (*index)->Add(key, staged->record_id);
     in.uncommitted_blocks.emplace_back(key, staged->record_id);
   }
-  if (!staged->keys.empty()) index->SetValues(staged->record_id, staged->ids);
+  if (!staged->keys.empty()) {
+    (*index)->SetValues(staged->record_id, staged->ids);
+  }
   state.source_ids.insert(record.source_id);
   return absl::OkStatus();
 }
@@ -2118,9 +2117,8 @@ absl::StatusOr<ResolveResult> Engine::Resolve(const SourceRecord& probe_record,
   if (!probe.ok()) return probe.status();
   std::vector<StoredRecord> records;
   std::vector<Scored> scored;
-  absl::Status s = core.LoadAndScore(*probe, store, in_->Present(), false,
-                                     &records, &scored, values,
-                                     max_candidates);
+  absl::Status s = core.LoadAndScore(*probe, store, in_->Present(), &records,
+                                     &scored, values, max_candidates);
   if (!s.ok()) return s;
   // Best record per customer.
   absl::flat_hash_map<int64_t, size_t> best;
