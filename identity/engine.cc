@@ -1024,13 +1024,21 @@ class EngineCore {
   // link. One the store does not hold is vetoed: an index built from a
   // reader's snapshot taken before a Forget committed can hold a record the
   // Forget deleted.
+  // Only their customers are read (deciding and linking need no more):
+  // rows not read keep row_read false.
   absl::Status ReadLinkingRecords(storage::GraphStore* store,
                                   std::vector<StoredRecord>* records,
                                   std::vector<Scored>* scored) const {
     for (size_t i = 0; i < records->size(); ++i) {
-      if ((*records)[i].row_read || !Links((*scored)[i])) continue;
-      absl::StatusOr<bool> read = ReadRow(store, &(*records)[i], &(*scored)[i]);
-      if (!read.ok()) return read.status();
+      StoredRecord& record = (*records)[i];
+      if (record.row_read || !Links((*scored)[i])) continue;
+      absl::StatusOr<int64_t> customer = store->CustomerOfRecord(record.row.id);
+      if (!customer.ok()) return customer.status();
+      if (*customer == 0) {
+        Veto(&(*scored)[i]);  // Gone since it was scored.
+        continue;
+      }
+      record.row.customer = *customer;
     }
     return absl::OkStatus();
   }
@@ -1190,7 +1198,9 @@ Engine::Engine(std::unique_ptr<storage::GraphStore> store,
                EngineOptions options)
     : in_(std::make_unique<Internals>()) {
   // The writer reads the same candidate records and values again and again.
-  in_->writer = std::make_unique<storage::CachedGraphStore>(std::move(store));
+  in_->writer = std::make_unique<storage::CachedGraphStore>(
+      std::move(store), storage::CachedGraphStore::kDefaultMaxRows,
+      options.mirror_max_records);
   in_->writer_values = std::make_unique<ValueCache>(
       in_->writer.get(), &in_->value_table, &in_->uncommitted_counts,
       &in_->unwritten_counts, &in_->uncommitted_inserts);
@@ -1531,8 +1541,8 @@ absl::StatusOr<std::vector<IngestStep::Group>> IngestStep::GroupLinks(
           store()->GetCustomer(c);
       if (!row.ok()) return row.status();
       if (!row->has_value()) {
-        return absl::DataLossError(absl::StrCat(
-            "record ", s.record->row.source_id, " names missing customer ", c));
+        return absl::DataLossError(absl::StrCat("record ", s.record->row.id,
+                                                " names missing customer ", c));
       }
       groups.push_back({**row, {}, -1e300, false});
     }
@@ -2062,7 +2072,9 @@ absl::Status Engine::BuildIndex() {
   Lock lock(in_->write_mu);
   // Through the reader: its snapshot starts afresh (later than the pool
   // thinks, which is safe).
-  return in_->LoadValueTable(reader->get());
+  absl::Status loaded = in_->LoadValueTable(reader->get());
+  if (!loaded.ok()) return loaded;
+  return in_->writer->LoadMirror();
 }
 
 absl::StatusOr<ResolveResult> Engine::ResolveKey(const std::string& key) {

@@ -204,7 +204,7 @@ absl::StatusOr<std::vector<std::string>> ReclusterCustomer(
   // A link inside the customer has its smaller end here too. (A manual
   // link never leaves its customer: Unmerge deletes those that would.)
   absl::StatusOr<std::vector<storage::LinkRow>> links =
-      store->LinksFromCustomer(customer.id);
+      store->LinkEdgesFromCustomer(customer.id);
   if (!links.ok()) return links.status();
   std::vector<matching::Edge> edges;
   for (const storage::LinkRow& l : *links) {

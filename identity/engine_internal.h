@@ -24,6 +24,7 @@
 #include "identity/value_cache.h"
 #include "identity/value_hash_index.h"
 #include "identity/value_table.h"
+#include "storage/cached_graph_store.h"
 #include "storage/graph_store.h"
 
 namespace idr::identity {
@@ -49,7 +50,7 @@ struct Engine::Internals {
   const GraphSchema* schema = nullptr;
   // Serialises writes (and opening readers) on the writer connection.
   std::mutex write_mu;
-  std::unique_ptr<storage::GraphStore> writer;  // Guarded by write_mu.
+  std::unique_ptr<storage::CachedGraphStore> writer;  // Guarded by write_mu.
   // Values the writer has read (created once the writer exists).
   // "Guarded by write_mu" here and below: used by the thread holding it, or
   // by the ingest's helper thread, to which the writer holding it leaves

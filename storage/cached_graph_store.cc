@@ -5,10 +5,74 @@
 namespace idr::storage {
 
 CachedGraphStore::CachedGraphStore(std::unique_ptr<GraphStore> inner,
-                                   size_t max_rows)
-    : ForwardingGraphStore(std::move(inner)), max_rows_(max_rows) {}
+                                   size_t max_rows, int64_t mirror_max_records)
+    : ForwardingGraphStore(std::move(inner)),
+      max_rows_(max_rows),
+      mirror_max_records_(mirror_max_records) {}
 
-void CachedGraphStore::Clear() { records_.clear(); }
+void CachedGraphStore::Clear() {
+  records_.clear();
+  mirror_.reset();
+  too_large_ = false;
+}
+
+GraphMirror* CachedGraphStore::Mirror() {
+  if (!in_write_ || mirror_max_records_ <= 0) return nullptr;
+  if (mirror_.has_value()) return &*mirror_;
+  if (too_large_) return nullptr;
+  absl::StatusOr<int64_t> count = inner_->CountRecords();
+  if (!count.ok() || *count > mirror_max_records_) {
+    too_large_ = true;  // Tried again after the next Clear.
+    return nullptr;
+  }
+  absl::StatusOr<GraphMirror> loaded = GraphMirror::Load(inner_);
+  if (!loaded.ok()) {
+    too_large_ = true;
+    return nullptr;
+  }
+  mirror_ = std::move(*loaded);
+  ++mirror_loads_;
+  return &*mirror_;
+}
+
+absl::Status CachedGraphStore::LoadMirror() {
+  if (in_write_) {
+    return absl::FailedPreconditionError("LoadMirror in a write transaction");
+  }
+  if (mirror_max_records_ <= 0 || mirror_.has_value()) {
+    return absl::OkStatus();
+  }
+  absl::Status s = inner_->BeginRead();
+  if (!s.ok()) return s;
+  // The version of the snapshot loaded: the next write transaction drops the
+  // mirror if another connection committed since.
+  absl::StatusOr<int64_t> version = inner_->DataVersion();
+  absl::StatusOr<int64_t> count = inner_->CountRecords();
+  std::optional<GraphMirror> loaded;
+  if (version.ok() && count.ok() && *count <= mirror_max_records_) {
+    absl::StatusOr<GraphMirror> read = GraphMirror::Load(inner_);
+    if (!read.ok()) s = read.status();
+    if (read.ok()) loaded = std::move(*read);
+  }
+  inner_->EndRead();
+  if (!version.ok()) return version.status();
+  if (!count.ok()) return count.status();
+  if (!s.ok()) return s;
+  Clear();  // The record cache too starts at this version.
+  data_version_ = *version;
+  if (loaded.has_value()) {
+    mirror_ = std::move(loaded);
+    ++mirror_loads_;
+  } else {
+    too_large_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CachedGraphStore::Followed(absl::Status s) {
+  if (!s.ok()) mirror_.reset();
+  return s;
+}
 
 absl::Status CachedGraphStore::BeginWrite() {
   absl::Status s = inner_->BeginWrite();
@@ -21,16 +85,19 @@ absl::Status CachedGraphStore::BeginWrite() {
   }
   if (*version != data_version_) Clear();
   data_version_ = *version;
+  in_write_ = true;
   return absl::OkStatus();
 }
 
 absl::Status CachedGraphStore::Commit() {
+  in_write_ = false;
   absl::Status s = inner_->Commit();
   if (!s.ok()) Clear();  // The transaction is gone; so are its rows.
   return s;
 }
 
 void CachedGraphStore::Rollback() {
+  in_write_ = false;
   inner_->Rollback();
   Clear();
 }
@@ -56,13 +123,19 @@ absl::StatusOr<int64_t> CachedGraphStore::InsertRecord(const RecordRow& row) {
     if (records_.size() >= max_rows_) records_.clear();
     RecordRow& cached = records_[*id] = row;
     cached.id = *id;
+    if (mirror_.has_value()) mirror_->InsertRecord(*id, row.customer);
+  } else {
+    mirror_.reset();
   }
   return id;
 }
 
 absl::Status CachedGraphStore::SetRecordCustomer(int64_t record,
                                                  int64_t customer) {
-  absl::Status s = inner_->SetRecordCustomer(record, customer);
+  absl::Status s = Followed(inner_->SetRecordCustomer(record, customer));
+  if (s.ok() && mirror_.has_value()) {
+    mirror_->SetRecordCustomer(record, customer);
+  }
   auto it = records_.find(record);
   if (it == records_.end()) return s;
   if (s.ok()) {
@@ -75,7 +148,61 @@ absl::Status CachedGraphStore::SetRecordCustomer(int64_t record,
 
 absl::Status CachedGraphStore::DeleteRecord(int64_t id) {
   records_.erase(id);
-  return inner_->DeleteRecord(id);
+  // The store deletes the record's links with it: the mirror needs their
+  // other ends.
+  std::vector<LinkRow> links;
+  if (mirror_.has_value()) {
+    absl::StatusOr<std::vector<LinkRow>> of = inner_->LinksOf(id);
+    if (of.ok()) {
+      links = std::move(*of);
+    } else {
+      mirror_.reset();
+    }
+  }
+  absl::Status s = Followed(inner_->DeleteRecord(id));
+  if (s.ok() && mirror_.has_value()) {
+    for (const LinkRow& link : links) mirror_->DeleteLink(link.a, link.b);
+    mirror_->DeleteRecord(id);
+  }
+  return s;
+}
+
+absl::StatusOr<int64_t> CachedGraphStore::CustomerOfRecord(int64_t id) {
+  auto it = records_.find(id);
+  if (it != records_.end()) {
+    ++hits_;
+    return it->second.customer;
+  }
+  if (GraphMirror* mirror = Mirror()) return mirror->CustomerOfRecord(id);
+  return inner_->CustomerOfRecord(id);
+}
+
+absl::StatusOr<std::vector<int64_t>> CachedGraphStore::RecordIdsOfCustomer(
+    int64_t customer) {
+  if (GraphMirror* mirror = Mirror()) {
+    return mirror->RecordIdsOfCustomer(customer);
+  }
+  return inner_->RecordIdsOfCustomer(customer);
+}
+
+absl::StatusOr<std::vector<LinkRow>> CachedGraphStore::LinkEdgesFromCustomer(
+    int64_t customer) {
+  if (GraphMirror* mirror = Mirror()) {
+    return mirror->LinkEdgesFromCustomer(customer);
+  }
+  return inner_->LinkEdgesFromCustomer(customer);
+}
+
+absl::Status CachedGraphStore::PutLink(const LinkRow& row) {
+  absl::Status s = Followed(inner_->PutLink(row));
+  if (s.ok() && mirror_.has_value()) mirror_->PutLink(row);
+  return s;
+}
+
+absl::Status CachedGraphStore::DeleteLink(int64_t a, int64_t b) {
+  absl::Status s = Followed(inner_->DeleteLink(a, b));
+  if (s.ok() && mirror_.has_value()) mirror_->DeleteLink(a, b);
+  return s;
 }
 
 }  // namespace idr::storage

@@ -9,15 +9,28 @@
 // connection committed (DataVersion). Readers it opens are not cached. When
 // it holds more than `max_rows` records it starts afresh. (Values are cached
 // one level up, decoded, by the engine's writer.)
+//
+// With `mirror_max_records` > 0 it also keeps a GraphMirror (each record's
+// customer and every link, without detail) and answers CustomerOfRecord,
+// RecordIdsOfCustomer and LinkEdgesFromCustomer from it inside write
+// transactions. The mirror is
+// loaded by the first such read of a write transaction, kept equal to the
+// store through every write, and dropped (to be loaded again when next
+// needed) whenever the record cache is cleared and whenever a write the
+// mirror follows fails. A graph of more than `mirror_max_records` records
+// is not mirrored: its reads go to the store.
 
 #ifndef IDR_STORAGE_CACHED_GRAPH_STORE_H_
 #define IDR_STORAGE_CACHED_GRAPH_STORE_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "storage/forwarding_graph_store.h"
+#include "storage/graph_mirror.h"
 
 namespace idr::storage {
 
@@ -25,8 +38,10 @@ class CachedGraphStore : public ForwardingGraphStore {
  public:
   // Caches in front of `inner`, which it owns. Default: a million records
   // (a few hundred MB at most).
+  static constexpr size_t kDefaultMaxRows = size_t{1} << 20;
   explicit CachedGraphStore(std::unique_ptr<GraphStore> inner,
-                            size_t max_rows = size_t{1} << 20);
+                            size_t max_rows = kDefaultMaxRows,
+                            int64_t mirror_max_records = 0);
 
   absl::Status BeginWrite() override;
   absl::Status Commit() override;
@@ -36,17 +51,42 @@ class CachedGraphStore : public ForwardingGraphStore {
   absl::StatusOr<int64_t> InsertRecord(const RecordRow& row) override;
   absl::Status SetRecordCustomer(int64_t record, int64_t customer) override;
   absl::Status DeleteRecord(int64_t id) override;
+  absl::StatusOr<int64_t> CustomerOfRecord(int64_t id) override;
+  absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
+      int64_t customer) override;
+  absl::StatusOr<std::vector<LinkRow>> LinkEdgesFromCustomer(
+      int64_t customer) override;
+  absl::Status PutLink(const LinkRow& row) override;
+  absl::Status DeleteLink(int64_t a, int64_t b) override;
+
+  // Loads the mirror now, from one read snapshot, rather than in the next
+  // write transaction (a store that mirrors nothing, or has its mirror
+  // already, is left as it is). Not inside a write transaction.
+  absl::Status LoadMirror();
 
   // Rows served from the cache since construction (for tests).
   int64_t hits() const { return hits_; }
+  // Whether a mirror is loaded now, and how many times one was (for tests).
+  bool mirrored() const { return mirror_.has_value(); }
+  int64_t mirror_loads() const { return mirror_loads_; }
 
  private:
   void Clear();
+  // The mirror, loaded if need be; null outside a write transaction, for a
+  // graph too large, or when loading failed (then the store answers).
+  GraphMirror* Mirror();
+  // After a write the mirror follows: drops it if the write failed.
+  absl::Status Followed(absl::Status s);
 
   size_t max_rows_;
   int64_t data_version_ = -1;  // Of the last write transaction.
   absl::flat_hash_map<int64_t, RecordRow> records_;
   int64_t hits_ = 0;
+  const int64_t mirror_max_records_;
+  bool in_write_ = false;
+  bool too_large_ = false;  // The graph was too large at the last try.
+  std::optional<GraphMirror> mirror_;
+  int64_t mirror_loads_ = 0;
 };
 
 }  // namespace idr::storage

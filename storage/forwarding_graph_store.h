@@ -105,6 +105,17 @@ class ForwardingGraphStore : public GraphStore {
       int64_t customer) override {
     return inner_->LinksFromCustomer(customer);
   }
+  absl::StatusOr<int64_t> CustomerOfRecord(int64_t id) override {
+    return inner_->CustomerOfRecord(id);
+  }
+  absl::StatusOr<std::vector<LinkRow>> LinkEdgesFromCustomer(
+      int64_t customer) override {
+    return inner_->LinkEdgesFromCustomer(customer);
+  }
+  absl::Status ForEachLinkEdge(
+      const std::function<bool(const LinkRow&)>& visit) override {
+    return inner_->ForEachLinkEdge(visit);
+  }
   absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
     return inner_->LinksOf(record);
   }

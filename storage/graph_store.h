@@ -194,6 +194,13 @@ class GraphStore {
   virtual absl::StatusOr<int64_t> NextRecordId() = 0;
   // Moves a record to another customer. INVALID_ARGUMENT for an unknown id.
   virtual absl::Status SetRecordCustomer(int64_t record, int64_t customer) = 0;
+  // The customer of record `id`, 0 when there is no such record: GetRecord
+  // without reading the rest of the row.
+  virtual absl::StatusOr<int64_t> CustomerOfRecord(int64_t id) {
+    absl::StatusOr<std::optional<RecordRow>> row = GetRecord(id);
+    if (!row.ok()) return row.status();
+    return row->has_value() ? (*row)->customer : 0;
+  }
   // Deletes a record (its keys with it) and its links; an unknown id is a
   // no-op.
   virtual absl::Status DeleteRecord(int64_t id) = 0;
@@ -220,6 +227,20 @@ class GraphStore {
   // a customer read LinksOf for each of its records).
   virtual absl::StatusOr<std::vector<LinkRow>> LinksFromCustomer(
       int64_t customer) = 0;
+  // LinksFromCustomer with each link's detail left empty: all that
+  // re-clustering reads.
+  virtual absl::StatusOr<std::vector<LinkRow>> LinkEdgesFromCustomer(
+      int64_t customer) {
+    absl::StatusOr<std::vector<LinkRow>> links = LinksFromCustomer(customer);
+    if (links.ok()) {
+      for (LinkRow& link : *links) link.detail.clear();
+    }
+    return links;
+  }
+  // Calls `visit` for every link in (a, b) order, detail left empty; stops
+  // early when it returns false.
+  virtual absl::Status ForEachLinkEdge(
+      const std::function<bool(const LinkRow&)>& visit) = 0;
   virtual absl::Status DeleteLink(int64_t a, int64_t b) = 0;
 
   // --- Customers ------------------------------------------------------------

@@ -507,6 +507,9 @@ TEST_P(GraphStoreTest, Records) {
   EXPECT_EQ(Str(Get(store_->FindRecord("s2"))), Str(row));
   EXPECT_EQ(Get(store_->FindRecord("s9")), std::nullopt);
   EXPECT_EQ(Get(store_->GetRecord(r3 + 1)), std::nullopt);
+  EXPECT_EQ(Get(store_->CustomerOfRecord(r2)), 10);
+  EXPECT_EQ(Get(store_->CustomerOfRecord(r3)), 11);
+  EXPECT_EQ(Get(store_->CustomerOfRecord(r3 + 1)), 0);
 
   std::vector<RecordRow> of10 = Get(store_->RecordsOfCustomer(10));
   ASSERT_EQ(of10.size(), 2u);
@@ -521,6 +524,7 @@ TEST_P(GraphStoreTest, Records) {
   EXPECT_CODE(store_->SetRecordCustomer(r3 + 1, 11), kInvalidArgument);
   ASSERT_OK(store_->Commit());
   EXPECT_EQ(Get(store_->GetRecord(r1))->customer, 11);
+  EXPECT_EQ(Get(store_->CustomerOfRecord(r1)), 11);
   EXPECT_EQ(Get(store_->RecordsOfCustomer(10)).size(), 1u);
   std::vector<RecordRow> of11 = Get(store_->RecordsOfCustomer(11));
   ASSERT_EQ(of11.size(), 2u);
@@ -657,6 +661,55 @@ TEST_P(GraphStoreTest, LinksFromCustomerListsEachLinkOfItsRecordsOnce) {
   EXPECT_EQ(Str(Get(store_->LinksFromCustomer(8))),
             Str(std::vector{Link(r2, r3)}));
   EXPECT_TRUE(Get(store_->LinksFromCustomer(9)).empty());
+
+  // The same links without their detail, from both readers of the shape.
+  std::vector<LinkRow> edges;
+  for (LinkRow link :
+       {Link(r1, r2), Link(r1, r3), Link(r1, r4), Link(r3, r4, 2.5)}) {
+    link.detail.clear();
+    edges.push_back(link);
+  }
+  EXPECT_EQ(Str(Get(store_->LinkEdgesFromCustomer(7))), Str(edges));
+  LinkRow r2_r3 = Link(r2, r3);
+  r2_r3.detail.clear();
+  edges.insert(edges.begin() + 3, r2_r3);  // All links, by (a, b).
+  std::vector<LinkRow> all;
+  ASSERT_OK(store_->ForEachLinkEdge([&](const LinkRow& link) {
+    all.push_back(link);
+    return true;
+  }));
+  EXPECT_EQ(Str(all), Str(edges));
+  all.clear();
+  ASSERT_OK(store_->ForEachLinkEdge([&](const LinkRow& link) {
+    all.push_back(link);
+    return all.size() < 2;  // Stops when asked.
+  }));
+  EXPECT_EQ(all.size(), 2u);
+}
+
+TEST_P(GraphStoreTest, ForEachLinkEdgeVisitsManyBatchesInOrder) {
+  ASSERT_OK(store_->BeginWrite());
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 150; ++i) {  // 7,400 links: SQLite's batches too.
+    ids.push_back(Get(store_->InsertRecord(Record(absl::StrCat("s", i), 1))));
+  }
+  int64_t links = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t j = i + 1; j < ids.size(); j += 1 + i % 2) {
+      ASSERT_OK(store_->PutLink(Link(ids[i], ids[j])));
+      ++links;
+    }
+  }
+  ASSERT_OK(store_->Commit());
+  int64_t seen = 0;
+  std::pair<int64_t, int64_t> last{0, 0};
+  ASSERT_OK(store_->ForEachLinkEdge([&](const LinkRow& link) {
+    EXPECT_LT(last, std::make_pair(link.a, link.b));
+    last = {link.a, link.b};
+    ++seen;
+    return true;
+  }));
+  EXPECT_EQ(seen, links);
 }
 
 TEST_P(GraphStoreTest, Customers) {

@@ -478,6 +478,30 @@ class MemoryGraphStore : public GraphStore {
     return rows;
   }
 
+  absl::Status ForEachLinkEdge(
+      const std::function<bool(const LinkRow&)>& visit) override {
+    // Copies a batch at a time and visits without the lock, as
+    // ForEachRecord does.
+    constexpr size_t kBatch = 256;
+    std::pair<int64_t, int64_t> after{kMinId, kMinId};
+    for (;;) {
+      std::vector<LinkRow> batch;
+      {
+        Lock lock(&g_->mu);
+        for (auto it = g_->links.upper_bound(after);
+             it != g_->links.end() && batch.size() < kBatch; ++it) {
+          LinkRow& edge = batch.emplace_back(it->second);
+          edge.detail.clear();
+        }
+      }
+      if (batch.empty()) return absl::OkStatus();
+      for (const LinkRow& row : batch) {
+        if (!visit(row)) return absl::OkStatus();
+      }
+      after = {batch.back().a, batch.back().b};
+    }
+  }
+
   absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
     Lock lock(&g_->mu);
     return LinksOfLocked(record);

@@ -250,12 +250,17 @@ CustomerRow ToCustomerRow(const Query& q) {
 }
 
 #define LINK_COLUMNS "a, b, weight, rule, detail"
-LinkRow ToLinkRow(const Query& q) {
+// A link's first four columns: all but its detail.
+LinkRow ToLinkEdge(const Query& q) {
   LinkRow row;
   row.a = q.ColumnInt(0);
   row.b = q.ColumnInt(1);
   row.weight = q.ColumnReal(2);
   row.rule = static_cast<int32_t>(q.ColumnInt(3));
+  return row;
+}
+LinkRow ToLinkRow(const Query& q) {
+  LinkRow row = ToLinkEdge(q);
   row.detail = q.ColumnString(4);
   return row;
 }
@@ -671,6 +676,15 @@ class SqliteGraphStore : public GraphStore {
     return Collect<RecordRow>(q, ToRecordRow);
   }
 
+  absl::StatusOr<int64_t> CustomerOfRecord(int64_t id) override {
+    Query q(*stmts_, "SELECT customer FROM record WHERE id = ?");
+    q.Int(id);
+    absl::StatusOr<std::optional<int64_t>> customer =
+        First<int64_t>(q, ReadInt);
+    if (!customer.ok()) return customer.status();
+    return customer->value_or(0);
+  }
+
   absl::StatusOr<std::vector<int64_t>> RecordIdsOfCustomer(
       int64_t customer) override {
     Query q(*stmts_, "SELECT id FROM record WHERE customer = ? ORDER BY id");
@@ -732,6 +746,40 @@ class SqliteGraphStore : public GraphStore {
             "WHERE record.customer = ? ORDER BY record.id, link.b");
     q.Int(customer);
     return Collect<LinkRow>(q, ToLinkRow);
+  }
+
+  absl::StatusOr<std::vector<LinkRow>> LinkEdgesFromCustomer(
+      int64_t customer) override {
+    Query q(*stmts_,
+            "SELECT link.a, link.b, link.weight, link.rule "
+            "FROM record JOIN link ON link.a = record.id "
+            "WHERE record.customer = ? ORDER BY record.id, link.b");
+    q.Int(customer);
+    return Collect<LinkRow>(q, ToLinkEdge);
+  }
+
+  absl::Status ForEachLinkEdge(
+      const std::function<bool(const LinkRow&)>& visit) override {
+    // A batch at a time (by key, so no statement stays open while `visit`
+    // runs, and it may call this store).
+    constexpr int kLinkBatch = 4096;
+    int64_t after_a = 0, after_b = 0;
+    for (;;) {
+      std::vector<LinkRow> batch;
+      {
+        Query q(*stmts_,
+                "SELECT a, b, weight, rule FROM link WHERE (a, b) > (?, ?) "
+                "ORDER BY a, b LIMIT ?");
+        q.Int(after_a).Int(after_b).Int(kLinkBatch);
+        IDR_ASSIGN_OR_RETURN(batch, Collect<LinkRow>(q, ToLinkEdge));
+      }
+      for (const LinkRow& row : batch) {
+        if (!visit(row)) return absl::OkStatus();
+      }
+      if (batch.size() < kLinkBatch) return absl::OkStatus();
+      after_a = batch.back().a;
+      after_b = batch.back().b;
+    }
   }
 
   absl::Status DeleteLink(int64_t a, int64_t b) override {

@@ -1,0 +1,134 @@
+#include "storage/graph_mirror.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace idr::storage {
+namespace {
+
+// Inserts `value` into the ascending `list` (at the end, for the usual
+// newest record).
+void InsertSorted(std::vector<int64_t>& list, int64_t value) {
+  if (list.empty() || list.back() < value) {
+    list.push_back(value);
+    return;
+  }
+  auto at = std::lower_bound(list.begin(), list.end(), value);
+  if (at == list.end() || *at != value) list.insert(at, value);
+}
+
+}  // namespace
+
+absl::StatusOr<GraphMirror> GraphMirror::Load(GraphStore* store) {
+  GraphMirror mirror;
+  absl::Status s = store->ForEachRecord([&](const RecordRow& row) {
+    mirror.InsertRecord(row.id, row.customer);
+    return true;
+  });
+  if (!s.ok()) return s;
+  s = store->ForEachLinkEdge([&](const LinkRow& link) {
+    mirror.PutLink(link);
+    return true;
+  });
+  if (!s.ok()) return s;
+  return mirror;
+}
+
+int64_t GraphMirror::CustomerOfRecord(int64_t id) const {
+  if (id <= 0 || static_cast<size_t>(id) >= customer_of_.size()) return 0;
+  return customer_of_[id];
+}
+
+std::vector<int64_t> GraphMirror::RecordIdsOfCustomer(int64_t customer) const {
+  auto it = records_of_.find(customer);
+  if (it == records_of_.end()) return {};
+  return it->second;
+}
+
+std::vector<LinkRow> GraphMirror::LinkEdgesFromCustomer(
+    int64_t customer) const {
+  std::vector<LinkRow> links;
+  auto it = records_of_.find(customer);
+  if (it == records_of_.end()) return links;
+  for (int64_t a : it->second) {
+    if (static_cast<size_t>(a) >= edges_from_.size()) continue;
+    for (const Edge& e : edges_from_[a]) {
+      LinkRow& link = links.emplace_back();
+      link.a = a;
+      link.b = e.b;
+      link.weight = e.weight;
+      link.rule = e.rule;
+    }
+  }
+  return links;
+}
+
+void GraphMirror::InsertRecord(int64_t id, int64_t customer) {
+  if (id <= 0) return;
+  if (static_cast<size_t>(id) >= customer_of_.size()) {
+    // Grows by half again: ids come in ascending order.
+    customer_of_.resize(std::max<size_t>(id + 1, customer_of_.size() * 3 / 2));
+  }
+  if (customer_of_[id] != 0) {
+    SetRecordCustomer(id, customer);
+    return;
+  }
+  customer_of_[id] = customer;
+  InsertSorted(records_of_[customer], id);
+  ++records_;
+}
+
+void GraphMirror::Unlist(int64_t id, int64_t customer) {
+  auto it = records_of_.find(customer);
+  if (it == records_of_.end()) return;
+  std::vector<int64_t>& list = it->second;
+  auto at = std::lower_bound(list.begin(), list.end(), id);
+  if (at != list.end() && *at == id) list.erase(at);
+  if (list.empty()) records_of_.erase(it);
+}
+
+void GraphMirror::SetRecordCustomer(int64_t id, int64_t customer) {
+  const int64_t old = CustomerOfRecord(id);
+  if (old == 0 || old == customer) return;
+  Unlist(id, old);
+  customer_of_[id] = customer;
+  InsertSorted(records_of_[customer], id);
+}
+
+void GraphMirror::DeleteRecord(int64_t id) {
+  const int64_t old = CustomerOfRecord(id);
+  if (old == 0) return;
+  Unlist(id, old);
+  customer_of_[id] = 0;
+  --records_;
+}
+
+void GraphMirror::PutLink(const LinkRow& link) {
+  if (link.a <= 0) return;
+  if (static_cast<size_t>(link.a) >= edges_from_.size()) {
+    edges_from_.resize(
+        std::max<size_t>(link.a + 1, edges_from_.size() * 3 / 2));
+  }
+  std::vector<Edge>& edges = edges_from_[link.a];
+  auto at = std::lower_bound(edges.begin(), edges.end(), link.b,
+                             [](const Edge& e, int64_t b) { return e.b < b; });
+  const Edge edge{link.b, link.weight, link.rule};
+  if (at != edges.end() && at->b == link.b) {
+    *at = edge;  // INSERT OR REPLACE.
+    return;
+  }
+  edges.insert(at, edge);
+  ++links_;
+}
+
+void GraphMirror::DeleteLink(int64_t a, int64_t b) {
+  if (a <= 0 || static_cast<size_t>(a) >= edges_from_.size()) return;
+  std::vector<Edge>& edges = edges_from_[a];
+  auto at = std::lower_bound(edges.begin(), edges.end(), b,
+                             [](const Edge& e, int64_t x) { return e.b < x; });
+  if (at == edges.end() || at->b != b) return;
+  edges.erase(at);
+  --links_;
+}
+
+}  // namespace idr::storage

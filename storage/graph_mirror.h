@@ -1,0 +1,70 @@
+// The graph's shape in memory: which records each customer holds and the
+// links between records (without their detail).
+//
+// Ingest re-clusters a customer after most records it attaches, and checks
+// its exclusive identifiers: each reads the customer's record ids and links.
+// In a large graph those rows are cold, a B-tree descent and a page miss
+// each; held here they cost a few memory reads. CachedGraphStore loads a
+// mirror from its store and keeps it equal to it through every write (see
+// there for when it drops it).
+//
+// Memory: a 1M-record graph with 2.4M links takes about 160 MB (peak RSS of
+// graph_bench 960 -> 1,122 MB), and loads in about a second. Not
+// thread-safe.
+
+#ifndef IDR_STORAGE_GRAPH_MIRROR_H_
+#define IDR_STORAGE_GRAPH_MIRROR_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "storage/graph_store.h"
+
+namespace idr::storage {
+
+class GraphMirror {
+ public:
+  // Reads every record's customer and every link of `store`.
+  static absl::StatusOr<GraphMirror> Load(GraphStore* store);
+
+  // What the store answers to CustomerOfRecord: 0 for no record `id`.
+  int64_t CustomerOfRecord(int64_t id) const;
+  // What the store answers to RecordIdsOfCustomer: ids ascending.
+  std::vector<int64_t> RecordIdsOfCustomer(int64_t customer) const;
+  // What the store answers to LinkEdgesFromCustomer: by (a, b), no detail.
+  std::vector<LinkRow> LinkEdgesFromCustomer(int64_t customer) const;
+
+  // The store's writes, applied after it accepted them.
+  void InsertRecord(int64_t id, int64_t customer);
+  void SetRecordCustomer(int64_t id, int64_t customer);
+  // Drops the record; its links (which the store deletes with it) are
+  // dropped by DeleteLink.
+  void DeleteRecord(int64_t id);
+  void PutLink(const LinkRow& link);
+  void DeleteLink(int64_t a, int64_t b);
+
+  int64_t records() const { return records_; }
+  int64_t links() const { return links_; }
+
+ private:
+  struct Edge {
+    int64_t b;
+    double weight;
+    int32_t rule;
+  };
+  // Takes `id` off the list of `customer`.
+  void Unlist(int64_t id, int64_t customer);
+
+  // Indexed by record id (ids are dense: AUTOINCREMENT).
+  std::vector<int64_t> customer_of_;
+  std::vector<std::vector<Edge>> edges_from_;  // Sorted by b.
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> records_of_;  // Sorted.
+  int64_t records_ = 0;
+  int64_t links_ = 0;
+};
+
+}  // namespace idr::storage
+
+#endif  // IDR_STORAGE_GRAPH_MIRROR_H_
