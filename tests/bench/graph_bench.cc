@@ -2,15 +2,17 @@
 // by `idr ingest`; tests/bench/graph_bench.sh builds them):
 //   - the time the engine takes to build its in-memory indexes (as `idr
 //     serve` does before it serves), outside every timing below;
-//   - durable ingest: records/s of new records in transactions of --batch,
-//     into the graph as it is, and the CPU time it took per record;
+//   - durable ingest: records/s of new records in batches of --batch,
+//     each a transaction, into the graph as it is, and the CPU time it took
+//     per record; --clients threads send the batches, each waiting for its
+//     last to be durable before it sends the next;
 //   - resolve latency in-process, p50/p99: exact (by an exclusive identifier
 //     of a stored record: loyalty id, else login id) and probabilistic (by
 //     name and birth date of a stored record, no identifier).
 // Reads the records for both from CSV files with the graph's column names.
 //
 //   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
-//               [--batch 1000] [--resolves 5000] [--answers FILE]
+//               [--batch 1000] [--clients 1] [--resolves 5000] [--answers FILE]
 //               [--max-candidate-records N]
 // --answers writes every timed resolve's answer, to compare two builds;
 // --max-candidate-records sets the engine's option (default: its default).
@@ -18,12 +20,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -43,7 +47,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::string db, base, extra;
   std::string answers;  // Where to write the resolves' answers, if given.
-  int64_t ingest = 20000, batch = 1000, resolves = 5000;
+  int64_t ingest = 20000, batch = 1000, clients = 1, resolves = 5000;
   int max_candidate_records = identity::EngineOptions().max_candidate_records;
 };
 
@@ -209,38 +213,51 @@ int Run(const Args& args) {
       ReadRecords(args.extra, **engine, args.ingest, "bench-");
   const double cpu_start = CpuSeconds();
   const auto start = Clock::now();
-  int64_t ingested = 0;
-  for (size_t i = 0; i < extra.size(); i += args.batch) {
-    std::vector<SourceRecord> batch(
-        extra.begin() + i,
-        extra.begin() + std::min(extra.size(), i + args.batch));
-    auto results = (*engine)->IngestBatch(batch);
-    if (!results.ok()) {
-      std::cerr << results.status() << "\n";
-      return 1;
+  // Each client takes the next batch not taken yet.
+  std::atomic<int64_t> ingested{0};
+  std::atomic<size_t> next_batch{0};
+  std::atomic<bool> failed{false};
+  auto client = [&] {
+    for (;;) {
+      const size_t i = next_batch.fetch_add(args.batch);
+      if (i >= extra.size() || failed.load()) return;
+      std::vector<SourceRecord> batch(
+          extra.begin() + i,
+          extra.begin() + std::min(extra.size(), i + args.batch));
+      auto results = (*engine)->IngestBatch(batch);
+      if (!results.ok()) {
+        std::cerr << results.status() << "\n";
+        failed.store(true);
+        return;
+      }
+      for (const auto& r : *results) ingested += r.ok();
     }
-    for (const auto& r : *results) ingested += r.ok();
-  }
+  };
+  std::vector<std::thread> clients;
+  for (int64_t c = 0; c < args.clients; ++c) clients.emplace_back(client);
+  for (std::thread& t : clients) t.join();
+  if (failed.load()) return 1;
   const double seconds =
       std::chrono::duration<double>(Clock::now() - start).count();
   // Every thread's (the normaliser's and the WAL copier's too): less
   // sensitive than the wall clock to what else the machine is doing.
   const double cpu_us_per_record =
-      ingested == 0 ? 0 : (CpuSeconds() - cpu_start) * 1e6 / ingested;
+      ingested == 0 ? 0 : (CpuSeconds() - cpu_start) * 1e6 / ingested.load();
   auto after = (*engine)->Stats();
   if (!after.ok()) return 1;
   std::cout << absl::StrFormat(
       "graph %d records, %d customers, %.0f bytes/record, index built in "
       "%.1f s | ingest %d new "
-      "records in %.2f s: %.0f records/s (batches of %d, durable; %.0f us "
-      "CPU/record) | exact "
+      "records in %.2f s: %.0f records/s (batches of %d from %d clients, "
+      "durable; %.0f us CPU/record) | exact "
       "resolve p50 %.0f us p99 %.0f us (%d of %d found) | probabilistic "
       "resolve p50 %.0f us p99 %.0f us (%d of %d found)\n",
       before->records, before->customers, before->bytes_per_record,
-      index_seconds, ingested, seconds, ingested / seconds, args.batch,
-      cpu_us_per_record, Percentile(exact_us, 0.5), Percentile(exact_us, 0.99),
-      exact_hits, exact.size(), Percentile(fuzzy_us, 0.5),
-      Percentile(fuzzy_us, 0.99), fuzzy_hits, fuzzy.size());
+      index_seconds, ingested.load(), seconds, ingested.load() / seconds,
+      args.batch, args.clients, cpu_us_per_record, Percentile(exact_us, 0.5),
+      Percentile(exact_us, 0.99), exact_hits, exact.size(),
+      Percentile(fuzzy_us, 0.5), Percentile(fuzzy_us, 0.99), fuzzy_hits,
+      fuzzy.size());
   return 0;
 }
 
@@ -261,6 +278,8 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(value, &args.ingest);
     } else if (flag == "--batch") {
       absl::SimpleAtoi(value, &args.batch);
+    } else if (flag == "--clients") {
+      absl::SimpleAtoi(value, &args.clients);
     } else if (flag == "--resolves") {
       absl::SimpleAtoi(value, &args.resolves);
     } else if (flag == "--answers") {
@@ -273,9 +292,10 @@ int main(int argc, char** argv) {
     }
   }
   if (args.db.empty() || args.base.empty() || args.extra.empty() ||
-      args.batch < 1) {
+      args.batch < 1 || args.clients < 1) {
     std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
-                 "extra.csv [--ingest N] [--batch N] [--resolves N] "
+                 "extra.csv [--ingest N] [--batch N] [--clients N] "
+                 "[--resolves N] "
                  "[--answers FILE] [--max-candidate-records N]\n";
     return 2;
   }
