@@ -417,7 +417,8 @@ class Engine {
   // customer's size is its record count and no customer is empty, links join
   // existing records, value counts match the records that carry them, the
   // per-field counts of the term frequencies are right, and the values the
-  // engine holds in memory are the stored ones. DATA_LOSS names the first
+  // engine holds in memory (values, the writer's mirror of the graph's shape)
+  // are the stored ones. DATA_LOSS names the first
   // broken one. Reads every record, and holds writes back meanwhile: for
   // tests and `idr check`.
   absl::Status CheckConsistency();

@@ -156,11 +156,12 @@ absl::StatusOr<int64_t> MergeCustomers(storage::GraphStore* store,
                                        int64_t now, const std::string& reason,
                                        const std::string& detail,
                                        const std::string& actor) {
-  absl::StatusOr<std::vector<storage::RecordRow>> records =
-      store->RecordsOfCustomer(from.id);
+  // Ids only (the writer's mirror has them; rows would be read).
+  absl::StatusOr<std::vector<int64_t>> records =
+      store->RecordIdsOfCustomer(from.id);
   if (!records.ok()) return records.status();
-  for (const storage::RecordRow& r : *records) {
-    absl::Status s = store->SetRecordCustomer(r.id, into.id);
+  for (int64_t id : *records) {
+    absl::Status s = store->SetRecordCustomer(id, into.id);
     if (!s.ok()) return s;
   }
   absl::StatusOr<std::vector<std::string>> old = store->RedirectsTo(from.key);
@@ -695,6 +696,9 @@ absl::Status Engine::CheckConsistency() {
     return broken("the value table holds ", in_->value_table.size(),
                   " values, the store ", uses.size());
   }
+  // So does the writer's mirror of the graph's shape (given up likewise).
+  s = in_->writer->CheckMirror(store);
+  if (!s.ok()) return s;
   for (const auto& [value, count] : uses) {
     absl::StatusOr<std::optional<storage::ValueRow>> v = store->GetValue(value);
     if (!v.ok()) return v.status();

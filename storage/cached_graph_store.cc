@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace idr::storage {
 
 CachedGraphStore::CachedGraphStore(std::unique_ptr<GraphStore> inner,
@@ -67,6 +69,19 @@ absl::Status CachedGraphStore::LoadMirror() {
     too_large_ = true;
   }
   return absl::OkStatus();
+}
+
+absl::Status CachedGraphStore::CheckMirror(GraphStore* store) {
+  if (!mirror_.has_value()) return absl::OkStatus();
+  absl::StatusOr<int64_t> version = inner_->DataVersion();
+  if (!version.ok()) return version.status();
+  if (*version != data_version_) return absl::OkStatus();
+  absl::StatusOr<GraphMirror> fresh = GraphMirror::Load(store);
+  if (!fresh.ok()) return fresh.status();
+  const std::string difference = mirror_->Difference(*fresh);
+  if (difference.empty()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      "the writer's mirror of the graph is not the store's: ", difference));
 }
 
 absl::Status CachedGraphStore::Followed(absl::Status s) {

@@ -64,6 +64,13 @@ class CachedGraphStore : public ForwardingGraphStore {
   // already, is left as it is). Not inside a write transaction.
   absl::Status LoadMirror();
 
+  // DATA_LOSS when the mirror differs from one loaded from `store` (a
+  // snapshot holding every commit made through this store). OK without a
+  // mirror, and when another connection committed since it was loaded or
+  // last followed (the next write transaction drops it). Not inside a write
+  // transaction. For Engine::CheckConsistency.
+  absl::Status CheckMirror(GraphStore* store);
+
   // Rows served from the cache since construction (for tests).
   int64_t hits() const { return hits_; }
   // Whether a mirror is loaded now, and how many times one was (for tests).

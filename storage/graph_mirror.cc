@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace idr::storage {
 namespace {
 
@@ -61,6 +63,38 @@ std::vector<LinkRow> GraphMirror::LinkEdgesFromCustomer(
     }
   }
   return links;
+}
+
+std::string GraphMirror::Difference(const GraphMirror& other) const {
+  if (records_ != other.records_ || links_ != other.links_) {
+    return absl::StrCat(records_, " records and ", links_, " links, not ",
+                        other.records_, " and ", other.links_);
+  }
+  const size_t ids = std::max(customer_of_.size(), other.customer_of_.size());
+  for (size_t id = 1; id < ids; ++id) {
+    const int64_t mine = CustomerOfRecord(static_cast<int64_t>(id));
+    const int64_t theirs = other.CustomerOfRecord(static_cast<int64_t>(id));
+    if (mine != theirs) {
+      return absl::StrCat("record ", id, " in customer ", mine, ", not ",
+                          theirs);
+    }
+  }
+  if (records_of_ != other.records_of_) return "the customers' record lists";
+  const size_t ends = std::max(edges_from_.size(), other.edges_from_.size());
+  for (size_t a = 1; a < ends; ++a) {
+    static const std::vector<Edge> kNone;
+    const std::vector<Edge>& mine =
+        a < edges_from_.size() ? edges_from_[a] : kNone;
+    const std::vector<Edge>& theirs =
+        a < other.edges_from_.size() ? other.edges_from_[a] : kNone;
+    const bool same = std::equal(
+        mine.begin(), mine.end(), theirs.begin(), theirs.end(),
+        [](const Edge& x, const Edge& y) {
+          return x.b == y.b && x.weight == y.weight && x.rule == y.rule;
+        });
+    if (!same) return absl::StrCat("the links from record ", a);
+  }
+  return "";
 }
 
 void GraphMirror::InsertRecord(int64_t id, int64_t customer) {

@@ -16,6 +16,7 @@
 #define IDR_STORAGE_GRAPH_MIRROR_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -44,6 +45,10 @@ class GraphMirror {
   void DeleteRecord(int64_t id);
   void PutLink(const LinkRow& link);
   void DeleteLink(int64_t a, int64_t b);
+
+  // The first difference from `other` ("" when they hold the same graph
+  // shape): for checking a mirror against one loaded afresh.
+  std::string Difference(const GraphMirror& other) const;
 
   int64_t records() const { return records_; }
   int64_t links() const { return links_; }

@@ -100,6 +100,24 @@ TEST(GraphMirrorTest, FollowsEveryWriteAsTheStoreDoes) {
   store->Rollback();
 }
 
+TEST(GraphMirrorTest, DifferenceNamesWhatDiffers) {
+  GraphMirror a, b;
+  for (GraphMirror* m : {&a, &b}) {
+    m->InsertRecord(1, 10);
+    m->InsertRecord(2, 10);
+    m->PutLink({1, 2, 3.5, 1, ""});
+  }
+  EXPECT_EQ(a.Difference(b), "");
+  b.PutLink({1, 2, 4.0, 1, ""});  // Replaced: another weight.
+  EXPECT_EQ(a.Difference(b), "the links from record 1");
+  b.PutLink({1, 2, 3.5, 1, ""});
+  b.SetRecordCustomer(2, 11);
+  EXPECT_EQ(a.Difference(b), "record 2 in customer 10, not 11");
+  b.SetRecordCustomer(2, 10);
+  b.DeleteLink(1, 2);
+  EXPECT_EQ(a.Difference(b), "2 records and 1 links, not 2 and 0");
+}
+
 TEST(GraphMirrorTest, AnUnknownCustomerOrRecordIsEmpty) {
   GraphMirror mirror;
   EXPECT_TRUE(mirror.RecordIdsOfCustomer(3).empty());
