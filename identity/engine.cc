@@ -634,9 +634,8 @@ class EngineCore {
   }
 
   // The part of MakeProbe that reads nothing: normalised values, their
-  // hashes and the blocking keys. Thread-safe, but for `cache`: if given
-  // (the caller's own), it keeps each field's raw value normalised
-  // (Internals::prepared_values).
+  // hashes and the blocking keys. Thread-safe. `cache`, if given, keeps each
+  // field's raw value normalised (Internals::prepared_values).
   Probe Prepare(const std::vector<std::string>& raw,
                 PreparedValueCache* cache = nullptr) const {
     Probe probe;
@@ -658,8 +657,8 @@ class EngineCore {
         continue;
       }
       if (cache != nullptr) {
-        if (const PreparedColumn* known = cache->Find(f, raw[f])) {
-          probe.columns.push_back(*known);
+        if (std::optional<PreparedColumn> known = cache->Find(f, raw[f])) {
+          probe.columns.push_back(std::move(*known));
           if (probe.Has(f)) probe.hashes[f] = ValueHash(f, probe.Value(f));
           continue;
         }
@@ -1909,7 +1908,16 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   std::vector<absl::Status> failed(count);  // A stage error fails the batch.
   std::atomic<size_t> ready{0};   // Records the first stage is done with.
   std::atomic<bool> stop{false};  // The writer gave up.
-  auto stage = [&](EngineCore& c, storage::GraphStore* store, size_t i) {
+  // Preparing a record (validating and normalising it) reads nothing of the
+  // graph, so either thread does it: each takes the next record nobody took,
+  // the helper when it needs one, the writer instead of waiting for the
+  // helper. The rest of the first stage stays in record order.
+  std::unique_ptr<std::atomic<bool>[]> prepared(new std::atomic<bool>[count]);
+  for (size_t i = 0; i < count; ++i) prepared[i].store(false);
+  std::atomic<size_t> next_to_prepare{0};
+  auto prepare_next = [&](EngineCore& c) {
+    const size_t i = next_to_prepare.fetch_add(1, std::memory_order_relaxed);
+    if (i >= count) return false;
     absl::StatusOr<std::vector<std::string>> raw =
         c.Validate(*records[i], true);
     if (raw.ok()) {
@@ -1917,6 +1925,14 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     } else {
       staged[i].kind = StagedRecord::Kind::kInvalid;
       staged[i].invalid = raw.status();
+    }
+    prepared[i].store(true, std::memory_order_release);
+    return true;
+  };
+  auto stage = [&](EngineCore& c, storage::GraphStore* store, size_t i) {
+    // Prepared by this thread now, or by the other, which took it first.
+    while (!prepared[i].load(std::memory_order_acquire)) {
+      if (!prepare_next(c)) std::this_thread::yield();
     }
     failed[i] = StageRecord(in, c, store, state, *records[i], &staged[i]);
   };
@@ -1953,6 +1969,7 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     } else {
       int spins = 0;
       while (ready.load(std::memory_order_acquire) <= i) {
+        if (prepare_next(core)) continue;  // Work for the helper, taken.
         if (++spins > 64) std::this_thread::yield();
       }
     }

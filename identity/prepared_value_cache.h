@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "matching/prepare.h"
@@ -20,22 +23,22 @@ namespace idr::identity {
 // of a record's. Holding raw values, it is wiped (its text overwritten) when
 // a customer is forgotten, as the value table's erased values are.
 //
-// Not thread-safe: the ingest's, used by one thread at a time.
+// Thread-safe: the writer and the ingest's helper thread share it.
 class PreparedValueCache {
  public:
   // Holds at most `max_values` values: one more empties it first.
   explicit PreparedValueCache(size_t max_values) : max_values_(max_values) {}
 
-  // What `raw` in field `field` normalised to; null when not held.
-  const matching::PreparedColumn* Find(size_t field,
-                                       absl::string_view raw) const;
+  // What `raw` in field `field` normalised to (a copy); none when not held.
+  std::optional<matching::PreparedColumn> Find(size_t field,
+                                               absl::string_view raw) const;
   // Holds `column` as what `raw` in field `field` normalises to.
   void Add(size_t field, absl::string_view raw,
            const matching::PreparedColumn& column);
   // Empties it, overwriting the raw and normalised text and the dates it
   // held first.
   void Wipe();
-  size_t size() const { return entries_.size(); }
+  size_t size() const;
 
  private:
   struct Entry {
@@ -44,8 +47,13 @@ class PreparedValueCache {
   };
   static std::pair<size_t, uint64_t> Key(size_t field, absl::string_view raw);
 
-  size_t max_values_;
-  absl::flat_hash_map<std::pair<size_t, uint64_t>, Entry> entries_;
+  // Empties it, overwriting what it held (mu_ held).
+  void WipeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const size_t max_values_;
+  mutable std::mutex mu_;
+  absl::flat_hash_map<std::pair<size_t, uint64_t>, Entry> entries_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace idr::identity
