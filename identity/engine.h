@@ -135,10 +135,10 @@ struct EngineOptions {
   // first. Default: 8.
   int max_links_per_record = 8;
   // While the graph holds at most this many records, the writer keeps every
-  // record's customer and every link in memory (storage/graph_mirror.h,
-  // about 160 bytes a record): deciding, re-clustering and the
-  // exclusive-identifier check then read no rows. 0: never.
-  // Default: 20,000,000.
+  // record's customer, every link and every customer in memory
+  // (storage/graph_mirror.h, about 240 bytes a record): deciding, re-clustering
+  // and the exclusive-identifier check then read no rows. 0: never. Default:
+  // 20,000,000.
   int64_t mirror_max_records = 20'000'000;
   // Clock (Unix seconds) for times not given by records. Default: now.
   std::function<int64_t()> now;

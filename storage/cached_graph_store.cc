@@ -208,6 +208,43 @@ absl::StatusOr<std::vector<LinkRow>> CachedGraphStore::LinkEdgesFromCustomer(
   return inner_->LinkEdgesFromCustomer(customer);
 }
 
+absl::StatusOr<std::optional<CustomerRow>> CachedGraphStore::GetCustomer(
+    int64_t id) {
+  if (GraphMirror* mirror = Mirror()) return mirror->GetCustomer(id);
+  return inner_->GetCustomer(id);
+}
+
+absl::StatusOr<std::optional<CustomerRow>> CachedGraphStore::FindCustomer(
+    const std::string& key) {
+  if (GraphMirror* mirror = Mirror()) return mirror->FindCustomer(key);
+  return inner_->FindCustomer(key);
+}
+
+absl::StatusOr<int64_t> CachedGraphStore::InsertCustomer(
+    const CustomerRow& row) {
+  absl::StatusOr<int64_t> id = inner_->InsertCustomer(row);
+  if (!id.ok()) {
+    mirror_.reset();
+  } else if (mirror_.has_value()) {
+    CustomerRow stored = row;
+    stored.id = *id;
+    mirror_->InsertCustomer(stored);
+  }
+  return id;
+}
+
+absl::Status CachedGraphStore::UpdateCustomer(const CustomerRow& row) {
+  absl::Status s = Followed(inner_->UpdateCustomer(row));
+  if (s.ok() && mirror_.has_value()) mirror_->UpdateCustomer(row);
+  return s;
+}
+
+absl::Status CachedGraphStore::DeleteCustomer(int64_t id) {
+  absl::Status s = Followed(inner_->DeleteCustomer(id));
+  if (s.ok() && mirror_.has_value()) mirror_->DeleteCustomer(id);
+  return s;
+}
+
 absl::Status CachedGraphStore::PutLink(const LinkRow& row) {
   absl::Status s = Followed(inner_->PutLink(row));
   if (s.ok() && mirror_.has_value()) mirror_->PutLink(row);

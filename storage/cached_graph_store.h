@@ -11,9 +11,9 @@
 // one level up, decoded, by the engine's writer.)
 //
 // With `mirror_max_records` > 0 it also keeps a GraphMirror (each record's
-// customer and every link, without detail) and answers CustomerOfRecord,
-// RecordIdsOfCustomer and LinkEdgesFromCustomer from it inside write
-// transactions. The mirror is
+// customer, every link without detail, every customer) and answers
+// CustomerOfRecord, RecordIdsOfCustomer, LinkEdgesFromCustomer, GetCustomer
+// and FindCustomer from it inside write transactions. The mirror is
 // loaded by the first such read of a write transaction, kept equal to the
 // store through every write, and dropped (to be loaded again when next
 // needed) whenever the record cache is cleared and whenever a write the
@@ -57,6 +57,12 @@ class CachedGraphStore : public ForwardingGraphStore {
   absl::StatusOr<std::vector<LinkRow>> LinkEdgesFromCustomer(
       int64_t customer) override;
   absl::Status PutLink(const LinkRow& row) override;
+  absl::StatusOr<std::optional<CustomerRow>> GetCustomer(int64_t id) override;
+  absl::StatusOr<std::optional<CustomerRow>> FindCustomer(
+      const std::string& key) override;
+  absl::StatusOr<int64_t> InsertCustomer(const CustomerRow& row) override;
+  absl::Status UpdateCustomer(const CustomerRow& row) override;
+  absl::Status DeleteCustomer(int64_t id) override;
   absl::Status DeleteLink(int64_t a, int64_t b) override;
 
   // Loads the mirror now, from one read snapshot, rather than in the next

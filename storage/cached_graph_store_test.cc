@@ -172,6 +172,33 @@ TEST(CachedGraphStoreMirrorTest, LoadsAheadOfTheFirstWrite) {
   EXPECT_EQ(store.mirror_loads(), 1);
 }
 
+TEST(CachedGraphStoreMirrorTest, AnswersCustomersAndFollowsTheirWrites) {
+  CachedGraphStore store(NewMemoryGraphStore(),
+                         CachedGraphStore::kDefaultMaxRows,
+                         /*mirror_max_records=*/100);
+  ASSERT_TRUE(store.BeginWrite().ok());
+  const int64_t a = *store.InsertCustomer({0, "CA", 5, 5, 1});
+  ASSERT_TRUE(store.LoadMirror().code() ==
+              absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store.Commit().ok());
+  ASSERT_TRUE(store.LoadMirror().ok());
+  ASSERT_TRUE(store.BeginWrite().ok());
+  EXPECT_EQ((*store.FindCustomer("CA"))->id, a);
+  const int64_t b = *store.InsertCustomer({0, "CB", 6, 6, 2});
+  EXPECT_EQ((*store.GetCustomer(b))->key, "CB");
+  ASSERT_TRUE(store.UpdateCustomer({a, "", 0, 9, 3}).ok());
+  EXPECT_EQ((*store.GetCustomer(a))->size, 3);
+  EXPECT_EQ((*store.GetCustomer(a))->created_at, 5);  // Not updated.
+  ASSERT_TRUE(store.DeleteCustomer(b).ok());
+  EXPECT_FALSE(store.FindCustomer("CB")->has_value());
+  // A failed write drops the mirror; the store answers meanwhile.
+  EXPECT_FALSE(store.InsertCustomer({0, "CA", 7, 7, 1}).ok());
+  EXPECT_FALSE(store.mirrored());
+  EXPECT_EQ((*store.FindCustomer("CA"))->size, 3);
+  EXPECT_EQ(store.mirror_loads(), 2);  // Loaded again by that read.
+  ASSERT_TRUE(store.Commit().ok());
+}
+
 TEST(CachedGraphStoreMirrorTest, AGraphTooLargeIsReadFromTheStore) {
   CachedGraphStore store(NewMemoryGraphStore(),
                          CachedGraphStore::kDefaultMaxRows,

@@ -105,6 +105,10 @@ class ForwardingGraphStore : public GraphStore {
       int64_t customer) override {
     return inner_->LinksFromCustomer(customer);
   }
+  absl::Status ForEachCustomer(
+      const std::function<bool(const CustomerRow&)>& visit) override {
+    return inner_->ForEachCustomer(visit);
+  }
   absl::StatusOr<int64_t> CustomerOfRecord(int64_t id) override {
     return inner_->CustomerOfRecord(id);
   }

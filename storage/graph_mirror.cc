@@ -33,6 +33,11 @@ absl::StatusOr<GraphMirror> GraphMirror::Load(GraphStore* store) {
     return true;
   });
   if (!s.ok()) return s;
+  s = store->ForEachCustomer([&](const CustomerRow& row) {
+    mirror.InsertCustomer(row);
+    return true;
+  });
+  if (!s.ok()) return s;
   return mirror;
 }
 
@@ -65,7 +70,52 @@ std::vector<LinkRow> GraphMirror::LinkEdgesFromCustomer(
   return links;
 }
 
+std::optional<CustomerRow> GraphMirror::GetCustomer(int64_t id) const {
+  auto it = customers_.find(id);
+  if (it == customers_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<CustomerRow> GraphMirror::FindCustomer(
+    const std::string& key) const {
+  auto it = customer_by_key_.find(key);
+  if (it == customer_by_key_.end()) return std::nullopt;
+  return GetCustomer(it->second);
+}
+
+void GraphMirror::InsertCustomer(const CustomerRow& row) {
+  customers_[row.id] = row;
+  customer_by_key_[row.key] = row.id;
+}
+
+void GraphMirror::UpdateCustomer(const CustomerRow& row) {
+  auto it = customers_.find(row.id);
+  if (it == customers_.end()) return;
+  it->second.updated_at = row.updated_at;
+  it->second.size = row.size;
+}
+
+void GraphMirror::DeleteCustomer(int64_t id) {
+  auto it = customers_.find(id);
+  if (it == customers_.end()) return;
+  customer_by_key_.erase(it->second.key);
+  customers_.erase(it);
+}
+
 std::string GraphMirror::Difference(const GraphMirror& other) const {
+  if (customers_.size() != other.customers_.size()) {
+    return absl::StrCat(customers_.size(), " customers, not ",
+                        other.customers_.size());
+  }
+  for (const auto& [id, mine] : customers_) {
+    std::optional<CustomerRow> theirs = other.GetCustomer(id);
+    if (!theirs || theirs->key != mine.key ||
+        theirs->created_at != mine.created_at ||
+        theirs->updated_at != mine.updated_at || theirs->size != mine.size) {
+      return absl::StrCat("customer ", id);
+    }
+  }
+  if (customer_by_key_ != other.customer_by_key_) return "the customer keys";
   if (records_ != other.records_ || links_ != other.links_) {
     return absl::StrCat(records_, " records and ", links_, " links, not ",
                         other.records_, " and ", other.links_);

@@ -1,5 +1,5 @@
-// The graph's shape in memory: which records each customer holds and the
-// links between records (without their detail).
+// The graph's shape in memory: which records each customer holds, the
+// links between records (without their detail), and the customers' rows.
 //
 // Ingest re-clusters a customer after most records it attaches, and checks
 // its exclusive identifiers: each reads the customer's record ids and links.
@@ -8,14 +8,15 @@
 // mirror from its store and keeps it equal to it through every write (see
 // there for when it drops it).
 //
-// Memory: a 1M-record graph with 2.4M links takes about 160 MB (peak RSS of
-// graph_bench 960 -> 1,122 MB), and loads in about a second. Not
-// thread-safe.
+// Memory: a 1M-record graph with 2.4M links and 297k customers takes about
+// 240 MB (links and records 160, customers 80, by graph_bench's peak RSS),
+// and loads in about a second. Not thread-safe.
 
 #ifndef IDR_STORAGE_GRAPH_MIRROR_H_
 #define IDR_STORAGE_GRAPH_MIRROR_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ namespace idr::storage {
 
 class GraphMirror {
  public:
-  // Reads every record's customer and every link of `store`.
+  // Reads every record's customer, every link and every customer of
+  // `store`.
   static absl::StatusOr<GraphMirror> Load(GraphStore* store);
 
   // What the store answers to CustomerOfRecord: 0 for no record `id`.
@@ -37,6 +39,10 @@ class GraphMirror {
   // What the store answers to LinkEdgesFromCustomer: by (a, b), no detail.
   std::vector<LinkRow> LinkEdgesFromCustomer(int64_t customer) const;
 
+  // What the store answers to GetCustomer and FindCustomer.
+  std::optional<CustomerRow> GetCustomer(int64_t id) const;
+  std::optional<CustomerRow> FindCustomer(const std::string& key) const;
+
   // The store's writes, applied after it accepted them.
   void InsertRecord(int64_t id, int64_t customer);
   void SetRecordCustomer(int64_t id, int64_t customer);
@@ -45,6 +51,9 @@ class GraphMirror {
   void DeleteRecord(int64_t id);
   void PutLink(const LinkRow& link);
   void DeleteLink(int64_t a, int64_t b);
+  void InsertCustomer(const CustomerRow& row);  // With its id.
+  void UpdateCustomer(const CustomerRow& row);  // updated_at and size.
+  void DeleteCustomer(int64_t id);
 
   // The first difference from `other` ("" when they hold the same graph
   // shape): for checking a mirror against one loaded afresh.
@@ -66,6 +75,8 @@ class GraphMirror {
   std::vector<int64_t> customer_of_;
   std::vector<std::vector<Edge>> edges_from_;  // Sorted by b.
   absl::flat_hash_map<int64_t, std::vector<int64_t>> records_of_;  // Sorted.
+  absl::flat_hash_map<int64_t, CustomerRow> customers_;
+  absl::flat_hash_map<std::string, int64_t> customer_by_key_;
   int64_t records_ = 0;
   int64_t links_ = 0;
 };

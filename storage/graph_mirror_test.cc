@@ -21,8 +21,19 @@ std::string Str(const std::vector<LinkRow>& links) {
 }
 
 // The mirror must answer as the store does, customer by customer.
+std::string Str(const std::optional<CustomerRow>& c) {
+  if (!c) return "none";
+  return absl::StrCat(c->id, " ", c->key, " ", c->created_at, " ",
+                      c->updated_at, " ", c->size);
+}
+
 void ExpectSameAnswers(GraphStore* store, const GraphMirror& mirror,
                        int64_t customers) {
+  for (int64_t c = 1; c <= customers + 3; ++c) {
+    EXPECT_EQ(Str(mirror.GetCustomer(c)), Str(*store->GetCustomer(c)));
+    const std::string key = absl::StrCat("K", c);
+    EXPECT_EQ(Str(mirror.FindCustomer(key)), Str(*store->FindCustomer(key)));
+  }
   const int64_t last = *store->NextRecordId();
   for (int64_t id = 0; id <= last; ++id) {
     EXPECT_EQ(mirror.CustomerOfRecord(id), *store->CustomerOfRecord(id))
@@ -45,7 +56,28 @@ TEST(GraphMirrorTest, FollowsEveryWriteAsTheStoreDoes) {
   std::mt19937 rng(7);
   std::vector<int64_t> ids;
   auto any_id = [&] { return ids[rng() % ids.size()]; };
+  int64_t customer_rows = 0;
   for (int step = 0; step < 600; ++step) {
+    if (step % 7 == 0) {  // Customers' rows: inserted, updated, deleted.
+      const int64_t c = 1 + static_cast<int64_t>(rng() % (kCustomers + 3));
+      std::optional<CustomerRow> old = *store->GetCustomer(c);
+      if (!old.has_value() && customer_rows < kCustomers + 3) {
+        CustomerRow row;
+        row.key = absl::StrCat("K", ++customer_rows);
+        row.created_at = step;
+        row.id = *store->InsertCustomer(row);
+        mirror.InsertCustomer(row);
+      } else if (old.has_value() && rng() % 3 == 0) {
+        ASSERT_TRUE(store->DeleteCustomer(c).ok());
+        mirror.DeleteCustomer(c);
+      } else if (old.has_value()) {
+        old->updated_at = step;
+        old->size = step % 5;
+        old->created_at = -1;  // Not a column UpdateCustomer writes.
+        ASSERT_TRUE(store->UpdateCustomer(*old).ok());
+        mirror.UpdateCustomer(*old);
+      }
+    }
     const int op = ids.size() < 4 ? 0 : static_cast<int>(rng() % 6);
     if (op == 0) {
       RecordRow row;
@@ -106,8 +138,12 @@ TEST(GraphMirrorTest, DifferenceNamesWhatDiffers) {
     m->InsertRecord(1, 10);
     m->InsertRecord(2, 10);
     m->PutLink({1, 2, 3.5, 1, ""});
+    m->InsertCustomer({10, "C10", 1, 1, 2});
   }
   EXPECT_EQ(a.Difference(b), "");
+  b.UpdateCustomer({10, "C10", 1, 2, 2});
+  EXPECT_EQ(a.Difference(b), "customer 10");
+  b.UpdateCustomer({10, "C10", 1, 1, 2});
   b.PutLink({1, 2, 4.0, 1, ""});  // Replaced: another weight.
   EXPECT_EQ(a.Difference(b), "the links from record 1");
   b.PutLink({1, 2, 3.5, 1, ""});

@@ -250,6 +250,10 @@ class GraphStore {
       const std::string& key) = 0;
   // Inserts a customer (row.id ignored); ALREADY_EXISTS for a known key.
   virtual absl::StatusOr<int64_t> InsertCustomer(const CustomerRow& row) = 0;
+  // Calls `visit` for every customer in id order; stops early when it
+  // returns false.
+  virtual absl::Status ForEachCustomer(
+      const std::function<bool(const CustomerRow&)>& visit) = 0;
   // Replaces updated_at and size of an existing customer.
   virtual absl::Status UpdateCustomer(const CustomerRow& row) = 0;
   virtual absl::Status DeleteCustomer(int64_t id) = 0;

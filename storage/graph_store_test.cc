@@ -743,6 +743,20 @@ TEST_P(GraphStoreTest, Customers) {
   expected.size = 4;
   EXPECT_EQ(Str(Get(store_->GetCustomer(c2))), Str(expected));
   EXPECT_EQ(Get(store_->FindCustomer("ignored")), std::nullopt);
+  std::vector<std::string> all;
+  ASSERT_OK(store_->ForEachCustomer([&](const CustomerRow& row) {
+    all.push_back(Str(row));
+    return true;
+  }));
+  CustomerRow first = Customer("c1");
+  first.id = c1;
+  EXPECT_EQ(all, (std::vector<std::string>{Str(first), Str(expected)}));
+  all.clear();
+  ASSERT_OK(store_->ForEachCustomer([&](const CustomerRow& row) {
+    all.push_back(Str(row));
+    return false;  // Stops when asked.
+  }));
+  EXPECT_EQ(all.size(), 1u);
 
   ASSERT_OK(store_->BeginWrite());
   ASSERT_OK(store_->DeleteCustomer(c1));

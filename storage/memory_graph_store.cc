@@ -547,6 +547,29 @@ class MemoryGraphStore : public GraphStore {
     return stored.id;
   }
 
+  absl::Status ForEachCustomer(
+      const std::function<bool(const CustomerRow&)>& visit) override {
+    // Copies a batch at a time and visits without the lock, as
+    // ForEachRecord does.
+    constexpr size_t kBatch = 256;
+    int64_t after = kMinId;
+    for (;;) {
+      std::vector<CustomerRow> batch;
+      {
+        Lock lock(&g_->mu);
+        for (auto it = g_->customers.upper_bound(after);
+             it != g_->customers.end() && batch.size() < kBatch; ++it) {
+          batch.push_back(it->second);
+        }
+      }
+      if (batch.empty()) return absl::OkStatus();
+      for (const CustomerRow& row : batch) {
+        if (!visit(row)) return absl::OkStatus();
+      }
+      after = batch.back().id;
+    }
+  }
+
   absl::Status UpdateCustomer(const CustomerRow& row) override {
     Lock lock(&g_->mu);
     if (absl::Status s = CheckWrite(); !s.ok()) return s;

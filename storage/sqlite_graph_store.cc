@@ -814,6 +814,25 @@ class SqliteGraphStore : public GraphStore {
     return sqlite3_last_insert_rowid(h_);
   }
 
+  absl::Status ForEachCustomer(
+      const std::function<bool(const CustomerRow&)>& visit) override {
+    int64_t after = 0;
+    for (;;) {
+      std::vector<CustomerRow> batch;
+      {
+        Query q(*stmts_, "SELECT " CUSTOMER_COLUMNS
+                         " FROM customer WHERE id > ? ORDER BY id LIMIT ?");
+        q.Int(after).Int(kRecordBatch);
+        IDR_ASSIGN_OR_RETURN(batch, Collect<CustomerRow>(q, ToCustomerRow));
+      }
+      for (const CustomerRow& row : batch) {
+        if (!visit(row)) return absl::OkStatus();
+      }
+      if (batch.size() < kRecordBatch) return absl::OkStatus();
+      after = batch.back().id;
+    }
+  }
+
   absl::Status UpdateCustomer(const CustomerRow& row) override {
     IDR_RETURN_IF_ERROR(CheckWrite());
     Query q(*stmts_,
