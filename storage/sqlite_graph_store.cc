@@ -451,7 +451,8 @@ class SqliteGraphStore : public GraphStore {
   // 16: a 1,000-record batch into a 1M graph writes about 6,000 pages, so
   // at 4 the writer copied after every commit, 19% of its time; at 16 it
   // copies every third commit, and only what the background has not yet
-  // (durable ingest +9-25%, docs/benchmarks.md). The WAL stays under 64 MB.
+  // (durable ingest +9-25%, docs/benchmarks.md). The WAL stays under 16
+  // times checkpoint_pages (128 MB by default).
   static constexpr int kWalPagesBeforeWaiting = 16;
 
   absl::StatusOr<std::unique_ptr<GraphStore>> OpenReader() override {

@@ -13,8 +13,9 @@
 //
 //   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
 //               [--batch 1000] [--clients 1] [--resolves 5000] [--answers FILE]
-//               [--max-candidate-records N]
+//               [--max-candidate-records N] [--checkpoint-pages N]
 // --answers writes every timed resolve's answer, to compare two builds;
+// --checkpoint-pages sets the store's option (default: its default);
 // --max-candidate-records sets the engine's option (default: its default).
 
 #include <sys/resource.h>
@@ -49,6 +50,7 @@ struct Args {
   std::string answers;  // Where to write the resolves' answers, if given.
   int64_t ingest = 20000, batch = 1000, clients = 1, resolves = 5000;
   int max_candidate_records = identity::EngineOptions().max_candidate_records;
+  int checkpoint_pages = storage::SqliteGraphStoreOptions().checkpoint_pages;
 };
 
 // Reads up to `limit` rows of a CSV as records keyed by their record_id,
@@ -138,6 +140,7 @@ int Run(const Args& args) {
   }
   storage::SqliteGraphStoreOptions store_options;
   store_options.create_if_missing = false;
+  store_options.checkpoint_pages = args.checkpoint_pages;
   auto store = storage::OpenSqliteGraphStore(args.db, store_options);
   if (!store.ok()) {
     std::cerr << store.status() << "\n";
@@ -286,6 +289,8 @@ int main(int argc, char** argv) {
       args.answers = value;
     } else if (flag == "--max-candidate-records") {
       absl::SimpleAtoi(value, &args.max_candidate_records);
+    } else if (flag == "--checkpoint-pages") {
+      absl::SimpleAtoi(value, &args.checkpoint_pages);
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -295,7 +300,7 @@ int main(int argc, char** argv) {
       args.batch < 1 || args.clients < 1) {
     std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
                  "extra.csv [--ingest N] [--batch N] [--clients N] "
-                 "[--resolves N] "
+                 "[--resolves N] [--checkpoint-pages N] "
                  "[--answers FILE] [--max-candidate-records N]\n";
     return 2;
   }
