@@ -15,26 +15,33 @@ CachedGraphStore::CachedGraphStore(std::unique_ptr<GraphStore> inner,
 void CachedGraphStore::Clear() {
   records_.clear();
   mirror_.reset();
-  too_large_ = false;
+  unmirrored_ = false;
+}
+
+absl::StatusOr<std::optional<GraphMirror>> CachedGraphStore::LoadIfSmall() {
+  absl::StatusOr<int64_t> count = inner_->CountRecords();
+  if (!count.ok()) return count.status();
+  if (*count > mirror_max_records_) return std::nullopt;
+  absl::StatusOr<GraphMirror> loaded = GraphMirror::Load(inner_);
+  if (!loaded.ok()) return loaded.status();
+  return std::optional<GraphMirror>(*std::move(loaded));
+}
+
+void CachedGraphStore::Keep(std::optional<GraphMirror> loaded) {
+  unmirrored_ = !loaded.has_value();
+  if (unmirrored_) return;
+  mirror_ = std::move(loaded);
+  ++mirror_loads_;
 }
 
 GraphMirror* CachedGraphStore::Mirror() {
   if (!in_write_ || mirror_max_records_ <= 0) return nullptr;
-  if (mirror_.has_value()) return &*mirror_;
-  if (too_large_) return nullptr;
-  absl::StatusOr<int64_t> count = inner_->CountRecords();
-  if (!count.ok() || *count > mirror_max_records_) {
-    too_large_ = true;  // Tried again after the next Clear.
-    return nullptr;
+  if (!mirror_.has_value() && !unmirrored_) {
+    // A failure to load leaves the reads to the store until the next Clear.
+    absl::StatusOr<std::optional<GraphMirror>> loaded = LoadIfSmall();
+    Keep(loaded.ok() ? *std::move(loaded) : std::nullopt);
   }
-  absl::StatusOr<GraphMirror> loaded = GraphMirror::Load(inner_);
-  if (!loaded.ok()) {
-    too_large_ = true;
-    return nullptr;
-  }
-  mirror_ = std::move(*loaded);
-  ++mirror_loads_;
-  return &*mirror_;
+  return mirror_.has_value() ? &*mirror_ : nullptr;
 }
 
 absl::Status CachedGraphStore::LoadMirror() {
@@ -49,25 +56,13 @@ absl::Status CachedGraphStore::LoadMirror() {
   // The version of the snapshot loaded: the next write transaction drops the
   // mirror if another connection committed since.
   absl::StatusOr<int64_t> version = inner_->DataVersion();
-  absl::StatusOr<int64_t> count = inner_->CountRecords();
-  std::optional<GraphMirror> loaded;
-  if (version.ok() && count.ok() && *count <= mirror_max_records_) {
-    absl::StatusOr<GraphMirror> read = GraphMirror::Load(inner_);
-    if (!read.ok()) s = read.status();
-    if (read.ok()) loaded = std::move(*read);
-  }
+  absl::StatusOr<std::optional<GraphMirror>> loaded =
+      version.ok() ? LoadIfSmall() : version.status();
   inner_->EndRead();
-  if (!version.ok()) return version.status();
-  if (!count.ok()) return count.status();
-  if (!s.ok()) return s;
+  if (!loaded.ok()) return loaded.status();
   Clear();  // The record cache too starts at this version.
   data_version_ = *version;
-  if (loaded.has_value()) {
-    mirror_ = std::move(loaded);
-    ++mirror_loads_;
-  } else {
-    too_large_ = true;
-  }
+  Keep(*std::move(loaded));
   return absl::OkStatus();
 }
 

@@ -88,6 +88,11 @@ class CachedGraphStore : public ForwardingGraphStore {
   // The mirror, loaded if need be; null outside a write transaction, for a
   // graph too large, or when loading failed (then the store answers).
   GraphMirror* Mirror();
+  // A mirror loaded from the store; none for a graph of more than
+  // mirror_max_records_ records.
+  absl::StatusOr<std::optional<GraphMirror>> LoadIfSmall();
+  // Keeps `loaded` as the mirror; none: no mirror until the next Clear.
+  void Keep(std::optional<GraphMirror> loaded);
   // After a write the mirror follows: drops it if the write failed.
   absl::Status Followed(absl::Status s);
 
@@ -97,7 +102,9 @@ class CachedGraphStore : public ForwardingGraphStore {
   int64_t hits_ = 0;
   const int64_t mirror_max_records_;
   bool in_write_ = false;
-  bool too_large_ = false;  // The graph was too large at the last try.
+  // No mirror until the next Clear: the graph was too large, or loading
+  // failed, at the last try.
+  bool unmirrored_ = false;
   std::optional<GraphMirror> mirror_;
   int64_t mirror_loads_ = 0;
 };

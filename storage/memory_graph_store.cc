@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/visit_in_batches.h"
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -43,6 +44,8 @@ class Lock {
 };
 
 constexpr int64_t kMinId = std::numeric_limits<int64_t>::min();
+// ForEach* copies this many rows at a time.
+constexpr size_t kBatch = 256;
 
 // A record with the blocking keys filed under it (so DeleteRecord can find
 // them, as the SQLite store keeps them in the record row).
@@ -427,23 +430,18 @@ class MemoryGraphStore : public GraphStore {
       const std::function<bool(const RecordRow&)>& visit) override {
     // Copies a batch at a time and visits without the lock, so `visit` may
     // call this store.
-    constexpr size_t kBatch = 256;
-    int64_t after = kMinId;
-    for (;;) {
-      std::vector<RecordRow> batch;
-      {
-        Lock lock(&g_->mu);
-        for (auto it = g_->records.upper_bound(after);
-             it != g_->records.end() && batch.size() < kBatch; ++it) {
-          batch.push_back(it->second.row);
-        }
-      }
-      if (batch.empty()) return absl::OkStatus();
-      for (const RecordRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      after = batch.back().id;
-    }
+    return VisitInBatches<RecordRow>(
+        kBatch,
+        [this](const RecordRow* last) {
+          Lock lock(&g_->mu);
+          std::vector<RecordRow> rows;
+          for (auto it = g_->records.upper_bound(last ? last->id : kMinId);
+               it != g_->records.end() && rows.size() < kBatch; ++it) {
+            rows.push_back(it->second.row);
+          }
+          return absl::StatusOr<std::vector<RecordRow>>(std::move(rows));
+        },
+        visit);
   }
 
   absl::StatusOr<int64_t> CountRecords() override {
@@ -480,26 +478,21 @@ class MemoryGraphStore : public GraphStore {
 
   absl::Status ForEachLinkEdge(
       const std::function<bool(const LinkRow&)>& visit) override {
-    // Copies a batch at a time and visits without the lock, as
-    // ForEachRecord does.
-    constexpr size_t kBatch = 256;
-    std::pair<int64_t, int64_t> after{kMinId, kMinId};
-    for (;;) {
-      std::vector<LinkRow> batch;
-      {
-        Lock lock(&g_->mu);
-        for (auto it = g_->links.upper_bound(after);
-             it != g_->links.end() && batch.size() < kBatch; ++it) {
-          LinkRow& edge = batch.emplace_back(it->second);
-          edge.detail.clear();
-        }
-      }
-      if (batch.empty()) return absl::OkStatus();
-      for (const LinkRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      after = {batch.back().a, batch.back().b};
-    }
+    // As ForEachRecord.
+    return VisitInBatches<LinkRow>(
+        kBatch,
+        [this](const LinkRow* last) {
+          Lock lock(&g_->mu);
+          std::vector<LinkRow> rows;
+          for (auto it =
+                   g_->links.upper_bound(last ? std::make_pair(last->a, last->b)
+                                              : std::make_pair(kMinId, kMinId));
+               it != g_->links.end() && rows.size() < kBatch; ++it) {
+            rows.emplace_back(it->second).detail.clear();
+          }
+          return absl::StatusOr<std::vector<LinkRow>>(std::move(rows));
+        },
+        visit);
   }
 
   absl::StatusOr<std::vector<LinkRow>> LinksOf(int64_t record) override {
@@ -549,25 +542,19 @@ class MemoryGraphStore : public GraphStore {
 
   absl::Status ForEachCustomer(
       const std::function<bool(const CustomerRow&)>& visit) override {
-    // Copies a batch at a time and visits without the lock, as
-    // ForEachRecord does.
-    constexpr size_t kBatch = 256;
-    int64_t after = kMinId;
-    for (;;) {
-      std::vector<CustomerRow> batch;
-      {
-        Lock lock(&g_->mu);
-        for (auto it = g_->customers.upper_bound(after);
-             it != g_->customers.end() && batch.size() < kBatch; ++it) {
-          batch.push_back(it->second);
-        }
-      }
-      if (batch.empty()) return absl::OkStatus();
-      for (const CustomerRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      after = batch.back().id;
-    }
+    // As ForEachRecord.
+    return VisitInBatches<CustomerRow>(
+        kBatch,
+        [this](const CustomerRow* last) {
+          Lock lock(&g_->mu);
+          std::vector<CustomerRow> rows;
+          for (auto it = g_->customers.upper_bound(last ? last->id : kMinId);
+               it != g_->customers.end() && rows.size() < kBatch; ++it) {
+            rows.push_back(it->second);
+          }
+          return absl::StatusOr<std::vector<CustomerRow>>(std::move(rows));
+        },
+        visit);
   }
 
   absl::Status UpdateCustomer(const CustomerRow& row) override {

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "storage/database.h"
+#include "storage/visit_in_batches.h"
 
 namespace idr::storage {
 namespace {
@@ -38,8 +39,8 @@ namespace {
   if (!tmp.ok()) return tmp.status();             \
   lhs = *std::move(tmp)
 
-// ForEachRecord reads this many records per statement, so no statement
-// stays open while the visitor runs.
+// ForEachRecord and ForEachCustomer read this many rows per statement, so no
+// statement stays open while the visitor runs.
 constexpr int kRecordBatch = 256;
 
 int64_t ToInt(uint64_t u) { return absl::bit_cast<int64_t>(u); }
@@ -695,21 +696,15 @@ class SqliteGraphStore : public GraphStore {
 
   absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) override {
-    int64_t after = 0;
-    for (;;) {
-      std::vector<RecordRow> batch;
-      {
-        Query q(*stmts_, "SELECT " RECORD_COLUMNS
-                         " FROM record WHERE id > ? ORDER BY id LIMIT ?");
-        q.Int(after).Int(kRecordBatch);
-        IDR_ASSIGN_OR_RETURN(batch, Collect<RecordRow>(q, ToRecordRow));
-      }
-      for (const RecordRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      if (batch.size() < kRecordBatch) return absl::OkStatus();
-      after = batch.back().id;
-    }
+    return VisitInBatches<RecordRow>(
+        kRecordBatch,
+        [this](const RecordRow* last) {
+          Query q(*stmts_, "SELECT " RECORD_COLUMNS
+                           " FROM record WHERE id > ? ORDER BY id LIMIT ?");
+          q.Int(last ? last->id : 0).Int(kRecordBatch);
+          return Collect<RecordRow>(q, ToRecordRow);
+        },
+        visit);
   }
 
   absl::StatusOr<int64_t> CountRecords() override {
@@ -761,26 +756,17 @@ class SqliteGraphStore : public GraphStore {
 
   absl::Status ForEachLinkEdge(
       const std::function<bool(const LinkRow&)>& visit) override {
-    // A batch at a time (by key, so no statement stays open while `visit`
-    // runs, and it may call this store).
     constexpr int kLinkBatch = 4096;
-    int64_t after_a = 0, after_b = 0;
-    for (;;) {
-      std::vector<LinkRow> batch;
-      {
-        Query q(*stmts_,
-                "SELECT a, b, weight, rule FROM link WHERE (a, b) > (?, ?) "
-                "ORDER BY a, b LIMIT ?");
-        q.Int(after_a).Int(after_b).Int(kLinkBatch);
-        IDR_ASSIGN_OR_RETURN(batch, Collect<LinkRow>(q, ToLinkEdge));
-      }
-      for (const LinkRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      if (batch.size() < kLinkBatch) return absl::OkStatus();
-      after_a = batch.back().a;
-      after_b = batch.back().b;
-    }
+    return VisitInBatches<LinkRow>(
+        kLinkBatch,
+        [this](const LinkRow* last) {
+          Query q(*stmts_,
+                  "SELECT a, b, weight, rule FROM link WHERE (a, b) > (?, ?) "
+                  "ORDER BY a, b LIMIT ?");
+          q.Int(last ? last->a : 0).Int(last ? last->b : 0).Int(kLinkBatch);
+          return Collect<LinkRow>(q, ToLinkEdge);
+        },
+        visit);
   }
 
   absl::Status DeleteLink(int64_t a, int64_t b) override {
@@ -817,21 +803,15 @@ class SqliteGraphStore : public GraphStore {
 
   absl::Status ForEachCustomer(
       const std::function<bool(const CustomerRow&)>& visit) override {
-    int64_t after = 0;
-    for (;;) {
-      std::vector<CustomerRow> batch;
-      {
-        Query q(*stmts_, "SELECT " CUSTOMER_COLUMNS
-                         " FROM customer WHERE id > ? ORDER BY id LIMIT ?");
-        q.Int(after).Int(kRecordBatch);
-        IDR_ASSIGN_OR_RETURN(batch, Collect<CustomerRow>(q, ToCustomerRow));
-      }
-      for (const CustomerRow& row : batch) {
-        if (!visit(row)) return absl::OkStatus();
-      }
-      if (batch.size() < kRecordBatch) return absl::OkStatus();
-      after = batch.back().id;
-    }
+    return VisitInBatches<CustomerRow>(
+        kRecordBatch,
+        [this](const CustomerRow* last) {
+          Query q(*stmts_, "SELECT " CUSTOMER_COLUMNS
+                           " FROM customer WHERE id > ? ORDER BY id LIMIT ?");
+          q.Int(last ? last->id : 0).Int(kRecordBatch);
+          return Collect<CustomerRow>(q, ToCustomerRow);
+        },
+        visit);
   }
 
   absl::Status UpdateCustomer(const CustomerRow& row) override {
