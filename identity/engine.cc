@@ -1722,7 +1722,7 @@ absl::StatusOr<IngestResult> IngestStep::Run(const SourceRecord& record,
     customer.created_at = customer.updated_at = now_;
     customer.size = 0;
     absl::StatusOr<std::string> key =
-        FreshCustomerKey(store(), in_.secret, record.source_id);
+        FreshCustomerKey(store(), in_.secret, record.source_id, now_);
     if (!key.ok()) return key.status();
     customer.key = std::move(*key);
     absl::StatusOr<int64_t> id = store()->InsertCustomer(customer);

@@ -217,16 +217,25 @@ absl::StatusOr<storage::CustomerRow> FindCustomerByKey(
 
 // HMAC-SHA256 of `text` under the graph's secret (raw 32 bytes).
 std::string KeyedHash(const std::string& secret, const std::string& text);
-// A new customer key for a record: "C" + 16 base-32 characters derived from
-// the secret and the source id (attempt > 0 after a collision).
-std::string CustomerKeyFor(const std::string& secret,
-                           const std::string& source_id, int attempt);
+// Customer keys are "C", kKeyTimeChars base-32 characters of the creation
+// time (Unix seconds, big-endian), then kKeyRandomChars derived from the
+// secret and the seed. Keys made before 2026-12-04 are "C" + 16 derived
+// characters; both kinds stay valid forever.
+inline constexpr int kKeyTimeChars = 7;    // 35 bits: seconds until 3058.
+inline constexpr int kKeyRandomChars = 9;  // 45 bits.
+
+// A new customer key for `seed` created at `created_at` (attempt > 0 after a
+// collision).
+std::string CustomerKeyFor(const std::string& secret, const std::string& seed,
+                           int64_t created_at, int attempt);
 
 // A customer key for a new customer founded by `seed` (a source id, or a
-// tagged one for splits) that no customer and no redirect uses yet.
+// tagged one for splits) at `created_at` that no customer and no redirect
+// uses yet.
 absl::StatusOr<std::string> FreshCustomerKey(storage::GraphStore* store,
                                              const std::string& secret,
-                                             const std::string& seed);
+                                             const std::string& seed,
+                                             int64_t created_at);
 
 // Moves every record, redirect and separation of `from` to `into`, deletes
 // `from`, and logs the merge; `detail` is the audit entry's JSON, `actor`

@@ -1,11 +1,12 @@
 #include "identity/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
-#include <atomic>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "identity/engine_test_util.h"
 #include "storage/memory_graph_store.h"
@@ -110,6 +111,25 @@ TEST_P(EngineTest, FirstRecordCreatesAndMatchingRecordAttaches) {
                                    {"birth_date", "1971-01-09"}}));
   EXPECT_EQ(c.outcome, Outcome::kCreated);
   EXPECT_NE(c.key, a.key);
+}
+
+TEST_P(EngineTest, NewKeysSortByCreationTime) {
+  // Keys made in one second share their time prefix; later ones sort after
+  // (so a batch's keys share the customer key index's last pages).
+  std::vector<std::string> keys;
+  const std::vector<int64_t> steps = {0, 0, 1, 86'400 * 365};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    clock_ += steps[i];
+    keys.push_back(MustIngest(Rec(absl::StrCat("k", i), Channel::kWeb,
+                                  {{"email", absl::StrCat("u", i, "@x.cn")}}))
+                       .key);
+    ASSERT_EQ(keys.back().size(), 17u);
+  }
+  EXPECT_NE(keys[0], keys[1]);
+  EXPECT_EQ(keys[0].substr(0, 8), keys[1].substr(0, 8));
+  EXPECT_NE(keys[1].substr(0, 8), keys[2].substr(0, 8));
+  EXPECT_LT(std::max(keys[0], keys[1]), keys[2]);
+  EXPECT_LT(keys[2], keys[3]);
 }
 
 TEST_P(EngineTest, ReplayIsIdempotent) {
