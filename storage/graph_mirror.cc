@@ -19,6 +19,15 @@ void InsertSorted(std::vector<int64_t>& list, int64_t value) {
   if (at == list.end() || *at != value) list.insert(at, value);
 }
 
+// Makes `v` hold at least `n` elements, growing its capacity by half again
+// when it must (ids come in ascending order).
+template <typename Vector>
+void GrowTo(Vector& v, size_t n) {
+  if (n <= v.size()) return;
+  if (n > v.capacity()) v.reserve(std::max(n, v.capacity() * 3 / 2));
+  v.resize(n);
+}
+
 }  // namespace
 
 absl::StatusOr<GraphMirror> GraphMirror::Load(GraphStore* store) {
@@ -38,6 +47,12 @@ absl::StatusOr<GraphMirror> GraphMirror::Load(GraphStore* store) {
     return true;
   });
   if (!s.ok()) return s;
+  // Room for a quarter more records now: growing the vectors later moves
+  // them whole, a stall of about 0.1 s at a million records in the middle
+  // of an ingest.
+  const size_t room = mirror.customer_of_.size() * 5 / 4 + 1024;
+  mirror.customer_of_.reserve(room);
+  mirror.edges_from_.reserve(room);
   return mirror;
 }
 
@@ -149,10 +164,7 @@ std::string GraphMirror::Difference(const GraphMirror& other) const {
 
 void GraphMirror::InsertRecord(int64_t id, int64_t customer) {
   if (id <= 0) return;
-  if (static_cast<size_t>(id) >= customer_of_.size()) {
-    // Grows by half again: ids come in ascending order.
-    customer_of_.resize(std::max<size_t>(id + 1, customer_of_.size() * 3 / 2));
-  }
+  GrowTo(customer_of_, id + 1);
   if (customer_of_[id] != 0) {
     SetRecordCustomer(id, customer);
     return;
@@ -189,10 +201,7 @@ void GraphMirror::DeleteRecord(int64_t id) {
 
 void GraphMirror::PutLink(const LinkRow& link) {
   if (link.a <= 0) return;
-  if (static_cast<size_t>(link.a) >= edges_from_.size()) {
-    edges_from_.resize(
-        std::max<size_t>(link.a + 1, edges_from_.size() * 3 / 2));
-  }
+  GrowTo(edges_from_, link.a + 1);
   std::vector<Edge>& edges = edges_from_[link.a];
   auto at = std::lower_bound(edges.begin(), edges.end(), link.b,
                              [](const Edge& e, int64_t b) { return e.b < b; });
