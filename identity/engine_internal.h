@@ -219,7 +219,7 @@ absl::StatusOr<storage::CustomerRow> FindCustomerByKey(
 std::string KeyedHash(const std::string& secret, const std::string& text);
 // Customer keys are "C", kKeyTimeChars base-32 characters of the creation
 // time (Unix seconds, big-endian), then kKeyRandomChars derived from the
-// secret and the seed. Keys made before 2026-12-04 are "C" + 16 derived
+// secret and the seed. Keys made until 2026-12-03 are "C" + 16 derived
 // characters; both kinds stay valid forever.
 inline constexpr int kKeyTimeChars = 7;    // 35 bits: seconds until 3058.
 inline constexpr int kKeyRandomChars = 9;  // 45 bits.
