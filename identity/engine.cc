@@ -1379,6 +1379,18 @@ struct StagedRecord {
   std::vector<uint64_t> keys;
 };
 
+}  // namespace
+
+// Records of a batch prepared (validated and normalised: StagedRecord's
+// `kind`, `invalid` and `probe`) before their transaction began, while an
+// earlier one was written. Empty, or one entry per record.
+struct PreparedAhead {
+  std::vector<StagedRecord> staged;
+  std::vector<char> prepared;  // Whether staged[i] is.
+};
+
+namespace {
+
 // What the first stages of one transaction's records share: the per-field
 // record counts, the ids taken ahead, and the source ids staged.
 struct StagingState {
@@ -1858,13 +1870,23 @@ absl::StatusOr<IngestResult> Engine::Ingest(const SourceRecord& record) {
 
 namespace {
 
+// Records to prepare while a transaction is written (IngestGroup).
+struct Lookahead {
+  std::vector<const SourceRecord*> records;
+  PreparedAhead* into = nullptr;  // Null: none; else sized to match.
+};
+
 // Ingests `records` in one transaction on the writer (its lock held).
 // `reader`: a reader connection for the helper thread of a batch of
-// kPreparedAheadRecords or more, else null.
+// kPreparedAheadRecords or more, else null. `given`: records prepared
+// ahead (may be null). With a helper, once it has staged every record it
+// asks `lookahead` for the next transaction's records and prepares them
+// until the commit ends.
 absl::StatusOr<BatchResult> IngestInOneTransaction(
     Engine::Internals& in, const GraphSchema& schema,
     const std::vector<const SourceRecord*>& records,
-    storage::GraphStore* reader) {
+    storage::GraphStore* reader, PreparedAhead* given,
+    const std::function<Lookahead()>& lookahead) {
   EngineCore core(&in, schema);
   BatchResult results;
   results.reserve(records.size());
@@ -1904,30 +1926,40 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
   // exactly the state it would be alone (the memory holds all of every
   // earlier record that scoring reads), and decided and written likewise.
   const size_t count = records.size();
-  std::vector<StagedRecord> staged(count);
+  const bool has_given = given != nullptr && given->staged.size() == count;
+  std::vector<StagedRecord> staged =
+      has_given ? std::move(given->staged) : std::vector<StagedRecord>(count);
   std::vector<absl::Status> failed(count);  // A stage error fails the batch.
   std::atomic<size_t> ready{0};   // Records the first stage is done with.
-  std::atomic<bool> stop{false};  // The writer gave up.
+  std::atomic<bool> stop{false};  // The writer gave up, or committed.
   // Preparing a record (validating and normalising it) reads nothing of the
   // graph, so either thread does it: each takes the next record nobody took,
   // the helper when it needs one, the writer instead of waiting for the
   // helper. The rest of the first stage stays in record order.
   std::unique_ptr<std::atomic<bool>[]> prepared(new std::atomic<bool>[count]);
-  for (size_t i = 0; i < count; ++i) prepared[i].store(false);
+  for (size_t i = 0; i < count; ++i) {
+    prepared[i].store(has_given && given->prepared[i]);
+  }
   std::atomic<size_t> next_to_prepare{0};
-  auto prepare_next = [&](EngineCore& c) {
-    const size_t i = next_to_prepare.fetch_add(1, std::memory_order_relaxed);
-    if (i >= count) return false;
-    absl::StatusOr<std::vector<std::string>> raw =
-        c.Validate(*records[i], true);
+  auto prepare = [&](EngineCore& c, const SourceRecord& record,
+                     StagedRecord& into) {
+    absl::StatusOr<std::vector<std::string>> raw = c.Validate(record, true);
     if (raw.ok()) {
-      staged[i].probe = c.Prepare(*raw, &in.prepared_values);
+      into.probe = c.Prepare(*raw, &in.prepared_values);
     } else {
-      staged[i].kind = StagedRecord::Kind::kInvalid;
-      staged[i].invalid = raw.status();
+      into.kind = StagedRecord::Kind::kInvalid;
+      into.invalid = raw.status();
     }
-    prepared[i].store(true, std::memory_order_release);
-    return true;
+  };
+  auto prepare_next = [&](EngineCore& c) {
+    for (;;) {
+      const size_t i = next_to_prepare.fetch_add(1, std::memory_order_relaxed);
+      if (i >= count) return false;
+      if (prepared[i].load(std::memory_order_acquire)) continue;  // Ahead.
+      prepare(c, *records[i], staged[i]);
+      prepared[i].store(true, std::memory_order_release);
+      return true;
+    }
   };
   auto stage = [&](EngineCore& c, storage::GraphStore* store, size_t i) {
     // Prepared by this thread now, or by the other, which took it first.
@@ -1948,16 +1980,36 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
         ready.store(i + 1, std::memory_order_release);
         if (!failed[i].ok()) return;
       }
+      // Staged: from here on it uses nothing of the writer's (so the
+      // writer may commit), and prepares the next transaction's records
+      // while it writes and commits this one.
+      const Lookahead next = lookahead();
+      if (next.into == nullptr) return;
+      for (size_t j = 0;
+           j < next.records.size() && !stop.load(std::memory_order_acquire);
+           ++j) {
+        prepare(own, *next.records[j], next.into->staged[j]);
+        next.into->prepared[j] = 1;
+      }
     });
   }
+  // Once every record is staged (the writer has run them all) or the
+  // helper has stopped: the writer's value cache reads through the writer
+  // again, and the helper's snapshot ends before the commit, which may then
+  // checkpoint past it.
+  bool staging_ended = false;
+  auto end_staging = [&] {
+    if (staging_ended) return;
+    staging_ended = true;
+    in.writer_values->SetStore(in.writer.get());
+    if (reader != nullptr) reader->EndRead();
+  };
   // The helper uses the writer's state: it stops before a rollback changes
   // it, and on every way out (it writes into this frame).
   auto stop_helper = [&] {
     stop.store(true, std::memory_order_release);
     if (helper.joinable()) helper.join();
-    in.writer_values->SetStore(in.writer.get());
-    // Its snapshot ends before the commit, which may then checkpoint past it.
-    if (reader != nullptr) reader->EndRead();
+    end_staging();
   };
   struct Stopper {
     decltype(stop_helper)& stop;
@@ -1988,10 +2040,13 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
     }
     results.push_back(std::move(*result));
   }
-  stop_helper();
+  // The helper is done with this transaction (the writer ran every record
+  // it staged), perhaps not with preparing the next.
+  end_staging();
   s = in.FlushUnwrittenCounts();
   if (s.ok()) s = in.writer->PutMeta(kMetaPresent, EncodeCounts(state.present));
   if (s.ok()) s = in.writer->Commit();
+  stop_helper();
   if (!s.ok()) {
     in.RollbackWrite();
     return s;
@@ -2011,12 +2066,43 @@ absl::StatusOr<BatchResult> IngestInOneTransaction(
 
 absl::StatusOr<BatchResult> Engine::IngestBatch(
     const std::vector<SourceRecord>& records) {
+  PreparedAhead none;
+  return IngestGroup(records, &none, nullptr, nullptr);
+}
+
+absl::Status Engine::IngestStream(const StreamSource& next,
+                                  const StreamSink& done) {
+  std::vector<SourceRecord> batch, following;
+  PreparedAhead prepared, prepared_following;
+  absl::Status s = next(&batch);
+  while (s.ok() && !batch.empty()) {
+    following.clear();
+    s = next(&following);
+    if (!s.ok()) break;
+    prepared_following = PreparedAhead();
+    absl::StatusOr<BatchResult> results =
+        IngestGroup(batch, &prepared, following.empty() ? nullptr : &following,
+                    &prepared_following);
+    if (!results.ok()) return results.status();
+    s = done(batch, *std::move(results));
+    std::swap(batch, following);
+    std::swap(prepared, prepared_following);
+  }
+  return s;
+}
+
+absl::StatusOr<BatchResult> Engine::IngestGroup(
+    const std::vector<SourceRecord>& records, PreparedAhead* prepared,
+    const std::vector<SourceRecord>* next, PreparedAhead* next_prepared) {
   if (!in_->normalization.ok()) return in_->normalization;
   // Group commit: batches that arrive while another commits wait, and the
   // first of them writes them all in one transaction (one fsync), so many
   // concurrent one-record calls cost about as much as one batch.
   Internals::PendingBatch mine;
   mine.records = &records;
+  mine.prepared = prepared;
+  mine.next = next;
+  mine.next_prepared = next_prepared;
   std::vector<Internals::PendingBatch*> group;
   {
     std::unique_lock<std::mutex> lock(in_->group_mu);
@@ -2038,9 +2124,39 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
     }
   }
   std::vector<const SourceRecord*> all;
+  PreparedAhead given;  // What the group's batches bring prepared.
   for (const Internals::PendingBatch* batch : group) {
+    const size_t n = batch->records->size();
     for (const SourceRecord& r : *batch->records) all.push_back(&r);
+    const bool has = batch->prepared->staged.size() == n;
+    for (size_t i = 0; i < n; ++i) {
+      given.staged.push_back(has ? std::move(batch->prepared->staged[i])
+                                 : StagedRecord());
+      given.prepared.push_back(has && batch->prepared->prepared[i]);
+    }
   }
+  // The records to prepare once this group is staged: the next stream
+  // batch of its last batch, else the batch that waits first by then (its
+  // caller is blocked until this group is done, and no other group is
+  // written meanwhile), unless it was prepared already.
+  auto lookahead = [&]() {
+    Lookahead next;
+    const std::vector<SourceRecord>* records = group.back()->next;
+    next.into = group.back()->next_prepared;
+    if (records == nullptr) {
+      std::unique_lock<std::mutex> lock(in_->group_mu);
+      if (in_->pending.empty() ||
+          !in_->pending.front()->prepared->staged.empty()) {
+        return Lookahead();
+      }
+      records = in_->pending.front()->records;
+      next.into = in_->pending.front()->prepared;
+    }
+    for (const SourceRecord& r : *records) next.records.push_back(&r);
+    next.into->staged.assign(records->size(), StagedRecord());
+    next.into->prepared.assign(records->size(), 0);
+    return next;
+  };
   absl::StatusOr<BatchResult> results;
   {
     // The helper thread's reader, taken before the writer's lock (opening
@@ -2054,20 +2170,21 @@ absl::StatusOr<BatchResult> Engine::IngestBatch(
     }
     Lock lock(in_->write_mu);
     if (reader.ok()) {
-      results = IngestInOneTransaction(*in_, schema_, all, reader->get());
+      results = IngestInOneTransaction(*in_, schema_, all, reader->get(),
+                                       &given, lookahead);
     } else {
       results = reader.status();
     }
   }
   std::unique_lock<std::mutex> lock(in_->group_mu);
-  size_t next = 0;
+  size_t next_result = 0;
   for (Internals::PendingBatch* batch : group) {
     if (!results.ok()) {
       batch->result = results.status();
     } else {
       BatchResult part;
       for (size_t i = 0; i < batch->records->size(); ++i) {
-        part.push_back(std::move((*results)[next++]));
+        part.push_back(std::move((*results)[next_result++]));
       }
       batch->result = std::move(part);
     }

@@ -168,6 +168,16 @@ struct IngestResult {
 // Per-record outcome of a batch: a result or the record's own error.
 using BatchResult = std::vector<absl::StatusOr<IngestResult>>;
 
+// Engine::IngestStream's source: fills the next batch (an empty batch ends
+// the stream; an error stops it).
+using StreamSource = std::function<absl::Status(std::vector<SourceRecord>*)>;
+// Engine::IngestStream's sink: gets each batch with its results once it is
+// committed (an error stops the stream).
+using StreamSink = std::function<absl::Status(
+    const std::vector<SourceRecord>& batch, BatchResult results)>;
+
+struct PreparedAhead;  // engine.cc.
+
 // A field's contribution to a link or a resolve.
 struct FieldWeight {
   std::string column;
@@ -328,6 +338,15 @@ class Engine {
   absl::StatusOr<BatchResult> IngestBatch(
       const std::vector<SourceRecord>& records);
 
+  // Ingests the batches `next` gives, each in its own transaction, exactly
+  // as IngestBatch would one after another, but faster: while one batch is
+  // written and committed, the next one's records are validated and
+  // normalised (on the ingest's helper thread, for batches of 64 records or
+  // more). `done` gets each batch's results after its commit. Returns the
+  // first error of `next` or `done`, or the status of a batch that failed
+  // as a whole; the batches before it stay committed.
+  absl::Status IngestStream(const StreamSource& next, const StreamSink& done);
+
   // The customer of a key: its own or the one it redirects to. NOT_FOUND for
   // an unknown key.
   absl::StatusOr<ResolveResult> ResolveKey(const std::string& key);
@@ -441,6 +460,12 @@ class Engine {
 
  private:
   Engine(std::unique_ptr<storage::GraphStore> store, EngineOptions options);
+  // IngestBatch, with the batch's records prepared ahead in `prepared` (may
+  // be empty), and the stream's next batch (may be null) to prepare into
+  // `next_prepared` meanwhile.
+  absl::StatusOr<BatchResult> IngestGroup(
+      const std::vector<SourceRecord>& records, PreparedAhead* prepared,
+      const std::vector<SourceRecord>* next, PreparedAhead* next_prepared);
 
   std::unique_ptr<Internals> in_;
   GraphSchema schema_;

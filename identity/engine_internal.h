@@ -171,6 +171,13 @@ struct Engine::Internals {
   // Group commit of IngestBatch calls (engine.cc).
   struct PendingBatch {
     const std::vector<SourceRecord>* records = nullptr;
+    // Its records prepared ahead (IngestGroup), by whichever group wrote
+    // before it: empty, or one per record.
+    PreparedAhead* prepared = nullptr;
+    // The stream's next batch (IngestStream), to prepare into
+    // `next_prepared` while this one is written; null if none.
+    const std::vector<SourceRecord>* next = nullptr;
+    PreparedAhead* next_prepared = nullptr;
     absl::StatusOr<BatchResult> result;
     bool done = false;
   };

@@ -825,15 +825,19 @@ TEST_P(EngineTest, ReadsSeeEveryCommitAtOnceThoughReadersKeepSnapshots) {
 
 // A large batch is validated and normalised on a second thread ahead of the
 // writer: it must decide exactly as the same records ingested one by one.
-TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
+// People for the ingest pipeline's tests: a few names and e-mails, shared;
+// every tenth comes twice in a row with an e-mail of their own (the second
+// record's only match is the one just before it), every seventh with a
+// phone that is not one, and a bad record (an unknown field) before person
+// `bad` (or last, for `people`; none for -1).
+std::vector<SourceRecord> PipelinePeople(int people, int bad) {
   const char* given[] = {"Wei", "Mei", "Ann", "Li"};
   const char* family[] = {"Zhang", "Chan", "Lee", "Wong", "Ng"};
-  std::vector<SourceRecord> batch;
-  for (int i = 0; i < 150; ++i) {
-    // Every tenth person comes twice in a row with an email of their own:
-    // the second record's only match is the one just before it, which the
-    // writer may not have written yet when the helper thread scores the
-    // second (it finds it published in memory).
+  std::vector<SourceRecord> records;
+  for (int i = 0; i < people; ++i) {
+    if (i == bad) {
+      records.push_back(Rec("bad", Channel::kWeb, {{"no_such_field", "x"}}));
+    }
     const bool twice = i % 10 == 0;
     std::vector<std::pair<std::string, std::string>> values = {
         {"given_name", given[i % 4]},
@@ -841,12 +845,39 @@ TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
         {"email", twice ? absl::StrCat("solo", i, "@mail.hk")
                         : absl::StrCat("p", i % 23, "@mail.hk")}};
     if (i % 7 == 0) values.push_back({"phone", "not a phone"});
-    batch.push_back(Rec(absl::StrCat("r", i), Channel::kWeb, values));
+    records.push_back(Rec(absl::StrCat("r", i), Channel::kWeb, values));
     if (twice) {
-      batch.push_back(Rec(absl::StrCat("r", i, "b"), Channel::kApp, values));
+      records.push_back(Rec(absl::StrCat("r", i, "b"), Channel::kApp, values));
     }
   }
-  batch.push_back(Rec("bad", Channel::kWeb, {{"no_such_field", "x"}}));
+  if (bad == people) {
+    records.push_back(Rec("bad", Channel::kWeb, {{"no_such_field", "x"}}));
+  }
+  return records;
+}
+
+// Expects the two graphs' records (source id -> key) to be partitioned into
+// customers alike: keys differ between graphs (each has its own secret).
+void ExpectSamePartition(const std::map<std::string, std::string>& a,
+                         const std::map<std::string, std::string>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  std::map<std::string, std::string> a_to_b;
+  for (const auto& [id, key] : a) {
+    auto [it, added] = a_to_b.emplace(key, b.at(id));
+    EXPECT_EQ(it->second, b.at(id)) << id;
+  }
+  std::set<std::string> distinct;
+  for (const auto& [from, to] : a_to_b) distinct.insert(to);
+  EXPECT_EQ(distinct.size(), a_to_b.size());
+  EXPECT_GT(a_to_b.size(), 1u);
+  EXPECT_LT(a_to_b.size(), a.size());
+}
+
+TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
+  // The second of each pair's only match is the one just before it, which
+  // the writer may not have written yet when the helper thread scores the
+  // second (it finds it published in memory).
+  std::vector<SourceRecord> batch = PipelinePeople(150, 150);
   absl::StatusOr<BatchResult> at_once = engine_->IngestBatch(batch);
   ASSERT_TRUE(at_once.ok()) << at_once.status();
   ASSERT_EQ(at_once->size(), batch.size());
@@ -864,20 +895,95 @@ TEST_P(EngineTest, ABatchPreparedAheadDecidesAsOneByOne) {
     absl::StatusOr<IngestResult> one = engine_->Ingest(r);
     EXPECT_EQ(one.ok(), r.source_id != "bad") << r.source_id;
   }
-  std::map<std::string, std::string> single = Keys();
-  // Keys differ between graphs (each has its own secret); the partition of
-  // the records into customers must not.
-  ASSERT_EQ(batched.size(), single.size());
-  std::map<std::string, std::string> batched_to_single;
-  for (const auto& [id, key] : batched) {
-    auto [it, added] = batched_to_single.emplace(key, single.at(id));
-    EXPECT_EQ(it->second, single.at(id)) << id;
+  ExpectSamePartition(batched, Keys());
+}
+
+// A stream decides as its batches one after another: each batch's records
+// prepared while the one before commits, a pair split across two batches,
+// a bad record and a replay of an earlier batch's record among them.
+TEST_P(EngineTest, AStreamDecidesAsItsBatchesOneByOne) {
+  std::vector<SourceRecord> records = PipelinePeople(300, 120);
+  records.push_back(records[5]);  // A replay, in the last batch.
+  std::vector<std::vector<SourceRecord>> batches;
+  for (size_t i = 0; i < records.size(); i += 67) {  // >= 64: the helper.
+    batches.emplace_back(records.begin() + i,
+                         records.begin() + std::min(records.size(), i + 67));
   }
-  std::set<std::string> distinct;
-  for (const auto& [from, to] : batched_to_single) distinct.insert(to);
-  EXPECT_EQ(distinct.size(), batched_to_single.size());
-  EXPECT_GT(batched_to_single.size(), 1u);
-  EXPECT_LT(batched_to_single.size(), batched.size());
+  // r60b, twin of r60, starts the second batch.
+  ASSERT_EQ(batches[0].back().source_id, "r60");
+  ASSERT_EQ(batches[1][0].source_id, "r60b");
+
+  std::vector<absl::StatusOr<IngestResult>> streamed;
+  size_t next = 0, done = 0;
+  absl::Status s = engine_->IngestStream(
+      [&](std::vector<SourceRecord>* batch) {
+        if (next < batches.size()) *batch = batches[next++];
+        return absl::OkStatus();
+      },
+      [&](const std::vector<SourceRecord>& batch, BatchResult results) {
+        EXPECT_EQ(batch.front().source_id, batches[done].front().source_id);
+        EXPECT_EQ(results.size(), batches[done].size());
+        ++done;
+        for (auto& r : results) streamed.push_back(std::move(r));
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(done, batches.size());
+  ASSERT_EQ(streamed.size(), records.size());
+  const std::map<std::string, std::string> keys = Keys();
+  EXPECT_EQ(keys.at("r60"), keys.at("r60b"));
+
+  Reopen(TestOptions());  // A new, empty graph.
+  std::vector<absl::StatusOr<IngestResult>> one_by_one;
+  for (const auto& batch : batches) {
+    absl::StatusOr<BatchResult> results = engine_->IngestBatch(batch);
+    ASSERT_TRUE(results.ok()) << results.status();
+    for (auto& r : *results) one_by_one.push_back(std::move(r));
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    ASSERT_EQ(streamed[i].ok(), one_by_one[i].ok()) << records[i].source_id;
+    if (!streamed[i].ok()) {
+      EXPECT_EQ(records[i].source_id, "bad");
+      EXPECT_EQ(streamed[i].status(), one_by_one[i].status());
+      continue;
+    }
+    EXPECT_EQ(streamed[i]->outcome, one_by_one[i]->outcome)
+        << records[i].source_id;
+  }
+  EXPECT_EQ(streamed.back()->outcome, Outcome::kUnchanged);
+  ExpectSamePartition(keys, Keys());
+}
+
+// A stream stops at the first error of its source or sink; what was
+// committed before stays.
+TEST_P(EngineTest, AStreamStopsAtItsFirstError) {
+  std::vector<SourceRecord> records = PipelinePeople(200, -1);
+  int batches = 0;
+  absl::Status s = engine_->IngestStream(
+      [&](std::vector<SourceRecord>* batch) {
+        const size_t from = 70 * batches++;
+        if (from < records.size()) {
+          batch->assign(records.begin() + from,
+                        records.begin() + std::min(records.size(), from + 70));
+        }
+        return absl::OkStatus();
+      },
+      [&](const std::vector<SourceRecord>&, BatchResult) {
+        return absl::CancelledError("enough");
+      });
+  EXPECT_EQ(s, absl::CancelledError("enough"));
+  EXPECT_EQ(Keys().size(), 70u);  // The first batch only.
+
+  s = engine_->IngestStream(
+      [&](std::vector<SourceRecord>*) {
+        return absl::DataLossError("bad input file");
+      },
+      [&](const std::vector<SourceRecord>&, BatchResult) {
+        ADD_FAILURE() << "nothing to write";
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(s, absl::DataLossError("bad input file"));
+  EXPECT_EQ(Keys().size(), 70u);
 }
 
 // A batch staged ahead tells what is not new as one by one does: a record
@@ -1224,6 +1330,38 @@ TEST_P(EngineTest, ConcurrentIngestsAreGroupCommittedAndAllKept) {
     }
   }
   EXPECT_EQ(engine_->Stats()->customers, 20);
+}
+
+TEST_P(EngineTest, ConcurrentBatchesArePreparedAheadAndAllKept) {
+  // Four callers of three batches each: a batch that waits while a group
+  // is written is prepared by that group's helper thread meanwhile.
+  const std::vector<SourceRecord> records = PipelinePeople(800, -1);
+  ASSERT_EQ(records.size(), 880u);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t from = 220 * t; from < 220 * (t + 1); from += 74) {
+        std::vector<SourceRecord> batch(
+            records.begin() + from,
+            records.begin() + std::min(220 * (t + 1), from + 74));
+        absl::StatusOr<BatchResult> results = engine_->IngestBatch(batch);
+        if (!results.ok() || results->size() != batch.size()) {
+          ++failures;
+          continue;
+        }
+        for (const auto& r : *results) failures += !r.ok();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  const auto keys = Keys();
+  EXPECT_EQ(keys.size(), records.size());
+  for (int i = 0; i < 800; i += 10) {
+    EXPECT_EQ(keys.at(absl::StrCat("r", i)), keys.at(absl::StrCat("r", i, "b")))
+        << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest,

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -294,36 +295,14 @@ absl::Status Ingest(const IngestCommandOptions& options) {
   const absl::Time ingest_start = absl::Now();
   int64_t counts[5] = {0, 0, 0, 0, 0};
   int64_t rejected = 0, held = 0, total = 0, empty = 0;
-  std::vector<SourceRecord> batch;
-  std::vector<int64_t> lines;
-  auto flush = [&]() -> absl::Status {
-    if (batch.empty()) return absl::OkStatus();
-    absl::StatusOr<BatchResult> results = (*engine)->IngestBatch(batch);
-    if (!results.ok()) return results.status();
-    for (size_t i = 0; i < results->size(); ++i) {
-      const absl::StatusOr<IngestResult>& r = (*results)[i];
-      if (!r.ok()) {
-        if (rejected++ < 5) {
-          std::cerr << "idr ingest: " << options.input_path << ":" << lines[i]
-                    << ": " << r.status().message() << "\n";
-        }
-        continue;
-      }
-      ++counts[static_cast<int>(r->outcome)];
-      held += r->held_for_review;
-      if (options.acks) {
-        std::cout << batch[i].source_id << "," << r->key << "\n";
-      }
-    }
-    if (options.acks) std::cout.flush();
-    batch.clear();
-    lines.clear();
-    return absl::OkStatus();
-  };
+  // The input's line of each record of the batches read and not yet
+  // written (IngestStream reads one batch ahead).
+  std::deque<std::vector<int64_t>> lines;
+  ProgressBar bar("ingesting", reader.bytes_total());
   std::vector<absl::string_view> row;
-  {
-    ProgressBar bar("ingesting", reader.bytes_total());
-    for (;;) {
+  auto read_batch = [&](std::vector<SourceRecord>* batch) -> absl::Status {
+    std::vector<int64_t> batch_lines;
+    while (static_cast<int>(batch->size()) < options.batch) {
       absl::StatusOr<bool> more = reader.Next(&row);
       if (!more.ok()) return more.status();
       if (!*more) break;
@@ -348,7 +327,8 @@ absl::Status Ingest(const IngestCommandOptions& options) {
       for (const ColumnMapping& m : *mappings) {
         if (!graph_columns.contains(m.name)) continue;
         std::string value = MappedValue(m, row);
-        if (!value.empty()) record.values.emplace_back(m.name, std::move(value));
+        if (!value.empty())
+          record.values.emplace_back(m.name, std::move(value));
       }
       for (const auto& [name, index] : attributes) {
         if (!row[index].empty()) {
@@ -365,18 +345,39 @@ absl::Status Ingest(const IngestCommandOptions& options) {
         ++empty;
         continue;
       }
-      batch.push_back(std::move(record));
-      lines.push_back(reader.line());
-      if (static_cast<int>(batch.size()) >= options.batch) {
-        absl::Status s = flush();
-        if (!s.ok()) return s;
-        bar.Update(reader.bytes_read());
+      batch->push_back(std::move(record));
+      batch_lines.push_back(reader.line());
+    }
+    if (!batch->empty()) lines.push_back(std::move(batch_lines));
+    return absl::OkStatus();
+  };
+  auto write_results = [&](const std::vector<SourceRecord>& batch,
+                           BatchResult results) -> absl::Status {
+    const std::vector<int64_t> batch_lines = std::move(lines.front());
+    lines.pop_front();
+    for (size_t i = 0; i < results.size(); ++i) {
+      const absl::StatusOr<IngestResult>& r = results[i];
+      if (!r.ok()) {
+        if (rejected++ < 5) {
+          std::cerr << "idr ingest: " << options.input_path << ":"
+                    << batch_lines[i] << ": " << r.status().message() << "\n";
+        }
+        continue;
+      }
+      ++counts[static_cast<int>(r->outcome)];
+      held += r->held_for_review;
+      if (options.acks) {
+        std::cout << batch[i].source_id << "," << r->key << "\n";
       }
     }
-    absl::Status s = flush();
-    if (!s.ok()) return s;
-    bar.Update(reader.bytes_total());
-  }
+    if (options.acks) std::cout.flush();
+    bar.Update(reader.bytes_read());
+    return absl::OkStatus();
+  };
+  absl::Status streamed = (*engine)->IngestStream(read_batch, write_results);
+  if (!streamed.ok()) return streamed;
+  bar.Update(reader.bytes_total());
+  bar.Finish();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - ingest_start);
   if (!options.quiet) {
     absl::StatusOr<GraphStats> stats = (*engine)->Stats();

@@ -5,14 +5,17 @@
 //   - durable ingest: records/s of new records in batches of --batch,
 //     each a transaction, into the graph as it is, and the CPU time it took
 //     per record; --clients threads send the batches, each waiting for its
-//     last to be durable before it sends the next;
+//     last to be durable before it sends the next; --stream 1 sends them
+//     as one Engine::IngestStream instead (the next batch prepared while
+//     one commits);
 //   - resolve latency in-process, p50/p99: exact (by an exclusive identifier
 //     of a stored record: loyalty id, else login id) and probabilistic (by
 //     name and birth date of a stored record, no identifier).
 // Reads the records for both from CSV files with the graph's column names.
 //
 //   graph_bench --db G.db --base base.csv --extra extra.csv [--ingest 20000]
-//               [--batch 1000] [--clients 1] [--resolves 5000] [--answers FILE]
+//               [--batch 1000] [--clients 1 | --stream 1] [--resolves 5000]
+//               [--answers FILE]
 //               [--max-candidate-records N] [--checkpoint-pages N]
 // --answers writes every timed resolve's answer, to compare two builds;
 // --checkpoint-pages sets the store's option (default: its default);
@@ -49,6 +52,7 @@ struct Args {
   std::string db, base, extra;
   std::string answers;  // Where to write the resolves' answers, if given.
   int64_t ingest = 20000, batch = 1000, clients = 1, resolves = 5000;
+  int64_t stream = 0;  // 1: one Engine::IngestStream of the batches.
   int max_candidate_records = identity::EngineOptions().max_candidate_records;
   int checkpoint_pages = storage::SqliteGraphStoreOptions().checkpoint_pages;
 };
@@ -236,8 +240,31 @@ int Run(const Args& args) {
       for (const auto& r : *results) ingested += r.ok();
     }
   };
+  // --stream: one IngestStream instead of the clients' IngestBatch calls.
+  auto stream = [&] {
+    absl::Status s = (*engine)->IngestStream(
+        [&](std::vector<SourceRecord>* batch) {
+          const size_t i = next_batch.fetch_add(args.batch);
+          if (i >= extra.size()) return absl::OkStatus();
+          batch->assign(extra.begin() + i,
+                        extra.begin() + std::min(extra.size(), i + args.batch));
+          return absl::OkStatus();
+        },
+        [&](const std::vector<SourceRecord>&, identity::BatchResult results) {
+          for (const auto& r : results) ingested += r.ok();
+          return absl::OkStatus();
+        });
+    if (!s.ok()) {
+      std::cerr << s << "\n";
+      failed.store(true);
+    }
+  };
   std::vector<std::thread> clients;
-  for (int64_t c = 0; c < args.clients; ++c) clients.emplace_back(client);
+  if (args.stream) {
+    clients.emplace_back(stream);
+  } else {
+    for (int64_t c = 0; c < args.clients; ++c) clients.emplace_back(client);
+  }
   for (std::thread& t : clients) t.join();
   if (failed.load()) return 1;
   const double seconds =
@@ -251,16 +278,17 @@ int Run(const Args& args) {
   std::cout << absl::StrFormat(
       "graph %d records, %d customers, %.0f bytes/record, index built in "
       "%.1f s | ingest %d new "
-      "records in %.2f s: %.0f records/s (batches of %d from %d clients, "
+      "records in %.2f s: %.0f records/s (batches of %d from %d clients%s, "
       "durable; %.0f us CPU/record) | exact "
       "resolve p50 %.0f us p99 %.0f us (%d of %d found) | probabilistic "
       "resolve p50 %.0f us p99 %.0f us (%d of %d found)\n",
       before->records, before->customers, before->bytes_per_record,
       index_seconds, ingested.load(), seconds, ingested.load() / seconds,
-      args.batch, args.clients, cpu_us_per_record, Percentile(exact_us, 0.5),
-      Percentile(exact_us, 0.99), exact_hits, exact.size(),
-      Percentile(fuzzy_us, 0.5), Percentile(fuzzy_us, 0.99), fuzzy_hits,
-      fuzzy.size());
+      args.batch, args.stream ? 1 : args.clients,
+      args.stream ? " streaming" : "", cpu_us_per_record,
+      Percentile(exact_us, 0.5), Percentile(exact_us, 0.99), exact_hits,
+      exact.size(), Percentile(fuzzy_us, 0.5), Percentile(fuzzy_us, 0.99),
+      fuzzy_hits, fuzzy.size());
   return 0;
 }
 
@@ -283,6 +311,8 @@ int main(int argc, char** argv) {
       absl::SimpleAtoi(value, &args.batch);
     } else if (flag == "--clients") {
       absl::SimpleAtoi(value, &args.clients);
+    } else if (flag == "--stream") {
+      absl::SimpleAtoi(value, &args.stream);
     } else if (flag == "--resolves") {
       absl::SimpleAtoi(value, &args.resolves);
     } else if (flag == "--answers") {
@@ -298,10 +328,11 @@ int main(int argc, char** argv) {
   }
   if (args.db.empty() || args.base.empty() || args.extra.empty() ||
       args.batch < 1 || args.clients < 1) {
-    std::cerr << "usage: graph_bench --db G.db --base base.csv --extra "
-                 "extra.csv [--ingest N] [--batch N] [--clients N] "
-                 "[--resolves N] [--checkpoint-pages N] "
-                 "[--answers FILE] [--max-candidate-records N]\n";
+    std::cerr
+        << "usage: graph_bench --db G.db --base base.csv --extra "
+           "extra.csv [--ingest N] [--batch N] [--clients N | --stream 1] "
+           "[--resolves N] [--checkpoint-pages N] "
+           "[--answers FILE] [--max-candidate-records N]\n";
     return 2;
   }
   return idr::Run(args);
