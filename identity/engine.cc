@@ -2076,15 +2076,17 @@ absl::Status Engine::IngestStream(const StreamSource& next,
   PreparedAhead prepared, prepared_following;
   absl::Status s = next(&batch);
   while (s.ok() && !batch.empty()) {
+    // Read ahead; a source that fails there still gets the batch it gave.
     following.clear();
-    s = next(&following);
-    if (!s.ok()) break;
+    const absl::Status read = next(&following);
+    if (!read.ok()) following.clear();
     prepared_following = PreparedAhead();
     absl::StatusOr<BatchResult> results =
         IngestGroup(batch, &prepared, following.empty() ? nullptr : &following,
                     &prepared_following);
     if (!results.ok()) return results.status();
     s = done(batch, *std::move(results));
+    if (s.ok()) s = read;
     std::swap(batch, following);
     std::swap(prepared, prepared_following);
   }

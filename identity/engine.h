@@ -344,7 +344,8 @@ class Engine {
   // normalised (on the ingest's helper thread, for batches of 64 records or
   // more). `done` gets each batch's results after its commit. Returns the
   // first error of `next` or `done`, or the status of a batch that failed
-  // as a whole; the batches before it stay committed.
+  // as a whole; the batches before it stay committed (as does the batch
+  // `next` gave before it failed: it reads one batch ahead).
   absl::Status IngestStream(const StreamSource& next, const StreamSink& done);
 
   // The customer of a key: its own or the one it redirects to. NOT_FOUND for

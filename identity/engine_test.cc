@@ -974,6 +974,22 @@ TEST_P(EngineTest, AStreamStopsAtItsFirstError) {
   EXPECT_EQ(s, absl::CancelledError("enough"));
   EXPECT_EQ(Keys().size(), 70u);  // The first batch only.
 
+  // A source that fails after a batch: that batch is still written.
+  int reads = 0, written = 0;
+  s = engine_->IngestStream(
+      [&](std::vector<SourceRecord>* batch) {
+        if (reads++ > 0) return absl::DataLossError("bad input file");
+        batch->assign(records.begin() + 70, records.begin() + 140);
+        return absl::OkStatus();
+      },
+      [&](const std::vector<SourceRecord>& batch, BatchResult) {
+        written += static_cast<int>(batch.size());
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(s, absl::DataLossError("bad input file"));
+  EXPECT_EQ(written, 70);
+  EXPECT_EQ(Keys().size(), 140u);
+
   s = engine_->IngestStream(
       [&](std::vector<SourceRecord>*) {
         return absl::DataLossError("bad input file");
@@ -983,7 +999,7 @@ TEST_P(EngineTest, AStreamStopsAtItsFirstError) {
         return absl::OkStatus();
       });
   EXPECT_EQ(s, absl::DataLossError("bad input file"));
-  EXPECT_EQ(Keys().size(), 70u);
+  EXPECT_EQ(Keys().size(), 140u);
 }
 
 // A batch staged ahead tells what is not new as one by one does: a record

@@ -327,8 +327,8 @@ absl::Status Ingest(const IngestCommandOptions& options) {
       for (const ColumnMapping& m : *mappings) {
         if (!graph_columns.contains(m.name)) continue;
         std::string value = MappedValue(m, row);
-        if (!value.empty())
-          record.values.emplace_back(m.name, std::move(value));
+        if (value.empty()) continue;
+        record.values.emplace_back(m.name, std::move(value));
       }
       for (const auto& [name, index] : attributes) {
         if (!row[index].empty()) {
