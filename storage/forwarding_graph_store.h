@@ -95,6 +95,10 @@ class ForwardingGraphStore : public GraphStore {
       const std::function<bool(const RecordRow&)>& visit) override {
     return inner_->ForEachRecord(visit);
   }
+  absl::Status ForEachRecordCustomer(
+      const std::function<bool(int64_t, int64_t)>& visit) override {
+    return inner_->ForEachRecordCustomer(visit);
+  }
   absl::StatusOr<int64_t> CountRecords() override {
     return inner_->CountRecords();
   }

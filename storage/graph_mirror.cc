@@ -32,10 +32,11 @@ void GrowTo(Vector& v, size_t n) {
 
 absl::StatusOr<GraphMirror> GraphMirror::Load(GraphStore* store) {
   GraphMirror mirror;
-  absl::Status s = store->ForEachRecord([&](const RecordRow& row) {
-    mirror.InsertRecord(row.id, row.customer);
-    return true;
-  });
+  absl::Status s =
+      store->ForEachRecordCustomer([&](int64_t record, int64_t customer) {
+        mirror.InsertRecord(record, customer);
+        return true;
+      });
   if (!s.ok()) return s;
   s = store->ForEachLinkEdge([&](const LinkRow& link) {
     mirror.PutLink(link);

@@ -48,11 +48,13 @@
 #ifndef IDR_STORAGE_GRAPH_STORE_H_
 #define IDR_STORAGE_GRAPH_STORE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -215,6 +217,23 @@ class GraphStore {
   // returns false.
   virtual absl::Status ForEachRecord(
       const std::function<bool(const RecordRow&)>& visit) = 0;
+  // Calls `visit` with every record's id and customer, by customer and then
+  // id (SQLite reads its customer index, not the records); stops early when
+  // it returns false. By default through ForEachRecord.
+  virtual absl::Status ForEachRecordCustomer(
+      const std::function<bool(int64_t record, int64_t customer)>& visit) {
+    std::vector<std::pair<int64_t, int64_t>> all;  // (customer, record).
+    absl::Status s = ForEachRecord([&](const RecordRow& row) {
+      all.emplace_back(row.customer, row.id);
+      return true;
+    });
+    if (!s.ok()) return s;
+    std::sort(all.begin(), all.end());
+    for (const auto& [customer, record] : all) {
+      if (!visit(record, customer)) break;
+    }
+    return absl::OkStatus();
+  }
   virtual absl::StatusOr<int64_t> CountRecords() = 0;
 
   // --- Links ----------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,10 +15,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "storage/status_testing.h"
 #include "storage/fault_injection.h"
 #include "storage/memory_graph_store.h"
 #include "storage/sqlite_graph_store.h"
+#include "storage/status_testing.h"
 
 namespace idr::storage {
 namespace {
@@ -598,6 +599,31 @@ TEST_P(GraphStoreTest, ForEachRecordVisitsInIdOrderAndStopsEarly) {
     return true;
   }));
   EXPECT_EQ(visits, 0);
+}
+
+TEST_P(GraphStoreTest, ForEachRecordCustomerVisitsByCustomerAndStopsEarly) {
+  constexpr int kRecords = 5000;  // More than one batch of any implementation.
+  ASSERT_OK(store_->BeginWrite());
+  std::set<std::pair<int64_t, int64_t>> stored;  // (customer, record).
+  for (int i = 0; i < kRecords; ++i) {
+    const int64_t customer = (i * 7919) % 13 + 1;
+    int64_t id =
+        Get(store_->InsertRecord(Record(absl::StrCat("s", i), customer)));
+    stored.emplace(customer, id);
+  }
+  ASSERT_OK(store_->Commit());
+  using Pairs = std::vector<std::pair<int64_t, int64_t>>;
+  Pairs seen;
+  ASSERT_OK(
+      store_->ForEachRecordCustomer([&](int64_t record, int64_t customer) {
+        seen.emplace_back(customer, record);
+        return true;
+      }));
+  EXPECT_EQ(seen, Pairs(stored.begin(), stored.end()));
+  int visits = 0;
+  ASSERT_OK(store_->ForEachRecordCustomer(
+      [&](int64_t, int64_t) { return ++visits < 10; }));
+  EXPECT_EQ(visits, 10);
 }
 
 TEST_P(GraphStoreTest, ARecordKeepsItsBlockingKeys) {

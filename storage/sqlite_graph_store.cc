@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -705,6 +706,27 @@ class SqliteGraphStore : public GraphStore {
           return Collect<RecordRow>(q, ToRecordRow);
         },
         visit);
+  }
+
+  absl::Status ForEachRecordCustomer(
+      const std::function<bool(int64_t, int64_t)>& visit) override {
+    constexpr int kBatch = 4096;
+    using Pair = std::pair<int64_t, int64_t>;  // (customer, record).
+    return VisitInBatches<Pair>(
+        kBatch,
+        [this](const Pair* last) {
+          // The index record_customer alone: (customer, rowid).
+          Query q(*stmts_,
+                  "SELECT customer, id FROM record WHERE (customer, id) > "
+                  "(?, ?) ORDER BY customer, id LIMIT ?");
+          q.Int(last ? last->first : std::numeric_limits<int64_t>::min())
+              .Int(last ? last->second : 0)
+              .Int(kBatch);
+          return Collect<Pair>(q, [](const Query& r) {
+            return Pair(r.ColumnInt(0), r.ColumnInt(1));
+          });
+        },
+        [&](const Pair& p) { return visit(p.second, p.first); });
   }
 
   absl::StatusOr<int64_t> CountRecords() override {
